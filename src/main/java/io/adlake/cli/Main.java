@@ -1,0 +1,2 @@
+package io.adlake.cli;
+public final class Main { public static void main(String[] args) {} }

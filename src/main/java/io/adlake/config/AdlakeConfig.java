@@ -1,0 +1,116 @@
+package io.adlake.config;
+
+import static java.util.Objects.requireNonNull;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The whole configuration, read once from HOCON by {@link ConfigLoader} and validated there. Nothing
+ * below the CLI reads raw keys: jobs take these records.
+ */
+public record AdlakeConfig(
+    String appName,
+    SparkSettings spark,
+    CatalogSettings catalog,
+    StreamNames streams,
+    SourceSettings source,
+    StreamingSettings streaming,
+    AttributionSettings attribution,
+    GeneratorSettings generator) {
+
+  public AdlakeConfig {
+    requireNonNull(appName, "appName");
+    requireNonNull(spark, "spark");
+    requireNonNull(catalog, "catalog");
+    requireNonNull(streams, "streams");
+    requireNonNull(source, "source");
+    requireNonNull(streaming, "streaming");
+    requireNonNull(attribution, "attribution");
+    requireNonNull(generator, "generator");
+  }
+
+  /** Spark session settings. {@code master} is empty when the platform supplies it. */
+  public record SparkSettings(Optional<String> master, int shufflePartitions, Map<String, String> extra) {
+    public SparkSettings {
+      extra = Map.copyOf(extra);
+    }
+  }
+
+  public enum CatalogType {
+    HADOOP,
+    REST,
+    GLUE
+  }
+
+  /** Where the Iceberg tables live. */
+  public record CatalogSettings(
+      String name, CatalogType type, String warehouse, Optional<String> uri, String namespace,
+      Map<String, String> properties) {
+    public CatalogSettings {
+      properties = Map.copyOf(properties);
+    }
+
+    /** {@code catalog.namespace.table}, for SQL; both parts were validated as identifiers. */
+    public String qualified(String table) {
+      return name + "." + namespace + "." + table;
+    }
+  }
+
+  /** Topic / stream / directory name of each of the four event streams. */
+  public record StreamNames(String bidRequests, String bidResponses, String impressions, String clicks) {}
+
+  public enum SourceType {
+    KAFKA,
+    FILES
+  }
+
+  public record SourceSettings(SourceType type, KafkaSettings kafka, FileSettings files) {}
+
+  public record KafkaSettings(
+      String bootstrapServers, String startingOffsets, long maxOffsetsPerTrigger, boolean failOnDataLoss,
+      Map<String, String> options) {
+    public KafkaSettings {
+      options = Map.copyOf(options);
+    }
+
+    public KafkaSettings withBootstrapServers(String servers) {
+      return new KafkaSettings(servers, startingOffsets, maxOffsetsPerTrigger, failOnDataLoss, options);
+    }
+  }
+
+  public record FileSettings(String path, int maxFilesPerTrigger) {}
+
+  public record StreamingSettings(String checkpointRoot, Duration triggerInterval) {}
+
+  public record AttributionSettings(
+      String table,
+      Duration clickWindow,
+      Duration clickSkew,
+      Duration impressionWatermark,
+      Duration clickWatermark,
+      double premiumBidThreshold,
+      double clickRevenueMultiplier,
+      long fraudMinEngagementSeconds) {}
+
+  public record GeneratorSettings(
+      long seed,
+      double eventRate,
+      double responseRate,
+      double winRate,
+      double clickRate,
+      double repeatClickShare,
+      double outsideWindowClickShare,
+      double botClickShare,
+      double duplicateShare,
+      double malformedShare,
+      double outOfOrderShare,
+      Duration outOfOrderMax,
+      double lateShare,
+      Duration lateDelay,
+      int campaigns,
+      int publishers,
+      int bidders,
+      int creativesPerCampaign) {}
+}

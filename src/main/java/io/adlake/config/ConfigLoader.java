@@ -1,0 +1,316 @@
+package io.adlake.config;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigParseOptions;
+import com.typesafe.config.ConfigResolveOptions;
+import com.typesafe.config.ConfigValue;
+import io.adlake.config.AdlakeConfig.AttributionSettings;
+import io.adlake.config.AdlakeConfig.CatalogSettings;
+import io.adlake.config.AdlakeConfig.CatalogType;
+import io.adlake.config.AdlakeConfig.FileSettings;
+import io.adlake.config.AdlakeConfig.GeneratorSettings;
+import io.adlake.config.AdlakeConfig.KafkaSettings;
+import io.adlake.config.AdlakeConfig.SourceSettings;
+import io.adlake.config.AdlakeConfig.SourceType;
+import io.adlake.config.AdlakeConfig.SparkSettings;
+import io.adlake.config.AdlakeConfig.StreamNames;
+import io.adlake.config.AdlakeConfig.StreamingSettings;
+import java.io.File;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
+
+/**
+ * Reads {@code conf/application.conf} (the defaults, also the reference of every valid key), the
+ * environment's file on top, then {@code --conf} overrides and {@code CONFIG_FORCE_*} environment
+ * variables, and turns the result into a validated {@link AdlakeConfig}.
+ */
+public final class ConfigLoader {
+  private static final String ROOT = "adlake";
+  private static final String DEFAULTS = "conf/application.conf";
+  /** Sub-trees whose keys are free-form pass-through settings, not declared in the defaults. */
+  private static final List<String> FREE_FORM =
+      List.of("adlake.spark.extra", "adlake.catalog.properties", "adlake.source.kafka.options");
+  private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,127}");
+  private static final Pattern STREAM_NAME = Pattern.compile("[A-Za-z0-9._-]{1,249}");
+
+  private ConfigLoader() {}
+
+  /**
+   * @param env an environment name ({@code local} → {@code conf/local.conf} on the classpath or under
+   *     the working directory) or the path of a HOCON file
+   * @param overrides {@code key=value} pairs from {@code --conf}; later ones win
+   */
+  public static AdlakeConfig load(String env, List<String> overrides) {
+    return fromConfig(resolve(env, overrides));
+  }
+
+  static Config resolve(String env, List<String> overrides) {
+    Config defaults = ConfigFactory.parseResources(DEFAULTS, ConfigParseOptions.defaults().setAllowMissing(false));
+    Config merged = parseOverrides(overrides)
+        .withFallback(ConfigFactory.systemEnvironmentOverrides())
+        .withFallback(environmentFile(env))
+        .withFallback(defaults)
+        .resolve(ConfigResolveOptions.defaults().setAllowUnresolved(false));
+    rejectUnknownKeys(merged, defaults);
+    try {
+      merged.checkValid(defaults, ROOT);
+    } catch (ConfigException.ValidationFailed e) {
+      throw new ConfigurationException("Invalid configuration: " + e.getMessage()
+          + ". Fix the key in conf/" + env + ".conf or its --conf override.", e);
+    }
+    return merged;
+  }
+
+  private static Config environmentFile(String env) {
+    if (env == null || env.isBlank()) {
+      return ConfigFactory.empty();
+    }
+    File file = new File(env);
+    if (file.isFile()) {
+      return ConfigFactory.parseFile(file, ConfigParseOptions.defaults().setAllowMissing(false));
+    }
+    File underConf = new File("conf", env + ".conf");
+    if (underConf.isFile()) {
+      return ConfigFactory.parseFile(underConf, ConfigParseOptions.defaults().setAllowMissing(false));
+    }
+    Config fromClasspath = ConfigFactory.parseResources("conf/" + env + ".conf");
+    if (fromClasspath.isEmpty()) {
+      throw new ConfigurationException("Unknown environment '" + env + "': no file " + env
+          + ", conf/" + env + ".conf or classpath conf/" + env
+          + ".conf. Use one of local, docker, glue, emr or the path of a HOCON file.");
+    }
+    return fromClasspath;
+  }
+
+  private static Config parseOverrides(List<String> overrides) {
+    Config result = ConfigFactory.empty();
+    for (String override : overrides) {
+      int eq = override.indexOf('=');
+      if (eq <= 0) {
+        throw new ConfigurationException("--conf takes key=value, got '" + override
+            + "' (for example --conf adlake.source.kafka.bootstrap-servers=127.0.0.1:9092)");
+      }
+      String key = override.substring(0, eq).trim();
+      String value = override.substring(eq + 1).trim();
+      try {
+        // Parsed as HOCON so durations, numbers and lists keep their types; plain text is a string.
+        Config single = ConfigFactory.parseString(key + " = " + quoteIfNeeded(value));
+        result = single.withFallback(result);
+      } catch (ConfigException e) {
+        throw new ConfigurationException("Cannot parse --conf " + override + ": " + e.getMessage(), e);
+      }
+    }
+    return result;
+  }
+
+  private static String quoteIfNeeded(String value) {
+    if (value.startsWith("\"") || value.startsWith("{") || value.startsWith("[")) {
+      return value;
+    }
+    return "\"" + value.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+  }
+
+  private static void rejectUnknownKeys(Config merged, Config defaults) {
+    Set<String> unknown = new TreeSet<>();
+    for (Map.Entry<String, ConfigValue> entry : merged.entrySet()) {
+      String path = entry.getKey();
+      if (!path.startsWith(ROOT + ".") || defaults.hasPathOrNull(path) || isFreeForm(path)) {
+        continue;
+      }
+      unknown.add(path);
+    }
+    if (!unknown.isEmpty()) {
+      throw new ConfigurationException("Unknown configuration key(s): " + String.join(", ", unknown)
+          + ". Every valid key is declared, with its meaning, in conf/application.conf.");
+    }
+  }
+
+  private static boolean isFreeForm(String path) {
+    return FREE_FORM.stream().anyMatch(prefix -> path.startsWith(prefix + "."));
+  }
+
+  static AdlakeConfig fromConfig(Config c) {
+    try {
+      return new AdlakeConfig(
+          nonBlank(c, "adlake.app-name"),
+          spark(c),
+          catalog(c),
+          streams(c),
+          source(c),
+          new StreamingSettings(nonBlank(c, "adlake.streaming.checkpoint-root"),
+              positive(c, "adlake.streaming.trigger-interval")),
+          attribution(c),
+          generator(c));
+    } catch (ConfigException e) {
+      throw new ConfigurationException("Invalid configuration: " + e.getMessage(), e);
+    }
+  }
+
+  private static SparkSettings spark(Config c) {
+    String master = c.getString("adlake.spark.master").trim();
+    int partitions = c.getInt("adlake.spark.shuffle-partitions");
+    check(partitions > 0, "adlake.spark.shuffle-partitions must be > 0, got " + partitions);
+    return new SparkSettings(master.isEmpty() ? Optional.empty() : Optional.of(master), partitions,
+        flatStrings(c.getConfig("adlake.spark.extra")));
+  }
+
+  private static CatalogSettings catalog(Config c) {
+    CatalogType type = enumValue(CatalogType.class, c, "adlake.catalog.type");
+    String uri = c.getString("adlake.catalog.uri").trim();
+    check(type != CatalogType.REST || !uri.isEmpty(),
+        "adlake.catalog.uri is required when adlake.catalog.type = rest (e.g. http://127.0.0.1:8181)");
+    return new CatalogSettings(
+        identifier(c.getString("adlake.catalog.name"), "adlake.catalog.name"),
+        type,
+        nonBlank(c, "adlake.catalog.warehouse"),
+        uri.isEmpty() ? Optional.empty() : Optional.of(uri),
+        identifier(c.getString("adlake.catalog.namespace"), "adlake.catalog.namespace"),
+        flatStrings(c.getConfig("adlake.catalog.properties")));
+  }
+
+  private static StreamNames streams(Config c) {
+    return new StreamNames(streamName(c, "adlake.streams.bid-requests"),
+        streamName(c, "adlake.streams.bid-responses"), streamName(c, "adlake.streams.impressions"),
+        streamName(c, "adlake.streams.clicks"));
+  }
+
+  private static SourceSettings source(Config c) {
+    String starting = c.getString("adlake.source.kafka.starting-offsets").trim();
+    check(starting.equals("earliest") || starting.equals("latest") || starting.startsWith("{"),
+        "adlake.source.kafka.starting-offsets must be earliest, latest or Spark's JSON offsets, got '"
+            + starting + "'");
+    long maxOffsets = c.getLong("adlake.source.kafka.max-offsets-per-trigger");
+    check(maxOffsets >= 0, "adlake.source.kafka.max-offsets-per-trigger must be >= 0 (0 = no bound), got "
+        + maxOffsets);
+    KafkaSettings kafka = new KafkaSettings(nonBlank(c, "adlake.source.kafka.bootstrap-servers"), starting,
+        maxOffsets, c.getBoolean("adlake.source.kafka.fail-on-data-loss"),
+        flatStrings(c.getConfig("adlake.source.kafka.options")));
+    int maxFiles = c.getInt("adlake.source.files.max-files-per-trigger");
+    check(maxFiles >= 0, "adlake.source.files.max-files-per-trigger must be >= 0, got " + maxFiles);
+    return new SourceSettings(enumValue(SourceType.class, c, "adlake.source.type"), kafka,
+        new FileSettings(nonBlank(c, "adlake.source.files.path"), maxFiles));
+  }
+
+  private static AttributionSettings attribution(Config c) {
+    String p = "adlake.attribution.";
+    return new AttributionSettings(
+        identifier(c.getString(p + "table"), p + "table"),
+        positive(c, p + "click-window"),
+        nonNegative(c, p + "click-skew"),
+        nonNegative(c, p + "impression-watermark"),
+        nonNegative(c, p + "click-watermark"),
+        c.getDouble(p + "premium-bid-threshold"),
+        c.getDouble(p + "click-revenue-multiplier"),
+        c.getLong(p + "fraud-min-engagement-seconds"));
+  }
+
+  private static GeneratorSettings generator(Config c) {
+    String p = "adlake.generator.";
+    double eventRate = c.getDouble(p + "event-rate");
+    check(eventRate > 0, p + "event-rate must be > 0, got " + eventRate);
+    return new GeneratorSettings(
+        c.getLong(p + "seed"),
+        eventRate,
+        share(c, p + "response-rate"),
+        share(c, p + "win-rate"),
+        share(c, p + "click-rate"),
+        share(c, p + "repeat-click-share"),
+        share(c, p + "outside-window-click-share"),
+        share(c, p + "bot-click-share"),
+        share(c, p + "duplicate-share"),
+        share(c, p + "malformed-share"),
+        share(c, p + "out-of-order-share"),
+        nonNegative(c, p + "out-of-order-max"),
+        share(c, p + "late-share"),
+        nonNegative(c, p + "late-delay"),
+        atLeastOne(c, p + "campaigns"),
+        atLeastOne(c, p + "publishers"),
+        atLeastOne(c, p + "bidders"),
+        atLeastOne(c, p + "creatives-per-campaign"));
+  }
+
+  /** Validates a SQL identifier (catalog, namespace, table) before it can reach any SQL text. */
+  public static String identifier(String value, String key) {
+    check(value != null && IDENTIFIER.matcher(value).matches(), key + " must be a plain identifier "
+        + "(letters, digits, underscore; not starting with a digit), got '" + value + "'");
+    return value;
+  }
+
+  private static String streamName(Config c, String key) {
+    String value = c.getString(key);
+    check(STREAM_NAME.matcher(value).matches(),
+        key + " must be a valid topic/stream name ([A-Za-z0-9._-], 1-249 chars), got '" + value + "'");
+    return value;
+  }
+
+  private static String nonBlank(Config c, String key) {
+    String value = c.getString(key).trim();
+    check(!value.isEmpty(), key + " must not be empty");
+    return value;
+  }
+
+  private static Duration positive(Config c, String key) {
+    Duration d = c.getDuration(key);
+    check(!d.isNegative() && !d.isZero(), key + " must be a duration > 0, got " + d);
+    return d;
+  }
+
+  private static Duration nonNegative(Config c, String key) {
+    Duration d = c.getDuration(key);
+    check(!d.isNegative(), key + " must be a duration >= 0, got " + d);
+    return d;
+  }
+
+  private static double share(Config c, String key) {
+    double v = c.getDouble(key);
+    check(v >= 0 && v <= 1, key + " must be a share between 0 and 1, got " + v);
+    return v;
+  }
+
+  private static int atLeastOne(Config c, String key) {
+    int v = c.getInt(key);
+    check(v >= 1, key + " must be >= 1, got " + v);
+    return v;
+  }
+
+  private static <E extends Enum<E>> E enumValue(Class<E> type, Config c, String key) {
+    String raw = c.getString(key).trim();
+    try {
+      return Enum.valueOf(type, raw.toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      List<String> allowed = new ArrayList<>();
+      for (E constant : type.getEnumConstants()) {
+        allowed.add(constant.name().toLowerCase(Locale.ROOT));
+      }
+      throw new ConfigurationException(key + " must be one of " + allowed + ", got '" + raw + "'");
+    }
+  }
+
+  private static Map<String, String> flatStrings(Config c) {
+    Map<String, String> out = new LinkedHashMap<>();
+    for (Map.Entry<String, ConfigValue> e : c.entrySet()) {
+      out.put(stripQuotes(e.getKey()), String.valueOf(e.getValue().unwrapped()));
+    }
+    return out;
+  }
+
+  private static String stripQuotes(String path) {
+    return path.startsWith("\"") && path.endsWith("\"") ? path.substring(1, path.length() - 1) : path;
+  }
+
+  private static void check(boolean condition, String message) {
+    if (!condition) {
+      throw new ConfigurationException(message);
+    }
+  }
+}

@@ -1,0 +1,80 @@
+package io.adlake.event;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.concat;
+import static org.apache.spark.sql.functions.from_json;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.when;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructField;
+
+/**
+ * Parses raw records of one event type with its explicit schema. Pure: a DataFrame in, a DataFrame
+ * out, the same on a batch and on a stream. Every input row comes out once, either valid
+ * ({@link #REASON} null) or with the reason it cannot be used; nothing is dropped here.
+ */
+public final class EventParser {
+  /** Why the record is unusable; null for a valid record. */
+  public static final String REASON = "quarantine_reason";
+  /** {@code event_timestamp} parsed to a timestamp. */
+  public static final String EVENT_TIME = "event_time";
+  public static final String MALFORMED = "malformed_json";
+  public static final String INVALID_TIMESTAMP = "invalid_timestamp";
+  public static final String MISSING_FIELD_PREFIX = "missing_field:";
+
+  private static final String CORRUPT = "_corrupt_record";
+  private static final String PARSED = "_event";
+
+  private EventParser() {}
+
+  /**
+   * @param raw the columns of {@link RawRecord}
+   * @return the raw record's metadata columns, every field of the type's schema, {@link #EVENT_TIME}
+   *     and {@link #REASON}
+   */
+  public static Dataset<Row> parse(Dataset<Row> raw, EventType type) {
+    Column json = from_json(col(RawRecord.RAW).cast("string"), type.schema().add(CORRUPT, DataTypes.StringType),
+        Map.of("mode", "PERMISSIVE", "columnNameOfCorruptRecord", CORRUPT));
+
+    List<Column> columns = new ArrayList<>();
+    for (String name : List.of(RawRecord.RAW, RawRecord.SOURCE, RawRecord.PARTITION, RawRecord.OFFSET,
+        RawRecord.RECEIVED_AT)) {
+      columns.add(col(name));
+    }
+    for (StructField field : type.schema().fields()) {
+      columns.add(col(PARSED + "." + field.name()).as(field.name()));
+    }
+    Column eventTime = col(PARSED + ".event_timestamp").cast(DataTypes.TimestampType);
+    columns.add(eventTime.as(EVENT_TIME));
+    columns.add(reason(type, eventTime).as(REASON));
+    return raw.withColumn(PARSED, json).select(columns.toArray(Column[]::new));
+  }
+
+  private static Column reason(EventType type, Column eventTime) {
+    Column reason = when(col(PARSED).isNull().or(col(PARSED + "." + CORRUPT).isNotNull()), lit(MALFORMED));
+    for (String field : type.requiredFields()) {
+      Column value = col(PARSED + "." + field);
+      Column missing = value.isNull().or(value.cast("string").equalTo(lit("")));
+      reason = reason.when(missing, concat(lit(MISSING_FIELD_PREFIX), lit(field)));
+    }
+    return reason.when(eventTime.isNull(), lit(INVALID_TIMESTAMP));
+  }
+
+  /** The usable records, without the raw bytes and the reason. */
+  public static Dataset<Row> valid(Dataset<Row> parsed) {
+    return parsed.filter(col(REASON).isNull()).drop(REASON, RawRecord.RAW);
+  }
+
+  /** The unusable records, with their raw bytes, source position and reason. */
+  public static Dataset<Row> invalid(Dataset<Row> parsed) {
+    return parsed.filter(col(REASON).isNotNull()).select(col(RawRecord.RAW), col(RawRecord.SOURCE),
+        col(RawRecord.PARTITION), col(RawRecord.OFFSET), col(RawRecord.RECEIVED_AT), col(REASON));
+  }
+}

@@ -1,0 +1,20 @@
+package io.adlake.event;
+
+/**
+ * Column names of a raw record as every source delivers it: the bytes and where they came from.
+ * Kept on every parsed row so a bad record can be traced to its topic, partition and offset.
+ */
+public final class RawRecord {
+  /** The record's bytes (binary). */
+  public static final String RAW = "raw";
+  /** Topic, stream or file the record was read from. */
+  public static final String SOURCE = "source";
+  /** Kafka partition or Kinesis shard ordinal; null for files. */
+  public static final String PARTITION = "source_partition";
+  /** Kafka offset; null for files. */
+  public static final String OFFSET = "source_offset";
+  /** When the source received the record (Kafka log-append or create time; file read time). */
+  public static final String RECEIVED_AT = "received_at";
+
+  private RawRecord() {}
+}

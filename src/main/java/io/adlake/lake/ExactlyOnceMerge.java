@@ -1,0 +1,181 @@
+package io.adlake.lake;
+
+import static java.util.Objects.requireNonNull;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.collect_set;
+import static org.apache.spark.sql.functions.max;
+import static org.apache.spark.sql.functions.min;
+
+import java.sql.Timestamp;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import org.apache.iceberg.Snapshot;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.spark.CommitMetadata;
+import org.apache.spark.api.java.function.VoidFunction2;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code foreachBatch} sink that upserts each micro-batch into an Iceberg table with {@code MERGE INTO},
+ * exactly once. The streaming query's id and the batch id are written into the Iceberg snapshot
+ * summary in the same commit as the data; a batch that Spark replays after a failure between the
+ * Iceberg commit and its checkpoint commit finds its id there and is skipped.
+ */
+public final class ExactlyOnceMerge implements VoidFunction2<Dataset<Row>, Long> {
+  /** Snapshot summary keys of the commit ledger. */
+  public static final String WRITER_PROPERTY = "adlake.writer-id";
+  public static final String BATCH_PROPERTY = "adlake.batch-id";
+  /** Local property Spark sets on the thread that runs a micro-batch (StreamExecution.QUERY_ID_KEY). */
+  static final String QUERY_ID_KEY = "sql.streaming.queryId";
+  /** Values of a group column that may be written into SQL as literals. */
+  private static final Pattern SAFE_LITERAL = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
+  private static final int MAX_GROUPS_IN_PRUNE = 1000;
+  private static final Logger LOG = LoggerFactory.getLogger(ExactlyOnceMerge.class);
+  private static final long serialVersionUID = 1L;
+
+  private final String qualifiedTable;
+  private final TableSpec spec;
+  private final String replaceWhen;
+  private final transient UnaryOperator<Dataset<Row>> prepare;
+  private final transient Consumer<BatchCommit> listener;
+
+  /**
+   * @param replaceWhen SQL condition over {@code s.*} (batch) and {@code t.*} (table) under which a
+   *     batch row replaces the table row with the same key; {@code true} to always replace
+   * @param prepare applied to each batch before the MERGE; it must leave at most one row per key
+   */
+  public ExactlyOnceMerge(String qualifiedTable, TableSpec spec, String replaceWhen,
+      UnaryOperator<Dataset<Row>> prepare, Consumer<BatchCommit> listener) {
+    this.qualifiedTable = requireNonNull(qualifiedTable, "qualifiedTable");
+    this.spec = requireNonNull(spec, "spec");
+    this.replaceWhen = requireNonNull(replaceWhen, "replaceWhen");
+    this.prepare = requireNonNull(prepare, "prepare");
+    this.listener = requireNonNull(listener, "listener");
+  }
+
+  /** What one call did, for progress output and benchmarks. */
+  public record BatchCommit(String table, long batchId, long rows, long mergeMillis, boolean skipped) {}
+
+  @Override
+  public void call(Dataset<Row> batch, Long batchId) {
+    SparkSession spark = batch.sparkSession();
+    String writerId = writerId(spark);
+    Table table = TableSetup.load(spark, qualifiedTable);
+    long lastCommitted = lastCommittedBatch(table, writerId);
+    if (batchId <= lastCommitted) {
+      LOG.info("{}: batch {} of writer {} is already committed (last {}); skipping the replay",
+          qualifiedTable, batchId, writerId, lastCommitted);
+      listener.accept(new BatchCommit(spec.name(), batchId, 0, 0, true));
+      return;
+    }
+    // Persisted: the MERGE reads its source twice (FACTS: a recomputed source may differ).
+    Dataset<Row> rows = prepare.apply(batch).persist();
+    String view = "adlake_batch_" + spec.name();
+    try {
+      long count = rows.count();
+      if (count == 0) {
+        listener.accept(new BatchCommit(spec.name(), batchId, 0, 0, false));
+        return;
+      }
+      rows.createOrReplaceTempView(view);
+      String sql = mergeSql(view, pruneClause(rows));
+      long start = System.nanoTime();
+      CommitMetadata.withCommitProperties(
+          Map.of(WRITER_PROPERTY, writerId, BATCH_PROPERTY, Long.toString(batchId)),
+          () -> spark.sql(sql),
+          RuntimeException.class);
+      long millis = (System.nanoTime() - start) / 1_000_000;
+      listener.accept(new BatchCommit(spec.name(), batchId, count, millis, false));
+    } finally {
+      spark.catalog().dropTempView(view);
+      rows.unpersist();
+    }
+  }
+
+  String mergeSql(String batchView, String prune) {
+    String keyMatch = spec.key().stream().map(k -> "t." + k + " = s." + k).collect(Collectors.joining(" AND "));
+    return SqlTemplate.render("sql/merge.sql", Map.of(
+        "target", qualifiedTable,
+        "batch", batchView,
+        "key_match", keyMatch,
+        "prune", prune,
+        "replace_when", replaceWhen));
+  }
+
+  /**
+   * Literal bounds of the batch's event time and groups. Safe because a key's time and group never
+   * change: the table row that matches a batch row lies inside the batch's own bounds.
+   */
+  private String pruneClause(Dataset<Row> rows) {
+    List<String> predicates = new ArrayList<>();
+    if (spec.timeColumn().isPresent() || spec.groupColumn().isPresent()) {
+      List<org.apache.spark.sql.Column> aggs = new ArrayList<>();
+      spec.timeColumn().ifPresent(c -> {
+        aggs.add(min(col(c)));
+        aggs.add(max(col(c)));
+      });
+      spec.groupColumn().ifPresent(c -> aggs.add(collect_set(col(c))));
+      Row bounds = rows.agg(aggs.remove(0), aggs.toArray(org.apache.spark.sql.Column[]::new)).first();
+      int i = 0;
+      if (spec.timeColumn().isPresent()) {
+        String c = spec.timeColumn().get();
+        Timestamp low = bounds.getTimestamp(i++);
+        Timestamp high = bounds.getTimestamp(i++);
+        if (low != null && high != null) {
+          predicates.add("t." + c + " >= " + timestampLiteral(low));
+          predicates.add("t." + c + " <= " + timestampLiteral(high));
+        }
+      }
+      if (spec.groupColumn().isPresent()) {
+        List<Object> groups = bounds.getList(i);
+        boolean safe = groups.size() <= MAX_GROUPS_IN_PRUNE
+            && groups.stream().allMatch(g -> g != null && SAFE_LITERAL.matcher(g.toString()).matches());
+        if (safe && !groups.isEmpty()) {
+          predicates.add("t." + spec.groupColumn().get() + " IN (" + groups.stream().map(Object::toString).sorted()
+              .map(g -> "'" + g + "'").collect(Collectors.joining(", ")) + ")");
+        }
+      }
+    }
+    return predicates.isEmpty() ? "" : "\n   AND " + String.join("\n   AND ", predicates);
+  }
+
+  private static String timestampLiteral(Timestamp ts) {
+    return "TIMESTAMP '" + ts.toInstant().toString() + "'";
+  }
+
+  /**
+   * The streaming query's id: stable across restarts from the same checkpoint, new for a new one, so
+   * a fresh checkpoint (batch ids from 0 again) is never mistaken for a replay.
+   */
+  static String writerId(SparkSession spark) {
+    String queryId = spark.sparkContext().getLocalProperty(QUERY_ID_KEY);
+    if (queryId == null) {
+      throw new IllegalStateException("ExactlyOnceMerge runs inside a streaming query's foreachBatch; "
+          + "local property " + QUERY_ID_KEY + " is not set");
+    }
+    return queryId;
+  }
+
+  /** The newest batch id this writer committed to the table, or -1; walks the current snapshot's ancestry. */
+  public static long lastCommittedBatch(Table table, String writerId) {
+    Snapshot snapshot = table.currentSnapshot();
+    while (snapshot != null) {
+      Map<String, String> summary = snapshot.summary();
+      if (writerId.equals(summary.get(WRITER_PROPERTY)) && summary.containsKey(BATCH_PROPERTY)) {
+        return Long.parseLong(summary.get(BATCH_PROPERTY));
+      }
+      Long parent = snapshot.parentId();
+      snapshot = parent == null ? null : table.snapshot(parent);
+    }
+    return -1;
+  }
+}

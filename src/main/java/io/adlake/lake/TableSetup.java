@@ -1,0 +1,67 @@
+package io.adlake.lake;
+
+import io.adlake.config.AdlakeConfig.CatalogSettings;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.spark.Spark3Util;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.catalyst.parser.ParseException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Brings a table in line with its {@link TableSpec} on job start: creates namespace and table if
+ * missing, sets the identifier fields, and adds columns the spec declares but the table lacks (new
+ * columns are nullable, so old rows read NULL and no writer or reader needs a restart).
+ */
+public final class TableSetup {
+  private static final Logger LOG = LoggerFactory.getLogger(TableSetup.class);
+
+  private TableSetup() {}
+
+  /** @return the qualified name of the table, ready for SQL */
+  public static String ensure(SparkSession spark, CatalogSettings catalog, TableSpec spec) {
+    String qualified = catalog.qualified(spec.name());
+    spark.sql("CREATE NAMESPACE IF NOT EXISTS " + catalog.name() + "." + catalog.namespace());
+    spark.sql(spec.createTableSql(qualified));
+    Table table = load(spark, qualified);
+    addMissingColumns(spark, qualified, spec, table);
+    if (!new HashSet<>(table.schema().identifierFieldNames()).equals(new HashSet<>(spec.key()))) {
+      spark.sql("ALTER TABLE " + qualified + " SET IDENTIFIER FIELDS " + String.join(", ", spec.key()));
+    }
+    return qualified;
+  }
+
+  private static void addMissingColumns(SparkSession spark, String qualified, TableSpec spec, Table table) {
+    Set<String> existing = new HashSet<>();
+    table.schema().columns().forEach(f -> existing.add(f.name()));
+    List<String> added = new ArrayList<>();
+    for (TableSpec.ColumnSpec column : spec.columns()) {
+      if (!existing.contains(column.name())) {
+        spark.sql("ALTER TABLE " + qualified + " ADD COLUMN " + column.name() + " " + column.type()
+            + " COMMENT " + TableSpec.quote(column.comment()));
+        added.add(column.name());
+      }
+    }
+    if (!added.isEmpty()) {
+      LOG.info("Schema evolution: added column(s) {} to {}; existing rows read NULL", added, qualified);
+    }
+  }
+
+  /** The Iceberg table behind a qualified name, freshly loaded. */
+  public static Table load(SparkSession spark, String qualified) {
+    try {
+      Table table = Spark3Util.loadIcebergTable(spark, qualified);
+      table.refresh();
+      return table;
+    } catch (ParseException e) {
+      throw new IllegalArgumentException("Not a valid table name: " + qualified, e);
+    } catch (org.apache.spark.sql.catalyst.analysis.NoSuchTableException e) {
+      throw new IllegalStateException("Table " + qualified + " does not exist. Start the job that owns it "
+          + "(it creates its tables on start) or check adlake.catalog.*", e);
+    }
+  }
+}

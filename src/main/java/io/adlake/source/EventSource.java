@@ -1,0 +1,25 @@
+package io.adlake.source;
+
+import io.adlake.config.AdlakeConfig;
+import io.adlake.event.EventType;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * Where a streaming job reads one stream of events from. Every implementation returns the columns of
+ * {@link io.adlake.event.RawRecord}, so parsing and everything after it do not know the source.
+ */
+public interface EventSource {
+  Dataset<Row> readStream(SparkSession spark, EventType type);
+
+  /** A short description for logs and progress output, without secrets. */
+  String describe();
+
+  static EventSource from(AdlakeConfig config) {
+    return switch (config.source().type()) {
+      case KAFKA -> new KafkaEventSource(config.source().kafka(), config.streams());
+      case FILES -> new FileEventSource(config.source().files(), config.streams());
+    };
+  }
+}

@@ -1,0 +1,53 @@
+package io.adlake.source;
+
+import static java.util.Objects.requireNonNull;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.current_timestamp;
+import static org.apache.spark.sql.functions.lit;
+
+import io.adlake.config.AdlakeConfig.FileSettings;
+import io.adlake.config.AdlakeConfig.StreamNames;
+import io.adlake.event.EventType;
+import io.adlake.event.RawRecord;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.streaming.DataStreamReader;
+
+/**
+ * JSON-lines files, one directory per stream ({@code <path>/<stream>/*.jsonl}), read with Spark's file
+ * stream source: new files are picked up as they appear. Writers must create files atomically
+ * (write a hidden file, then rename), as the generator does.
+ */
+public final class FileEventSource implements EventSource {
+  private final FileSettings settings;
+  private final StreamNames streams;
+
+  public FileEventSource(FileSettings settings, StreamNames streams) {
+    this.settings = requireNonNull(settings, "settings");
+    this.streams = requireNonNull(streams, "streams");
+  }
+
+  @Override
+  public Dataset<Row> readStream(SparkSession spark, EventType type) {
+    DataStreamReader reader = spark.readStream().format("text");
+    if (settings.maxFilesPerTrigger() > 0) {
+      reader = reader.option("maxFilesPerTrigger", settings.maxFilesPerTrigger());
+    }
+    return reader.load(directory(type)).select(
+        col("value").cast("binary").as(RawRecord.RAW),
+        col("_metadata.file_path").as(RawRecord.SOURCE),
+        lit(null).cast("int").as(RawRecord.PARTITION),
+        lit(null).cast("long").as(RawRecord.OFFSET),
+        current_timestamp().as(RawRecord.RECEIVED_AT));
+  }
+
+  public String directory(EventType type) {
+    return settings.path() + "/" + type.streamName(streams);
+  }
+
+  @Override
+  public String describe() {
+    return "files " + settings.path();
+  }
+}
