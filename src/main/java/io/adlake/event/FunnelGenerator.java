@@ -94,7 +94,8 @@ public final class FunnelGenerator {
 
   /** Counts of a finished (or in-progress) run. */
   public record Summary(Map<EventType, Long> sent, Map<EventType, Long> duplicates,
-      Map<EventType, Long> malformed, long total, Duration elapsed, List<ExpectedAttribution> expected) {
+      Map<EventType, Long> malformed, long total, Duration elapsed, List<ExpectedAttribution> expected,
+      List<String> clicksOutsideWindow) {
     public long sent(EventType type) {
       return sent.getOrDefault(type, 0L);
     }
@@ -119,6 +120,7 @@ public final class FunnelGenerator {
     private final Map<EventType, Long> duplicates = new EnumMap<>(EventType.class);
     private final Map<EventType, Long> malformed = new EnumMap<>(EventType.class);
     private final List<ExpectedAttribution> expected = new ArrayList<>();
+    private final List<String> outsideWindow = new ArrayList<>();
     private final long startMicros;
     private final double requestIntervalMicros;
     private final long wallStartNanos = System.nanoTime();
@@ -178,7 +180,7 @@ public final class FunnelGenerator {
 
     Summary summary() {
       return new Summary(Map.copyOf(sent), Map.copyOf(duplicates), Map.copyOf(malformed), total,
-          Duration.ofNanos(System.nanoTime() - wallStartNanos), List.copyOf(expected));
+          Duration.ofNanos(System.nanoTime() - wallStartNanos), List.copyOf(expected), List.copyOf(outsideWindow));
     }
 
     private void request(long requestMicros) {
@@ -339,6 +341,8 @@ public final class FunnelGenerator {
           if (winner == null || earlier(candidate, winner)) {
             winner = candidate;
           }
+        } else {
+          outsideWindow.add(clickId);
         }
       }
       if (winner != null && run.streams().contains(EventType.IMPRESSION) && run.streams().contains(EventType.CLICK)) {

@@ -39,8 +39,8 @@ public record TableSpec(
     properties = Map.copyOf(properties);
     List<String> names = columns.stream().map(ColumnSpec::name).toList();
     for (String k : key) {
-      Preconditions.checkArgument(names.contains(k), "Key column %s is not a column of %s", k, name);
-      Preconditions.checkArgument(column(k).required(), "Key column %s of %s must be NOT NULL", k, name);
+      Preconditions.checkArgument(columns.stream().anyMatch(c -> c.name().equals(k) && c.required()),
+          "Key column %s of %s must be a NOT NULL column", k, name);
     }
     timeColumn.ifPresent(c -> Preconditions.checkArgument(names.contains(c), "No column %s in %s", c, name));
     groupColumn.ifPresent(c -> Preconditions.checkArgument(names.contains(c), "No column %s in %s", c, name));

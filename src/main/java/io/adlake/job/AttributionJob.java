@@ -1,0 +1,89 @@
+package io.adlake.job;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.when;
+
+import io.adlake.config.AdlakeConfig;
+import io.adlake.config.AdlakeConfig.AttributionSettings;
+import io.adlake.event.EventParser;
+import io.adlake.event.EventType;
+import io.adlake.lake.AdlakeTables;
+import io.adlake.lake.ExactlyOnceMerge;
+import io.adlake.lake.ExactlyOnceMerge.BatchCommit;
+import io.adlake.lake.TableSetup;
+import io.adlake.lake.TableSpec;
+import io.adlake.source.EventSource;
+import io.adlake.transform.Attribution;
+import java.util.Locale;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
+import org.apache.spark.api.java.function.VoidFunction2;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.streaming.StreamingQuery;
+import org.apache.spark.sql.streaming.Trigger;
+
+/**
+ * impressions + clicks → parse → watermark → join → enrich → MERGE INTO enriched_ad_data.
+ */
+public final class AttributionJob {
+  public static final String QUERY_NAME = "attribution";
+  /** A batch row replaces the table's row only when its click came first: first click wins. */
+  static final String EARLIER_CLICK =
+      "s.click_time < t.click_time OR (s.click_time = t.click_time AND s.click_id < t.click_id)";
+
+  private AttributionJob() {}
+
+  public static StreamingQuery start(SparkSession spark, AdlakeConfig config, EventSource source, Trigger trigger,
+      Consumer<BatchCommit> commits) {
+    return start(spark, config, source, trigger, commits, UnaryOperator.identity());
+  }
+
+  /** @param decorate wraps the sink; tests use it to fail a batch after its commit */
+  static StreamingQuery start(SparkSession spark, AdlakeConfig config, EventSource source, Trigger trigger,
+      Consumer<BatchCommit> commits, UnaryOperator<VoidFunction2<Dataset<Row>, Long>> decorate) {
+    AttributionSettings settings = config.attribution();
+    TableSpec spec = AdlakeTables.enrichedAdData(settings.table());
+    String table = TableSetup.ensure(spark, config.catalog(), spec);
+
+    Dataset<Row> impressions = validCounted(source.readStream(spark, EventType.IMPRESSION), EventType.IMPRESSION);
+    Dataset<Row> clicks = validCounted(source.readStream(spark, EventType.CLICK), EventType.CLICK);
+    Dataset<Row> attributed = Attribution.enrich(Attribution.join(impressions, clicks, settings), settings);
+
+    try {
+      return attributed.writeStream()
+          .queryName(QUERY_NAME)
+          .option("checkpointLocation", Checkpoints.location(config, QUERY_NAME))
+          .trigger(trigger)
+          .foreachBatch(decorate.apply(mergeSink(table, spec, commits)))
+          .start();
+    } catch (TimeoutException e) {
+      throw new IllegalStateException("Attribution query did not start", e);
+    }
+  }
+
+  /** The exactly-once MERGE of one micro-batch of attributed clicks, de-duplicated to one row per key. */
+  public static ExactlyOnceMerge mergeSink(String table, TableSpec spec, Consumer<BatchCommit> commits) {
+    return new ExactlyOnceMerge(table, spec, EARLIER_CLICK, Attribution::firstClickWins, commits);
+  }
+
+  /**
+   * Parses a stream, counts records read and records unusable per micro-batch (observed metrics named
+   * after the type, shown in the query progress), and keeps the valid ones.
+   */
+  static Dataset<Row> validCounted(Dataset<Row> raw, EventType type) {
+    Dataset<Row> parsed = EventParser.parse(raw, type).observe(metricName(type),
+        count(lit(1)).as("read"),
+        sum(when(col(EventParser.REASON).isNotNull(), 1).otherwise(0)).as("invalid"));
+    return EventParser.valid(parsed);
+  }
+
+  public static String metricName(EventType type) {
+    return type.name().toLowerCase(Locale.ROOT);
+  }
+}

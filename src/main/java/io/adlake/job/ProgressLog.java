@@ -1,0 +1,73 @@
+package io.adlake.job;
+
+import io.adlake.lake.ExactlyOnceMerge.BatchCommit;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.streaming.StreamingQueryListener;
+import org.apache.spark.sql.streaming.StreamingQueryProgress;
+
+/**
+ * One line per micro-batch for people watching a job: rows read, rows unusable, rows merged and how
+ * long the MERGE took. Also keeps every {@link BatchCommit} for benchmarks.
+ */
+public final class ProgressLog extends StreamingQueryListener implements Consumer<BatchCommit> {
+  private final PrintStream out;
+  private final List<BatchCommit> commits = new ArrayList<>();
+
+  public ProgressLog(PrintStream out) {
+    this.out = out;
+  }
+
+  @Override
+  public synchronized void accept(BatchCommit commit) {
+    commits.add(commit);
+    if (commit.skipped()) {
+      out.printf("  %s batch %d: already committed, replay skipped%n", commit.table(), commit.batchId());
+    } else if (commit.rows() > 0) {
+      out.printf("  %s batch %d: merged %,d rows in %,d ms%n", commit.table(), commit.batchId(), commit.rows(),
+          commit.mergeMillis());
+    }
+  }
+
+  public synchronized List<BatchCommit> commits() {
+    return List.copyOf(commits);
+  }
+
+  @Override
+  public void onQueryStarted(QueryStartedEvent event) {
+    out.printf("  query %s started (id %s)%n", event.name(), event.id());
+  }
+
+  @Override
+  public void onQueryProgress(QueryProgressEvent event) {
+    StreamingQueryProgress p = event.progress();
+    if (p.numInputRows() == 0 && p.observedMetrics().isEmpty()) {
+      return;
+    }
+    StringBuilder line = new StringBuilder(String.format("  %s batch %d: read %,d records (%.0f/s)", p.name(),
+        p.batchId(), p.numInputRows(), p.processedRowsPerSecond()));
+    for (Map.Entry<String, Row> metric : p.observedMetrics().entrySet()) {
+      Row row = metric.getValue();
+      long invalid = row.isNullAt(1) ? 0 : row.getLong(1);
+      line.append(String.format(", %s %,d", metric.getKey(), row.getLong(0)));
+      if (invalid > 0) {
+        line.append(String.format(" (%,d unusable)", invalid));
+      }
+    }
+    if (p.stateOperators().length > 0) {
+      line.append(String.format(", join state %,d rows", p.stateOperators()[0].numRowsTotal()));
+    }
+    out.println(line);
+  }
+
+  @Override
+  public void onQueryTerminated(QueryTerminatedEvent event) {
+    if (event.exception().isDefined()) {
+      out.printf("  query %s failed: %s%n", event.id(), event.exception().get());
+    }
+  }
+}

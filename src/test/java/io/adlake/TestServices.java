@@ -1,0 +1,82 @@
+package io.adlake;
+
+import io.adlake.config.AdlakeConfig;
+import io.adlake.config.ConfigLoader;
+import io.adlake.job.SparkSessions;
+import io.adlake.local.EmbeddedKafkaBroker;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * The embedded services the suite shares, started once per test JVM on first use and stopped at its
+ * end: a real KRaft broker on loopback and one local Spark session with a Hadoop-catalog warehouse.
+ * Each test isolates itself with its own namespace and topic names ({@link #config}).
+ */
+public final class TestServices {
+  private static final AtomicInteger COUNTER = new AtomicInteger();
+  private static Path root;
+  private static EmbeddedKafkaBroker broker;
+  private static SparkSession spark;
+
+  private TestServices() {}
+
+  public static synchronized Path root() {
+    if (root == null) {
+      try {
+        root = Files.createTempDirectory("adlake-test-");
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+    return root;
+  }
+
+  public static synchronized EmbeddedKafkaBroker broker() {
+    if (broker == null) {
+      try {
+        broker = EmbeddedKafkaBroker.start(root().resolve("kafka"));
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      Runtime.getRuntime().addShutdownHook(new Thread(broker::close));
+    }
+    return broker;
+  }
+
+  public static synchronized SparkSession spark() {
+    if (spark == null) {
+      spark = SparkSessions.create(config("shared"));
+      Runtime.getRuntime().addShutdownHook(new Thread(spark::stop));
+    }
+    return spark;
+  }
+
+  /**
+   * Local config with a test-specific namespace, topic names and checkpoint root under the shared
+   * warehouse; {@code overrides} are further {@code key=value} settings.
+   */
+  public static AdlakeConfig config(String name, String... overrides) {
+    String unique = name + "_" + COUNTER.incrementAndGet();
+    List<String> all = new ArrayList<>(List.of(
+        "adlake.spark.shuffle-partitions=2",
+        "adlake.catalog.warehouse=" + root().resolve("warehouse"),
+        "adlake.catalog.namespace=" + unique,
+        "adlake.streaming.checkpoint-root=" + root().resolve("checkpoints").resolve(unique),
+        "adlake.source.files.path=" + root().resolve("events").resolve(unique),
+        "adlake.streams.bid-requests=" + unique + ".bid-requests",
+        "adlake.streams.bid-responses=" + unique + ".bid-responses",
+        "adlake.streams.impressions=" + unique + ".impressions",
+        "adlake.streams.clicks=" + unique + ".clicks"));
+    if (broker != null) {
+      all.add("adlake.source.kafka.bootstrap-servers=" + broker.bootstrapServers());
+    }
+    all.addAll(List.of(overrides));
+    return ConfigLoader.load("local", all);
+  }
+}
