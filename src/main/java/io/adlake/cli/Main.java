@@ -1,2 +1,54 @@
 package io.adlake.cli;
-public final class Main { public static void main(String[] args) {} }
+
+import io.adlake.config.ConfigurationException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/** The one entry point: {@code spark-submit --class io.adlake.cli.Main adlake.jar <command> [options]}. */
+@Command(name = "adlake", mixinStandardHelpOptions = true, version = "adlake 0.1.0",
+    description = "Real-time ad-tech lakehouse pipeline on Spark Structured Streaming and Apache Iceberg.",
+    subcommands = {GenerateCommand.class, AttributeCommand.class, RunCommand.class, ReportCommand.class,
+        DemoCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+public final class Main implements Runnable {
+  @Spec
+  CommandSpec spec;
+
+  public static void main(String[] args) {
+    int code = execute(args);
+    // Exit only on failure: Glue and EMR wrap main() and finish the run themselves when it returns.
+    if (code != 0) {
+      System.exit(code);
+    }
+  }
+
+  static int execute(String... args) {
+    CommandLine cli = new CommandLine(new Main());
+    cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+      if (e instanceof ConfigurationException) {
+        commandLine.getErr().println("adlake: configuration error: " + e.getMessage());
+        return 2;
+      }
+      commandLine.getErr().println("adlake " + commandLine.getCommandName() + " failed: " + describe(e));
+      e.printStackTrace(commandLine.getErr());
+      return 1;
+    });
+    return cli.execute(GlueArguments.strip(args));
+  }
+
+  private static String describe(Throwable e) {
+    StringBuilder out = new StringBuilder(String.valueOf(e.getMessage()));
+    for (Throwable cause = e.getCause(); cause != null && cause != cause.getCause(); cause = cause.getCause()) {
+      if (cause.getMessage() != null && !out.toString().contains(cause.getMessage())) {
+        out.append("\n  caused by: ").append(cause.getMessage());
+      }
+    }
+    return out.toString();
+  }
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(System.out);
+  }
+}

@@ -11,7 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Collection;
-import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import kafka.server.KafkaConfig;
@@ -19,9 +18,8 @@ import kafka.server.KafkaRaftServer;
 import kafka.tools.StorageTool;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
+import io.adlake.source.KafkaTopics;
 import org.apache.kafka.common.Uuid;
-import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.utils.Time;
 
 /**
@@ -132,21 +130,9 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     return Admin.create(p);
   }
 
-  /** Creates the topics (idempotent) with the given number of partitions each. */
+  /** Creates the topics that do not exist yet, with the given number of partitions each. */
   public void createTopics(Collection<String> topics, int partitions) {
-    try (Admin admin = admin()) {
-      for (String topic : topics) {
-        try {
-          admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1))).all().get(30, TimeUnit.SECONDS);
-        } catch (java.util.concurrent.ExecutionException e) {
-          if (!(e.getCause() instanceof TopicExistsException)) {
-            throw new IllegalStateException("Cannot create topic " + topic + ": " + e.getCause().getMessage(), e);
-          }
-        }
-      }
-    } catch (InterruptedException | java.util.concurrent.TimeoutException e) {
-      throw new IllegalStateException("Cannot create topics " + topics + " on " + bootstrapServers(), e);
-    }
+    KafkaTopics.ensure(bootstrapServers(), topics, partitions);
   }
 
   @Override

@@ -1,0 +1,136 @@
+package io.adlake.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.adlake.config.AdlakeConfig;
+import io.adlake.config.AdlakeConfig.GeneratorSettings;
+import io.adlake.event.EventSink;
+import io.adlake.event.EventType;
+import io.adlake.event.FileEventSink;
+import io.adlake.event.FunnelGenerator;
+import io.adlake.event.FunnelGenerator.ExpectedAttribution;
+import io.adlake.event.FunnelGenerator.Run;
+import io.adlake.event.FunnelGenerator.Summary;
+import io.adlake.event.GenerationProgress;
+import io.adlake.event.KafkaEventSink;
+import io.adlake.source.KafkaTopics;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "generate", mixinStandardHelpOptions = true,
+    description = "Generate a correlated OpenRTB funnel (bid requests, responses, impressions, clicks) into "
+        + "Kafka topics or JSON-lines files.")
+final class GenerateCommand implements Callable<Integer> {
+  enum Target { kafka, files }
+
+  @Mixin
+  EnvOptions env;
+
+  @Option(names = "--count", paramLabel = "N", description = "Generate about N events (all streams), as fast as "
+      + "the target takes them; event time advances at adlake.generator.event-rate per second.")
+  long count;
+
+  @Option(names = "--rate", paramLabel = "EVENTS_PER_S", description = "Pace the run at this many events per "
+      + "second of wall clock (with --duration); event time follows the clock.")
+  Double rate;
+
+  @Option(names = "--duration", paramLabel = "DURATION", description = "How long a --rate run lasts, e.g. 60s, 5m.")
+  String duration;
+
+  @Option(names = "--seed", description = "Random seed (default: adlake.generator.seed).")
+  Long seed;
+
+  @Option(names = "--start", paramLabel = "INSTANT", description = "Event time of the first request, ISO-8601 "
+      + "(default: now). The same seed and start give the same events, byte for byte.")
+  Instant start;
+
+  @Option(names = "--to", defaultValue = "kafka", description = "kafka or files (default: ${DEFAULT-VALUE}).")
+  Target target;
+
+  @Option(names = "--out", paramLabel = "DIR", description = "Root directory for --to files "
+      + "(default: adlake.source.files.path).")
+  Path out;
+
+  @Option(names = "--partitions", defaultValue = "2", description = "Partitions of topics it creates "
+      + "(default: ${DEFAULT-VALUE}).")
+  int partitions;
+
+  @Option(names = "--truth", paramLabel = "FILE", description = "Also write the expected attributions "
+      + "(ad_id, impression_id, click_id, ...) as JSON lines to FILE.")
+  Path truth;
+
+  @Override
+  public Integer call() throws Exception {
+    AdlakeConfig config = env.load(seed == null ? new String[0] : new String[] {"adlake.generator.seed=" + seed});
+    Run run = run(config.generator());
+    FunnelGenerator generator = new FunnelGenerator(config.generator(), config.attribution().clickWindow(),
+        config.attribution().clickSkew());
+    GenerationProgress progress = new GenerationProgress(System.out, run.count());
+    Summary summary;
+    try (EventSink sink = sink(config, run)) {
+      summary = generator.generate(run, sink, progress);
+    }
+    progress.finish(summary);
+    if (truth != null) {
+      writeTruth(summary);
+    }
+    return 0;
+  }
+
+  private Run run(GeneratorSettings settings) {
+    Instant from = start != null ? start : Instant.now().truncatedTo(ChronoUnit.SECONDS);
+    if (rate != null) {
+      if (duration == null) {
+        throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+            "--rate needs --duration (e.g. --rate 2000 --duration 60s)");
+      }
+      Duration d = com.typesafe.config.ConfigFactory.parseString("d = " + duration).getDuration("d");
+      return FunnelGenerator.Run.paced(rate, d, from);
+    }
+    if (count <= 0) {
+      throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+          "Give --count N, or --rate R with --duration D");
+    }
+    return FunnelGenerator.Run.count(count, settings.eventRate(), from);
+  }
+
+  private EventSink sink(AdlakeConfig config, Run run) {
+    if (target == Target.files) {
+      Path root = out != null ? out : Path.of(config.source().files().path());
+      System.out.printf("Writing JSON lines under %s (one directory per stream)%n", root.toAbsolutePath());
+      return new FileEventSink(root, config.streams(), 50_000, run.start().getEpochSecond() + "");
+    }
+    String servers = config.source().kafka().bootstrapServers();
+    KafkaTopics.ensure(servers, Arrays.stream(EventType.values()).map(t -> t.streamName(config.streams())).toList(),
+        partitions);
+    System.out.printf("Writing to Kafka at %s%n", servers);
+    return new KafkaEventSink(servers, config.streams(), config.source().kafka().options());
+  }
+
+  private void writeTruth(Summary summary) throws IOException {
+    ObjectMapper json = new ObjectMapper();
+    try (BufferedWriter w = Files.newBufferedWriter(truth)) {
+      for (ExpectedAttribution e : summary.expected()) {
+        Map<String, String> row = Map.of("ad_id", e.adId(), "impression_id", e.impressionId(), "click_id",
+            e.clickId(), "campaign_id", e.campaignId(), "impression_time", e.impressionTime().toString(),
+            "click_time", e.clickTime().toString());
+        w.write(json.writeValueAsString(row.entrySet().stream().sorted(Map.Entry.comparingByKey())
+            .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue, (a, b) -> a,
+                java.util.LinkedHashMap::new))));
+        w.newLine();
+      }
+    }
+    System.out.printf("Wrote %,d expected attributions to %s%n", summary.expected().size(), truth);
+  }
+}

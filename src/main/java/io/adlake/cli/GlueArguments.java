@@ -1,0 +1,44 @@
+package io.adlake.cli;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * AWS Glue hands a job's {@code main} its own arguments ({@code --JOB_NAME x --JOB_ID y --TempDir s3://…
+ * --job-bookmark-option …}). They are not adlake's: drop them, with their values, before parsing.
+ */
+final class GlueArguments {
+  /** Glue's lower-case special parameters; upper-case ones (--JOB_NAME, --TempDir…) are matched by shape. */
+  private static final Set<String> GLUE_PARAMETERS = Set.of(
+      "--job-bookmark-option", "--job-language", "--extra-jars", "--extra-files", "--extra-py-files",
+      "--user-jars-first", "--datalake-formats", "--enable-metrics", "--enable-observability-metrics",
+      "--enable-continuous-cloudwatch-log", "--enable-continuous-log-filter", "--enable-spark-ui",
+      "--spark-event-logs-path", "--enable-glue-datacatalog", "--enable-job-insights",
+      "--enable-auto-scaling", "--continuous-log-logGroup", "--continuous-log-logStreamPrefix",
+      "--continuous-log-conversionPattern", "--encryption-type", "--class", "--scriptLocation",
+      "--additional-python-modules", "--python-modules-installer-option", "--auto-scale-within-microbatch",
+      "--redshift-tmp-dir");
+  /** --JOB_NAME, --JOB_ID, --JOB_RUN_ID, --TempDir, --SECURITY_CONFIGURATION, --WORKFLOW_NAME, … */
+  private static final Pattern GLUE_SHAPE = Pattern.compile("--(?:[A-Z][A-Z0-9_]*|TempDir)");
+
+  private GlueArguments() {}
+
+  static String[] strip(String[] args) {
+    List<String> kept = new ArrayList<>();
+    for (int i = 0; i < args.length; i++) {
+      String arg = args[i];
+      String name = arg.contains("=") ? arg.substring(0, arg.indexOf('=')) : arg;
+      if (GLUE_PARAMETERS.contains(name) || GLUE_SHAPE.matcher(name).matches()) {
+        boolean valueFollows = !arg.contains("=") && i + 1 < args.length && !args[i + 1].startsWith("--");
+        if (valueFollows) {
+          i++;
+        }
+        continue;
+      }
+      kept.add(arg);
+    }
+    return kept.toArray(String[]::new);
+  }
+}

@@ -1,0 +1,49 @@
+package io.adlake.cli;
+
+import io.adlake.config.AdlakeConfig;
+import io.adlake.job.AttributionReport;
+import io.adlake.job.ResultFormat;
+import io.adlake.job.SparkSessions;
+import java.util.concurrent.Callable;
+import org.apache.spark.sql.SparkSession;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "report", mixinStandardHelpOptions = true,
+    description = "Print the attribution summary, or run any SQL against the catalog with --sql.")
+final class ReportCommand implements Callable<Integer> {
+  @Mixin
+  EnvOptions env;
+
+  @Option(names = "--sql", paramLabel = "QUERY", description = "Run this SQL instead of the summary, e.g. "
+      + "\"SELECT * FROM adlake.adlake.enriched_ad_data LIMIT 10\".")
+  String sql;
+
+  @Option(names = "--format", defaultValue = "table", description = "table, csv or json (default: ${DEFAULT-VALUE}).")
+  String format;
+
+  @Option(names = "--limit", defaultValue = "1000", description = "At most this many rows of --sql "
+      + "(default: ${DEFAULT-VALUE}).")
+  int limit;
+
+  @Override
+  public Integer call() {
+    ResultFormat resultFormat;
+    try {
+      resultFormat = ResultFormat.valueOf(format.toUpperCase(java.util.Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+          "--format must be table, csv or json, got '" + format + "'");
+    }
+    AdlakeConfig config = env.load();
+    SparkSession spark = SparkSessions.create(config);
+    if (sql != null) {
+      spark.sql("USE " + config.catalog().name() + "." + config.catalog().namespace());
+      resultFormat.print(spark.sql(sql), limit, System.out);
+    } else {
+      AttributionReport.print(spark, config, resultFormat, System.out);
+    }
+    return 0;
+  }
+}

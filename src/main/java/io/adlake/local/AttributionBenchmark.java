@@ -1,0 +1,233 @@
+package io.adlake.local;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.concat;
+import static org.apache.spark.sql.functions.current_timestamp;
+import static org.apache.spark.sql.functions.expr;
+import static org.apache.spark.sql.functions.format_string;
+import static org.apache.spark.sql.functions.lit;
+
+import io.adlake.config.AdlakeConfig;
+import io.adlake.event.EventParser;
+import io.adlake.event.EventType;
+import io.adlake.event.FunnelGenerator;
+import io.adlake.event.FunnelGenerator.Summary;
+import io.adlake.event.GenerationProgress;
+import io.adlake.event.KafkaEventSink;
+import io.adlake.job.AttributionJob;
+import io.adlake.job.Checkpoints;
+import io.adlake.job.ProgressLog;
+import io.adlake.job.SparkSessions;
+import io.adlake.lake.AdlakeTables;
+import io.adlake.lake.ExactlyOnceMerge;
+import io.adlake.lake.ExactlyOnceMerge.BatchCommit;
+import io.adlake.lake.TableSetup;
+import io.adlake.lake.TableSpec;
+import io.adlake.source.EventSource;
+import io.adlake.transform.Attribution;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.function.Function;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.streaming.StreamingQuery;
+import org.apache.spark.sql.streaming.Trigger;
+
+/**
+ * {@code make bench}: figures, never assertions. In one run, on the embedded broker and the same
+ * events: (a) plain Kafka → Iceberg append, (b) the attribution pipeline, alternated {@code repeat}
+ * times, medians and their ratio; then MERGE milliseconds of a batch into a table that starts empty
+ * versus one pre-filled with {@code prefillRows} rows.
+ */
+public final class AttributionBenchmark {
+  public record Options(long events, long maxOffsetsPerTrigger, int repeat, long prefillRows, int mergeRows,
+      Path workDir) {}
+
+  private final PrintStream out;
+
+  public AttributionBenchmark(PrintStream out) {
+    this.out = out;
+  }
+
+  public void run(Options options, Function<String[], AdlakeConfig> loadConfig) throws Exception {
+    Demo.deleteRecursively(options.workDir());
+    try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(options.workDir().resolve("kafka"))) {
+      Function<String, AdlakeConfig> configFor = namespace -> loadConfig.apply(new String[] {
+          "adlake.source.type=kafka",
+          "adlake.source.kafka.bootstrap-servers=" + broker.bootstrapServers(),
+          "adlake.source.kafka.max-offsets-per-trigger=" + options.maxOffsetsPerTrigger(),
+          "adlake.catalog.warehouse=" + options.workDir().resolve("warehouse"),
+          "adlake.catalog.namespace=" + namespace,
+          "adlake.streaming.checkpoint-root=" + options.workDir().resolve("checkpoints").resolve(namespace)});
+      AdlakeConfig base = configFor.apply("bench");
+      long events = generate(broker, base, options.events());
+      SparkSession spark = SparkSessions.create(base);
+
+      List<Double> append = new ArrayList<>();
+      List<Double> attribution = new ArrayList<>();
+      List<BatchCommit> lastAttributionCommits = List.of();
+      for (int r = 1; r <= options.repeat(); r++) {
+        double appendSeconds = plainAppend(spark, configFor.apply("bench_append_" + r));
+        append.add(events / appendSeconds);
+        ProgressLog log = new ProgressLog(new PrintStream(OutputStream.nullOutputStream()));
+        long start = System.nanoTime();
+        AttributionJob.start(spark, configFor.apply("bench_attribution_" + r), EventSource.from(base),
+            Trigger.AvailableNow(), log).awaitTermination();
+        double attributionSeconds = (System.nanoTime() - start) / 1e9;
+        attribution.add(events / attributionSeconds);
+        lastAttributionCommits = log.commits().stream().filter(c -> c.rows() > 0).toList();
+        out.printf("  round %d: plain append %,.0f ev/s (%.1f s), attribution %,.0f ev/s (%.1f s, %d MERGEs)%n", r,
+            events / appendSeconds, appendSeconds, events / attributionSeconds, attributionSeconds,
+            lastAttributionCommits.size());
+      }
+      double appendMedian = median(append);
+      double attributionMedian = median(attribution);
+      out.printf("%n== Throughput, %,d events (impressions + clicks), %,d records/topic/batch, median of %d%n",
+          events, options.maxOffsetsPerTrigger(), options.repeat());
+      out.printf("  plain Kafka -> Iceberg append : %,10.0f events/s%n", appendMedian);
+      out.printf("  attribution (join + MERGE)    : %,10.0f events/s%n", attributionMedian);
+      out.printf("  ratio attribution / append    : %10.2f   (target >= 0.60)%n", attributionMedian / appendMedian);
+      if (!lastAttributionCommits.isEmpty()) {
+        BatchCommit first = lastAttributionCommits.get(0);
+        BatchCommit last = lastAttributionCommits.get(lastAttributionCommits.size() - 1);
+        out.printf("  MERGE ms per micro-batch      : first batch %,d ms (%,d rows), last batch %,d ms (%,d rows)%n",
+            first.mergeMillis(), first.rows(), last.mergeMillis(), last.rows());
+      }
+      if (options.prefillRows() > 0) {
+        mergeScaling(spark, configFor.apply("bench_merge"), options);
+      }
+      spark.stop();
+    }
+  }
+
+  private long generate(EmbeddedKafkaBroker broker, AdlakeConfig config, long events) throws InterruptedException {
+    out.printf("Generating %,d impression and click events into the embedded broker%n", events);
+    broker.createTopics(List.of(config.streams().impressions(), config.streams().clicks()), 2);
+    FunnelGenerator generator = new FunnelGenerator(config.generator(), config.attribution().clickWindow(),
+        config.attribution().clickSkew());
+    Summary summary;
+    try (KafkaEventSink sink = new KafkaEventSink(broker.bootstrapServers(), config.streams(),
+        config.source().kafka().options())) {
+      summary = generator.generate(FunnelGenerator.Run.count(events, config.generator().eventRate(),
+              Instant.parse("2026-11-21T09:00:00Z")).onlyStreams(Set.of(EventType.IMPRESSION, EventType.CLICK)),
+          sink, new GenerationProgress(out, events));
+    }
+    return summary.total();
+  }
+
+  /** The same sources, parsing and trigger as attribution, appended to two Iceberg tables. */
+  private double plainAppend(SparkSession spark, AdlakeConfig config) throws Exception {
+    spark.sql("CREATE NAMESPACE IF NOT EXISTS " + config.catalog().name() + "." + config.catalog().namespace());
+    EventSource source = EventSource.from(config);
+    long start = System.nanoTime();
+    List<StreamingQuery> queries = new ArrayList<>();
+    for (EventType type : List.of(EventType.IMPRESSION, EventType.CLICK)) {
+      String name = "append_" + AttributionJob.metricName(type);
+      queries.add(EventParser.valid(EventParser.parse(source.readStream(spark, type), type))
+          .writeStream()
+          .format("iceberg")
+          .outputMode("append")
+          .trigger(Trigger.AvailableNow())
+          .option("checkpointLocation", Checkpoints.location(config, name))
+          .toTable(config.catalog().qualified(name)));
+    }
+    for (StreamingQuery query : queries) {
+      query.awaitTermination();
+    }
+    return (System.nanoTime() - start) / 1e9;
+  }
+
+  /**
+   * MERGE of {@code mergeRows} new attributions into a table that starts empty and into one pre-filled
+   * by a batch write with older impressions, alternating; the first pair warms up and is not counted.
+   */
+  private void mergeScaling(SparkSession spark, AdlakeConfig config, Options options) throws Exception {
+    TableSpec emptySpec = AdlakeTables.enrichedAdData("merge_into_empty");
+    TableSpec bigSpec = AdlakeTables.enrichedAdData("merge_into_prefilled");
+    String empty = TableSetup.ensure(spark, config.catalog(), emptySpec);
+    String big = TableSetup.ensure(spark, config.catalog(), bigSpec);
+    Instant now = Instant.parse("2026-11-21T12:00:00Z");
+    out.printf("%nPre-filling %s with %,d rows (batch write, 30 days before the merged batches)%n", big,
+        options.prefillRows());
+    long fillStart = System.nanoTime();
+    rows(spark, options.prefillRows(), "old", now.minus(30, ChronoUnit.DAYS), 30 * 86_400L)
+        .writeTo(big).append();
+    out.printf("  pre-filled in %.1f s%n", (System.nanoTime() - fillStart) / 1e9);
+
+    // foreachBatch supplies the query id; here a fixed writer id stands in for one.
+    spark.sparkContext().setLocalProperty("sql.streaming.queryId", UUID.randomUUID().toString());
+    List<Long> intoEmpty = new ArrayList<>();
+    List<Long> intoBig = new ArrayList<>();
+    List<BatchCommit> commits = Collections.synchronizedList(new ArrayList<>());
+    ExactlyOnceMerge emptySink = AttributionJob.mergeSink(empty, emptySpec, commits::add);
+    ExactlyOnceMerge bigSink = AttributionJob.mergeSink(big, bigSpec, commits::add);
+    int rounds = 4;
+    for (long batch = 0; batch < rounds; batch++) {
+      Instant batchStart = now.plus(batch * 5, ChronoUnit.MINUTES);
+      Dataset<Row> rows = rows(spark, options.mergeRows(), "b" + batch, batchStart, 300).cache();
+      rows.count();
+      emptySink.call(rows, batch);
+      long emptyMillis = commits.get(commits.size() - 1).mergeMillis();
+      bigSink.call(rows, batch);
+      long bigMillis = commits.get(commits.size() - 1).mergeMillis();
+      rows.unpersist();
+      out.printf("  batch %d (%,d rows): into empty-start table %,d ms, into %,d-row table %,d ms%s%n", batch,
+          options.mergeRows(), emptyMillis, options.prefillRows(), bigMillis, batch == 0 ? " (warm-up)" : "");
+      if (batch > 0) {
+        intoEmpty.add(emptyMillis);
+        intoBig.add(bigMillis);
+      }
+    }
+    spark.sparkContext().setLocalProperty("sql.streaming.queryId", null);
+    double e = median(intoEmpty.stream().map(Long::doubleValue).toList());
+    double b = median(intoBig.stream().map(Long::doubleValue).toList());
+    out.printf("%n== MERGE of %,d rows, median of %d%n", options.mergeRows(), intoEmpty.size());
+    out.printf("  into a table that started empty : %,8.0f ms%n", e);
+    out.printf("  into a %,d-row table        : %,8.0f ms%n", options.prefillRows(), b);
+    out.printf("  ratio prefilled / empty         : %8.2f   (target <= 1.30)%n", b / e);
+  }
+
+  /** Synthetic attributed rows in the table's schema, impression times spread over {@code spanSeconds}. */
+  private static Dataset<Row> rows(SparkSession spark, long count, String prefix, Instant from, long spanSeconds) {
+    Column impressionTime = expr("timestamp_seconds(" + from.getEpochSecond() + " + (id * 7919) % " + spanSeconds
+        + ")");
+    Dataset<Row> base = spark.range(count).select(
+        format_string("ad-%04d-1", expr("id % 40 + 1")).as("ad_id"),
+        concat(lit(prefix + "-imp-"), col("id").cast("string")).as("impression_id"),
+        concat(lit(prefix + "-clk-"), col("id").cast("string")).as("click_id"),
+        format_string("cmp-%04d", expr("id % 40 + 1")).as("campaign_id"),
+        format_string("pub-%04d", expr("id % 200 + 1")).as("publisher_id"),
+        impressionTime.as(Attribution.IMPRESSION_TIME),
+        (impressionTime.plus(expr("INTERVAL 5 SECONDS"))).as(Attribution.CLICK_TIME),
+        lit("USA").as("geo_location"),
+        lit("web").as("platform"),
+        expr("cast(id % 7 + 1 as int)").as("device_type"),
+        expr("cast(id % 100 as double)").as("bid_price"),
+        lit(0.5).as("click_price"));
+    return base
+        .withColumn("is_premium_ad", expr("CASE WHEN bid_price > 50 THEN 'Yes' ELSE 'No' END"))
+        .withColumn("engagement_duration", lit(5L))
+        .withColumn("platform_category", Attribution.platformCategory(col("device_type")))
+        .withColumn("click_revenue", lit(0.6))
+        .withColumn("is_suspected_fraud", lit(false))
+        .withColumn("processed_time", current_timestamp())
+        .select(Attribution.OUTPUT_COLUMNS.stream().map(org.apache.spark.sql.functions::col).toArray(Column[]::new));
+  }
+
+  private static double median(List<Double> values) {
+    List<Double> sorted = new ArrayList<>(values);
+    Collections.sort(sorted);
+    int n = sorted.size();
+    return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+  }
+}
