@@ -1,0 +1,102 @@
+package io.adlake.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.adlake.config.AdlakeConfig.CatalogType;
+import io.adlake.config.AdlakeConfig.SourceType;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigLoaderTest {
+  @Test
+  void localEnvironmentOverridesTheDefaults() {
+    AdlakeConfig config = ConfigLoader.load("local", List.of());
+    assertEquals(Optional.of("local[2]"), config.spark().master());
+    assertEquals(2, config.spark().shufflePartitions());
+    assertEquals(CatalogType.HADOOP, config.catalog().type());
+    assertEquals("data/warehouse", config.catalog().warehouse());
+    assertEquals(Duration.ofSeconds(30), config.attribution().clickWindow());
+    assertEquals(Duration.ofSeconds(30), config.attribution().clickSkew());
+    assertEquals("false", config.spark().extra().get("spark.ui.enabled"));
+    assertEquals("adlake.adlake.enriched_ad_data", config.catalog().qualified("enriched_ad_data"));
+  }
+
+  @Test
+  void commandLineOverridesWinAndKeepTheirTypes() {
+    AdlakeConfig config = ConfigLoader.load("local", List.of("adlake.attribution.click-window=45s",
+        "adlake.source.type=files", "adlake.source.kafka.max-offsets-per-trigger=5000",
+        "adlake.spark.extra.\"spark.executor.memory\"=2g"));
+    assertEquals(Duration.ofSeconds(45), config.attribution().clickWindow());
+    assertEquals(SourceType.FILES, config.source().type());
+    assertEquals(5000, config.source().kafka().maxOffsetsPerTrigger());
+    assertEquals("2g", config.spark().extra().get("spark.executor.memory"));
+  }
+
+  @Test
+  void unknownKeyFailsNamingItsPath() {
+    ConfigurationException e = assertThrows(ConfigurationException.class,
+        () -> ConfigLoader.load("local", List.of("adlake.attribution.click-windw=45s")));
+    assertTrue(e.getMessage().contains("adlake.attribution.click-windw"), e.getMessage());
+  }
+
+  @Test
+  void wrongTypeFailsNamingItsPath() {
+    ConfigurationException e = assertThrows(ConfigurationException.class,
+        () -> ConfigLoader.load("local", List.of("adlake.attribution.click-window=soon")));
+    assertTrue(e.getMessage().contains("click-window"), e.getMessage());
+  }
+
+  @Test
+  void missingKeyInAnEnvironmentFileFailsNamingItsPath(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("broken.conf");
+    Files.writeString(file, "adlake.catalog.name = null\n");
+    ConfigurationException e = assertThrows(ConfigurationException.class,
+        () -> ConfigLoader.load(file.toString(), List.of()));
+    assertTrue(e.getMessage().contains("catalog.name"), e.getMessage());
+  }
+
+  @Test
+  void identifiersAreValidatedBeforeTheyCanReachSql() {
+    ConfigurationException e = assertThrows(ConfigurationException.class,
+        () -> ConfigLoader.load("local", List.of("adlake.catalog.namespace=adlake; DROP TABLE x")));
+    assertTrue(e.getMessage().contains("adlake.catalog.namespace"), e.getMessage());
+    assertThrows(ConfigurationException.class,
+        () -> ConfigLoader.load("local", List.of("adlake.attribution.table=t-1")));
+  }
+
+  @Test
+  void restCatalogNeedsAUri() {
+    ConfigurationException e = assertThrows(ConfigurationException.class,
+        () -> ConfigLoader.load("local", List.of("adlake.catalog.type=rest")));
+    assertTrue(e.getMessage().contains("adlake.catalog.uri"), e.getMessage());
+  }
+
+  @Test
+  void badEnumAndShareValuesNameTheKeyAndTheChoices() {
+    ConfigurationException type = assertThrows(ConfigurationException.class,
+        () -> ConfigLoader.load("local", List.of("adlake.source.type=kinesiss")));
+    assertTrue(type.getMessage().contains("adlake.source.type") && type.getMessage().contains("kafka"));
+    ConfigurationException share = assertThrows(ConfigurationException.class,
+        () -> ConfigLoader.load("local", List.of("adlake.generator.click-rate=1.5")));
+    assertTrue(share.getMessage().contains("adlake.generator.click-rate"), share.getMessage());
+  }
+
+  @Test
+  void unknownEnvironmentSaysWhichOnesExist() {
+    ConfigurationException e = assertThrows(ConfigurationException.class,
+        () -> ConfigLoader.load("staging", List.of()));
+    assertTrue(e.getMessage().contains("staging") && e.getMessage().contains("local"), e.getMessage());
+  }
+
+  @Test
+  void overrideWithoutEqualsSignIsRejected() {
+    assertThrows(ConfigurationException.class, () -> ConfigLoader.load("local", List.of("adlake.spark.master")));
+  }
+}

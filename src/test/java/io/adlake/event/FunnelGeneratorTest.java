@@ -1,0 +1,128 @@
+package io.adlake.event;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.adlake.config.AdlakeConfig;
+import io.adlake.config.ConfigLoader;
+import io.adlake.event.FunnelGenerator.Summary;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class FunnelGeneratorTest {
+  private static final Instant START = Instant.parse("2026-11-21T09:00:00Z");
+  private final AdlakeConfig config = ConfigLoader.load("local", List.of());
+
+  /** Keeps every record in memory. */
+  static final class Recorder implements EventSink {
+    final Map<EventType, List<byte[]>> records = new EnumMap<>(EventType.class);
+
+    @Override
+    public void send(EventType type, String key, byte[] value) {
+      records.computeIfAbsent(type, t -> new ArrayList<>()).add(value);
+    }
+
+    @Override
+    public void flush() {}
+
+    @Override
+    public void close() {}
+
+    List<byte[]> all() {
+      List<byte[]> all = new ArrayList<>();
+      records.values().forEach(all::addAll);
+      return all;
+    }
+  }
+
+  private Recorder generate(long events, Instant start) throws InterruptedException {
+    Recorder recorder = new Recorder();
+    new FunnelGenerator(config.generator(), config.attribution().clickWindow(), config.attribution().clickSkew())
+        .generate(FunnelGenerator.Run.count(events, 1000, start), recorder, s -> { });
+    return recorder;
+  }
+
+  @Test
+  void sameSeedAndStartGiveTheSameBytes() throws Exception {
+    List<byte[]> first = generate(5_000, START).all();
+    List<byte[]> second = generate(5_000, START).all();
+    assertEquals(first.size(), second.size());
+    for (int i = 0; i < first.size(); i++) {
+      assertArrayEquals(first.get(i), second.get(i), "record " + i);
+    }
+    assertNotEquals(new String(first.get(0)), new String(generate(5_000, START.plusSeconds(1)).all().get(0)),
+        "another start time gives other ids");
+  }
+
+  @Test
+  void funnelRatesAndTrafficMixFollowTheSettings() throws Exception {
+    Recorder recorder = new Recorder();
+    Summary summary = new FunnelGenerator(config.generator(), config.attribution().clickWindow(),
+        config.attribution().clickSkew()).generate(FunnelGenerator.Run.count(200_000, 1000, START), recorder, s -> { });
+    double requests = summary.sent(EventType.BID_REQUEST);
+    double responses = summary.sent(EventType.BID_RESPONSE);
+    double impressions = summary.sent(EventType.IMPRESSION);
+    assertEquals(0.60, responses / requests, 0.01);
+    assertEquals(0.15, impressions / responses, 0.01);
+    assertEquals(0.02, summary.sent(EventType.CLICK) / impressions, 0.005);
+
+    ObjectMapper json = new ObjectMapper();
+    int parsed = 0;
+    int app = 0;
+    int foreignFloor = 0;
+    int testPublisher = 0;
+    int privateIp = 0;
+    for (byte[] record : recorder.records.get(EventType.BID_REQUEST)) {
+      JsonNode r;
+      try {
+        r = json.readTree(record);
+      } catch (Exception e) {
+        continue; // a malformed extra
+      }
+      if (r == null || !r.has("id") || !r.has("imp") || !r.has("device")) {
+        continue;
+      }
+      parsed++;
+      JsonNode inventory = r.has("app") ? r.get("app") : r.get("site");
+      app += r.has("app") ? 1 : 0;
+      foreignFloor += r.get("imp").get(0).get("bidfloorcur").asText().equals("USD") ? 0 : 1;
+      testPublisher += inventory.get("publisher").get("id").asText().startsWith("test-") ? 1 : 0;
+      String ip = r.get("device").get("ip").asText();
+      privateIp += ip.startsWith("10.") || ip.startsWith("192.168.") || ip.matches("172\\.(1[6-9]|2\\d|3[01])\\..*")
+          ? 1 : 0;
+    }
+    assertEquals(0.30, (double) app / parsed, 0.01);
+    assertEquals(0.10, (double) foreignFloor / parsed, 0.01);
+    assertEquals(0.05, (double) testPublisher / parsed, 0.01);
+    assertEquals(0.02, (double) privateIp / parsed, 0.005);
+  }
+
+  @Test
+  void duplicatesAndMalformedRecordsAreSentAtTheirShares() throws Exception {
+    Recorder recorder = new Recorder();
+    Summary summary = new FunnelGenerator(config.generator(), config.attribution().clickWindow(),
+        config.attribution().clickSkew()).generate(FunnelGenerator.Run.count(100_000, 1000, START), recorder, s -> { });
+    long clean = summary.sent().values().stream().mapToLong(Long::longValue).sum();
+    long duplicates = summary.duplicates().values().stream().mapToLong(Long::longValue).sum();
+    long malformed = summary.malformed().values().stream().mapToLong(Long::longValue).sum();
+    assertEquals(clean + duplicates + malformed, recorder.all().size());
+    assertEquals(summary.total(), recorder.all().size());
+    assertEquals(0.01, (double) duplicates / clean, 0.002);
+    assertEquals(0.005, (double) malformed / clean, 0.0015);
+  }
+
+  @Test
+  void timestampsAreIsoUtcWithMilliseconds() {
+    assertEquals("2026-11-21T09:00:13.137Z", FunnelGenerator.timestamp(
+        java.time.temporal.ChronoUnit.MICROS.between(Instant.EPOCH, Instant.parse("2026-11-21T09:00:13.137912Z"))));
+    assertTrue(FunnelGenerator.timestamp(0).equals("1970-01-01T00:00:00.000Z"));
+  }
+}
