@@ -1,6 +1,7 @@
 package io.adlake.cli;
 
 import io.adlake.config.ConfigurationException;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -30,21 +31,29 @@ public final class Main implements Runnable {
         commandLine.getErr().println("adlake: configuration error: " + e.getMessage());
         return 2;
       }
+      LoggerFactory.getLogger(Main.class).error("adlake {} failed", commandLine.getCommandName(), e);
       commandLine.getErr().println("adlake " + commandLine.getCommandName() + " failed: " + describe(e));
-      e.printStackTrace(commandLine.getErr());
       return 1;
     });
     return cli.execute(GlueArguments.strip(args));
   }
 
+  /** The first line of each message down the cause chain: Spark's messages go on with whole query plans. */
   private static String describe(Throwable e) {
-    StringBuilder out = new StringBuilder(String.valueOf(e.getMessage()));
+    StringBuilder out = new StringBuilder(firstLine(e));
     for (Throwable cause = e.getCause(); cause != null && cause != cause.getCause(); cause = cause.getCause()) {
-      if (cause.getMessage() != null && !out.toString().contains(cause.getMessage())) {
-        out.append("\n  caused by: ").append(cause.getMessage());
+      String line = firstLine(cause);
+      if (!out.toString().contains(line)) {
+        out.append("\n  caused by: ").append(line);
       }
     }
     return out.toString();
+  }
+
+  private static String firstLine(Throwable e) {
+    String message = e.getMessage() == null ? e.getClass().getName() : e.getMessage();
+    int newline = message.indexOf('\n');
+    return newline < 0 ? message : message.substring(0, newline);
   }
 
   @Override

@@ -1,0 +1,72 @@
+package io.adlake.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+class MainTest {
+  @Test
+  void everyCommandHasHelp() {
+    for (String command : new String[] {"generate", "attribute", "run", "report", "demo", "bench"}) {
+      Output out = capture(() -> Main.execute(command, "--help"));
+      assertEquals(0, out.code, command);
+      assertTrue(out.stdout.contains("Usage: adlake " + command), out.stdout);
+      assertTrue(out.stdout.contains("--help"), out.stdout);
+    }
+    Output top = capture(() -> Main.execute("--help"));
+    assertTrue(top.stdout.contains("generate") && top.stdout.contains("attribute") && top.stdout.contains("demo"));
+  }
+
+  @Test
+  void glueArgumentsAreDroppedWithTheirValues() {
+    String[] glue = {"--JOB_ID", "j_1", "attribute", "--JOB_NAME", "adlake-attribution", "--JOB_RUN_ID", "jr_1",
+        "--TempDir", "s3://bucket/tmp", "--job-bookmark-option", "job-bookmark-disable", "--enable-metrics",
+        "--env", "glue", "--SECURITY_CONFIGURATION=sec", "--trigger", "available-now"};
+    assertArrayEquals(new String[] {"attribute", "--env", "glue", "--trigger", "available-now"},
+        GlueArguments.strip(glue));
+  }
+
+  @Test
+  void unknownOptionOfOursIsAnErrorNotIgnored() {
+    Output out = capture(() -> Main.execute("report", "--formt", "csv"));
+    assertEquals(2, out.code);
+    assertTrue(out.stderr.contains("--formt"), out.stderr);
+  }
+
+  @Test
+  void configurationErrorNamesTheKeyAndExitsWithTwo() {
+    Output out = capture(() -> Main.execute("report", "--conf", "adlake.catalog.namespace=x;DROP TABLE y"));
+    assertEquals(2, out.code);
+    assertTrue(out.stderr.contains("adlake.catalog.namespace"), out.stderr);
+  }
+
+  @Test
+  void generateWithoutCountOrRateSaysWhatToGive() {
+    Output out = capture(() -> Main.execute("generate"));
+    assertEquals(2, out.code);
+    assertTrue(out.stderr.contains("--count"), out.stderr);
+  }
+
+  record Output(int code, String stdout, String stderr) {}
+
+  static Output capture(java.util.function.IntSupplier run) {
+    PrintStream oldOut = System.out;
+    PrintStream oldErr = System.err;
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    try {
+      System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+      System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+      int code = run.getAsInt();
+      return new Output(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    } finally {
+      System.setOut(oldOut);
+      System.setErr(oldErr);
+    }
+  }
+}
