@@ -17,6 +17,7 @@ import org.apache.spark.sql.streaming.StreamingQueryProgress;
 public final class ProgressLog extends StreamingQueryListener implements Consumer<BatchCommit> {
   private final PrintStream out;
   private final List<BatchCommit> commits = new ArrayList<>();
+  private final List<StreamingQueryProgress> progresses = new ArrayList<>();
 
   public ProgressLog(PrintStream out) {
     this.out = out;
@@ -37,6 +38,19 @@ public final class ProgressLog extends StreamingQueryListener implements Consume
     return List.copyOf(commits);
   }
 
+  public synchronized List<StreamingQueryProgress> progresses() {
+    return List.copyOf(progresses);
+  }
+
+  /** Spark's per-phase durations (addBatch, queryPlanning, walCommit, …) summed over every batch seen. */
+  public synchronized Map<String, Long> durationTotals() {
+    Map<String, Long> totals = new java.util.TreeMap<>();
+    for (StreamingQueryProgress p : progresses) {
+      p.durationMs().forEach((phase, ms) -> totals.merge(phase, ms, Long::sum));
+    }
+    return totals;
+  }
+
   @Override
   public void onQueryStarted(QueryStartedEvent event) {
     out.printf("  query %s started (id %s)%n", event.name(), event.id());
@@ -45,6 +59,9 @@ public final class ProgressLog extends StreamingQueryListener implements Consume
   @Override
   public void onQueryProgress(QueryProgressEvent event) {
     StreamingQueryProgress p = event.progress();
+    synchronized (this) {
+      progresses.add(p);
+    }
     if (p.numInputRows() == 0 && p.observedMetrics().isEmpty()) {
       return;
     }

