@@ -8,9 +8,10 @@ ARGS ?=
 demo: build
 	bin/adlake demo $(ARGS)
 
-## test: the whole suite (unit + integration against a real broker, Spark and Iceberg)
+## test: the whole suite: unit and integration tests against a real broker, Spark and Iceberg (surefire),
+## then the packaged jar under spark-submit (failsafe, *IT)
 test:
-	$(MVN) test
+	$(MVN) verify
 
 ## build: compile and package (the shaded cluster jar is target/adlake-<version>.jar)
 build:

@@ -3,6 +3,8 @@ package io.adlake.lake;
 import static java.util.Objects.requireNonNull;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.collect_set;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.min;
 
@@ -69,32 +71,32 @@ public final class ExactlyOnceMerge implements VoidFunction2<Dataset<Row>, Long>
   public void call(Dataset<Row> batch, Long batchId) {
     SparkSession spark = batch.sparkSession();
     String writerId = writerId(spark);
-    Table table = TableSetup.load(spark, qualifiedTable);
-    long lastCommitted = lastCommittedBatch(table, writerId);
-    if (batchId <= lastCommitted) {
-      LOG.info("{}: batch {} of writer {} is already committed (last {}); skipping the replay",
-          qualifiedTable, batchId, writerId, lastCommitted);
-      listener.accept(new BatchCommit(spec.name(), batchId, 0, 0, true));
-      return;
-    }
     // Persisted: the MERGE reads its source twice (FACTS: a recomputed source may differ).
     Dataset<Row> rows = prepare.apply(batch).persist();
     String view = "adlake_batch_" + spec.name();
     try {
-      long count = rows.count();
-      if (count == 0) {
+      BatchBounds bounds = bounds(rows);
+      if (bounds.count() == 0) {
+        // Nothing to write (e.g. a no-data batch that only advanced the watermark): nothing to record.
         listener.accept(new BatchCommit(spec.name(), batchId, 0, 0, false));
         return;
       }
+      long lastCommitted = lastCommittedBatch(TableSetup.load(spark, qualifiedTable), writerId);
+      if (batchId <= lastCommitted) {
+        LOG.info("{}: batch {} of writer {} is already committed (last {}); skipping the replay",
+            qualifiedTable, batchId, writerId, lastCommitted);
+        listener.accept(new BatchCommit(spec.name(), batchId, 0, 0, true));
+        return;
+      }
       rows.createOrReplaceTempView(view);
-      String sql = mergeSql(view, pruneClause(rows));
+      String sql = mergeSql(view, bounds.pruneClause());
       long start = System.nanoTime();
       CommitMetadata.withCommitProperties(
           Map.of(WRITER_PROPERTY, writerId, BATCH_PROPERTY, Long.toString(batchId)),
           () -> spark.sql(sql),
           RuntimeException.class);
       long millis = (System.nanoTime() - start) / 1_000_000;
-      listener.accept(new BatchCommit(spec.name(), batchId, count, millis, false));
+      listener.accept(new BatchCommit(spec.name(), batchId, bounds.count(), millis, false));
     } finally {
       spark.catalog().dropTempView(view);
       rows.unpersist();
@@ -111,41 +113,44 @@ public final class ExactlyOnceMerge implements VoidFunction2<Dataset<Row>, Long>
         "replace_when", replaceWhen));
   }
 
+  /** Row count and ON-clause bounds of one batch, from one aggregation over the persisted rows. */
+  private record BatchBounds(long count, String pruneClause) {}
+
   /**
    * Literal bounds of the batch's event time and groups. Safe because a key's time and group never
    * change: the table row that matches a batch row lies inside the batch's own bounds.
    */
-  private String pruneClause(Dataset<Row> rows) {
+  private BatchBounds bounds(Dataset<Row> rows) {
+    List<org.apache.spark.sql.Column> aggs = new ArrayList<>();
+    spec.timeColumn().ifPresent(c -> {
+      aggs.add(min(col(c)));
+      aggs.add(max(col(c)));
+    });
+    spec.groupColumn().ifPresent(c -> aggs.add(collect_set(col(c))));
+    Row bounds = rows.agg(count(lit(1)), aggs.toArray(org.apache.spark.sql.Column[]::new)).first();
+    long rowCount = bounds.getLong(0);
     List<String> predicates = new ArrayList<>();
-    if (spec.timeColumn().isPresent() || spec.groupColumn().isPresent()) {
-      List<org.apache.spark.sql.Column> aggs = new ArrayList<>();
-      spec.timeColumn().ifPresent(c -> {
-        aggs.add(min(col(c)));
-        aggs.add(max(col(c)));
-      });
-      spec.groupColumn().ifPresent(c -> aggs.add(collect_set(col(c))));
-      Row bounds = rows.agg(aggs.remove(0), aggs.toArray(org.apache.spark.sql.Column[]::new)).first();
-      int i = 0;
-      if (spec.timeColumn().isPresent()) {
-        String c = spec.timeColumn().get();
-        Timestamp low = bounds.getTimestamp(i++);
-        Timestamp high = bounds.getTimestamp(i++);
-        if (low != null && high != null) {
-          predicates.add("t." + c + " >= " + timestampLiteral(low));
-          predicates.add("t." + c + " <= " + timestampLiteral(high));
-        }
-      }
-      if (spec.groupColumn().isPresent()) {
-        List<Object> groups = bounds.getList(i);
-        boolean safe = groups.size() <= MAX_GROUPS_IN_PRUNE
-            && groups.stream().allMatch(g -> g != null && SAFE_LITERAL.matcher(g.toString()).matches());
-        if (safe && !groups.isEmpty()) {
-          predicates.add("t." + spec.groupColumn().get() + " IN (" + groups.stream().map(Object::toString).sorted()
-              .map(g -> "'" + g + "'").collect(Collectors.joining(", ")) + ")");
-        }
+    int i = 1;
+    if (spec.timeColumn().isPresent()) {
+      String c = spec.timeColumn().get();
+      Timestamp low = bounds.getTimestamp(i++);
+      Timestamp high = bounds.getTimestamp(i++);
+      if (low != null && high != null) {
+        predicates.add("t." + c + " >= " + timestampLiteral(low));
+        predicates.add("t." + c + " <= " + timestampLiteral(high));
       }
     }
-    return predicates.isEmpty() ? "" : "\n   AND " + String.join("\n   AND ", predicates);
+    if (spec.groupColumn().isPresent()) {
+      List<Object> groups = bounds.getList(i);
+      boolean safe = groups.size() <= MAX_GROUPS_IN_PRUNE
+          && groups.stream().allMatch(g -> g != null && SAFE_LITERAL.matcher(g.toString()).matches());
+      if (safe && !groups.isEmpty()) {
+        predicates.add("t." + spec.groupColumn().get() + " IN (" + groups.stream().map(Object::toString).sorted()
+            .map(g -> "'" + g + "'").collect(Collectors.joining(", ")) + ")");
+      }
+    }
+    return new BatchBounds(rowCount,
+        predicates.isEmpty() ? "" : "\n   AND " + String.join("\n   AND ", predicates));
   }
 
   private static String timestampLiteral(Timestamp ts) {

@@ -115,6 +115,10 @@ public final class AttributionBenchmark {
       if (lastLog != null) {
         out.println("  where the last attribution run spent its time (ms, summed over batches): "
             + lastLog.durationTotals());
+        for (var p : lastLog.progresses()) {
+          out.printf("    batch %d: %,d rows, addBatch %,d ms, triggerExecution %,d ms%n", p.batchId(),
+              p.numInputRows(), p.durationMs().get("addBatch"), p.durationMs().get("triggerExecution"));
+        }
       }
       spark.stop();
       if (options.prefillRows() > 0) {
@@ -212,9 +216,9 @@ public final class AttributionBenchmark {
     double e = median(intoEmpty.stream().map(Long::doubleValue).toList());
     double b = median(intoBig.stream().map(Long::doubleValue).toList());
     out.printf("%n== MERGE of %,d rows, median of %d%n", options.mergeRows(), intoEmpty.size());
-    out.printf("  into a table that started empty : %,8.0f ms%n", e);
-    out.printf("  into a %,d-row table        : %,8.0f ms%n", options.prefillRows(), b);
-    out.printf("  ratio prefilled / empty         : %8.2f   (target <= 1.30)%n", b / e);
+    out.printf("  into a %-24s: %,8.0f ms%n", "table that started empty", e);
+    out.printf("  into a %-24s: %,8.0f ms%n", String.format("%,d-row table", options.prefillRows()), b);
+    out.printf("  ratio pre-filled / empty        : %8.2f   (target <= 1.30)%n", b / e);
   }
 
   /** Synthetic attributed rows in the table's schema, impression times spread over {@code spanSeconds}. */
