@@ -50,6 +50,8 @@ class ShadedJarIT {
           sink, s -> { });
     }
 
+    assertTrue(truth.expected().size() > 50, "enough clicks inside the window: " + truth.expected().size());
+
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.add("-Xmx2g");
