@@ -17,6 +17,7 @@ import io.adlake.lake.TableSetup;
 import io.adlake.lake.TableSpec;
 import io.adlake.source.EventSource;
 import io.adlake.transform.Attribution;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
@@ -48,6 +49,7 @@ public final class AttributionJob {
   static StreamingQuery start(SparkSession spark, AdlakeConfig config, EventSource source, Trigger trigger,
       Consumer<BatchCommit> commits, UnaryOperator<VoidFunction2<Dataset<Row>, Long>> decorate) {
     AttributionSettings settings = config.attribution();
+    source.requireStreams(List.of(EventType.IMPRESSION, EventType.CLICK));
     TableSpec spec = AdlakeTables.enrichedAdData(settings.table());
     String table = TableSetup.ensure(spark, config.catalog(), spec);
 

@@ -13,6 +13,9 @@ import org.apache.spark.sql.SparkSession;
 public interface EventSource {
   Dataset<Row> readStream(SparkSession spark, EventType type);
 
+  /** Fails fast, with a message naming the setting to fix, when the streams cannot be read. */
+  void requireStreams(java.util.Collection<EventType> types);
+
   /** A short description for logs and progress output, without secrets. */
   String describe();
 

@@ -47,6 +47,21 @@ public final class FileEventSource implements EventSource {
   }
 
   @Override
+  public void requireStreams(java.util.Collection<EventType> types) {
+    if (settings.path().contains("://")) {
+      return; // an object store: Spark reports a missing prefix itself
+    }
+    for (EventType type : types) {
+      java.nio.file.Path dir = java.nio.file.Path.of(directory(type));
+      if (java.nio.file.Files.isDirectory(dir)) {
+        continue;
+      }
+      throw new IllegalStateException("No directory " + dir.toAbsolutePath() + " for stream " + type.streamName(streams)
+          + ". Write events there (adlake generate --to files) or fix adlake.source.files.path");
+    }
+  }
+
+  @Override
   public String describe() {
     return "files " + settings.path();
   }

@@ -43,6 +43,12 @@ public final class KafkaEventSource implements EventSource {
   }
 
   @Override
+  public void requireStreams(java.util.Collection<EventType> types) {
+    KafkaTopics.requireTopics(settings.bootstrapServers(), settings.options(),
+        types.stream().map(t -> t.streamName(streams)).toList());
+  }
+
+  @Override
   public String describe() {
     return "kafka " + settings.bootstrapServers();
   }

@@ -15,14 +15,49 @@ import org.apache.kafka.common.errors.TopicExistsException;
 
 /** Creates the stream topics that do not exist yet; an unreachable broker fails with its address. */
 public final class KafkaTopics {
+  private static final int TIMEOUT_SECONDS = 20;
+
   private KafkaTopics() {}
 
-  public static void ensure(String bootstrapServers, Collection<String> topics, int partitions) {
+  /**
+   * Fails fast, naming the setting to fix, when the brokers cannot be reached or a topic is missing;
+   * Spark's own Kafka source would otherwise wait or fail with a bare client timeout.
+   *
+   * @param sourceOptions the source's extra options; {@code kafka.*} ones (security, SASL) apply here too
+   */
+  public static void requireTopics(String bootstrapServers, java.util.Map<String, String> sourceOptions,
+      Collection<String> topics) {
+    try (Admin admin = admin(bootstrapServers, sourceOptions)) {
+      Set<String> existing = admin.listTopics().names().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+      List<String> missing = topics.stream().filter(t -> !existing.contains(t)).sorted().toList();
+      if (!missing.isEmpty()) {
+        throw new IllegalStateException("Kafka at " + bootstrapServers + " has no topic(s) " + missing
+            + ". Create them (adlake generate creates them too) or fix adlake.streams.*");
+      }
+    } catch (ExecutionException | TimeoutException e) {
+      throw new IllegalStateException("Kafka at " + bootstrapServers + " is not reachable (no answer within "
+          + TIMEOUT_SECONDS + " s). Is the broker running, and is adlake.source.kafka.bootstrap-servers right?", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("Interrupted while checking Kafka topics", e);
+    }
+  }
+
+  private static Admin admin(String bootstrapServers, java.util.Map<String, String> sourceOptions) {
     Properties p = new Properties();
+    sourceOptions.forEach((k, v) -> {
+      if (k.startsWith("kafka.")) {
+        p.setProperty(k.substring("kafka.".length()), v);
+      }
+    });
     p.setProperty(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     p.setProperty(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "10000");
-    p.setProperty(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "20000");
-    try (Admin admin = Admin.create(p)) {
+    p.setProperty(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, Integer.toString(TIMEOUT_SECONDS * 1000));
+    return Admin.create(p);
+  }
+
+  public static void ensure(String bootstrapServers, Collection<String> topics, int partitions) {
+    try (Admin admin = admin(bootstrapServers, java.util.Map.of())) {
       Set<String> existing = admin.listTopics().names().get(20, TimeUnit.SECONDS);
       List<NewTopic> missing = new ArrayList<>();
       for (String topic : topics) {
@@ -39,7 +74,8 @@ public final class KafkaTopics {
             + e.getCause().getMessage(), e);
       }
     } catch (TimeoutException e) {
-      throw new IllegalStateException("Kafka at " + bootstrapServers + " did not answer within 20 s. Is the broker "
+      throw new IllegalStateException("Kafka at " + bootstrapServers + " did not answer within " + TIMEOUT_SECONDS
+          + " s. Is the broker "
           + "running and adlake.source.kafka.bootstrap-servers right?", e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
