@@ -2,6 +2,8 @@ package io.adlake.cli;
 
 import io.adlake.config.AdlakeConfig;
 import io.adlake.job.AttributionReport;
+import io.adlake.job.IngestReport;
+import java.util.List;
 import io.adlake.job.ResultFormat;
 import io.adlake.job.SparkSessions;
 import java.util.concurrent.Callable;
@@ -11,10 +13,15 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "report", mixinStandardHelpOptions = true,
-    description = "Print the attribution summary, or run any SQL against the catalog with --sql.")
+    description = "Print the ingest accounting and the attribution summary, or run any SQL against the catalog "
+        + "with --sql.")
 final class ReportCommand implements Callable<Integer> {
   @Mixin
   EnvOptions env;
+
+  @picocli.CommandLine.Parameters(arity = "0..1", defaultValue = "all", paramLabel = "WHAT",
+      description = "attribution, ingest or all (default: ${DEFAULT-VALUE}); ignored with --sql.")
+  String what;
 
   @Option(names = "--sql", paramLabel = "QUERY", description = "Run this SQL instead of the summary, e.g. "
       + "\"SELECT * FROM adlake.adlake.enriched_ad_data LIMIT 10\".")
@@ -42,7 +49,16 @@ final class ReportCommand implements Callable<Integer> {
       spark.sql("USE " + config.catalog().name() + "." + config.catalog().namespace());
       resultFormat.print(spark.sql(sql), limit, System.out);
     } else {
-      AttributionReport.print(spark, config, resultFormat, System.out);
+      if (!List.of("all", "ingest", "attribution").contains(what)) {
+        throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+            "report takes attribution, ingest or all, got '" + what + "'");
+      }
+      if (!what.equals("attribution")) {
+        IngestReport.print(spark, config, resultFormat, System.out);
+      }
+      if (!what.equals("ingest")) {
+        AttributionReport.print(spark, config, resultFormat, System.out);
+      }
     }
     return 0;
   }

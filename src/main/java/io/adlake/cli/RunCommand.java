@@ -21,8 +21,8 @@ final class RunCommand implements Callable<Integer> {
   @Mixin
   StreamingOptions streaming;
 
-  @Option(names = "--jobs", split = ",", defaultValue = "attribution", paramLabel = "JOB[,JOB]",
-      description = "Jobs to run (default: ${DEFAULT-VALUE}). Available: attribution.")
+  @Option(names = "--jobs", split = ",", defaultValue = "ingest,attribution", paramLabel = "JOB[,JOB]",
+      description = "Jobs to run (default: ${DEFAULT-VALUE}). Available: ingest, attribution.")
   List<String> jobs;
 
   @Override

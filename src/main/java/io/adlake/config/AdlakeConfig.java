@@ -17,6 +17,7 @@ public record AdlakeConfig(
     StreamNames streams,
     SourceSettings source,
     StreamingSettings streaming,
+    IngestSettings ingest,
     AttributionSettings attribution,
     GeneratorSettings generator) {
 
@@ -27,6 +28,7 @@ public record AdlakeConfig(
     requireNonNull(streams, "streams");
     requireNonNull(source, "source");
     requireNonNull(streaming, "streaming");
+    requireNonNull(ingest, "ingest");
     requireNonNull(attribution, "attribution");
     requireNonNull(generator, "generator");
   }
@@ -83,6 +85,13 @@ public record AdlakeConfig(
   public record FileSettings(String path, int maxFilesPerTrigger) {}
 
   public record StreamingSettings(String checkpointRoot, Duration triggerInterval) {}
+
+  /** Bronze ingest: record size limit, de-duplication window, currency rates for the enriched table. */
+  public record IngestSettings(long maxRecordBytes, Duration dedupWindow, Map<String, Double> usdRates) {
+    public IngestSettings {
+      usdRates = Map.copyOf(usdRates);
+    }
+  }
 
   public record AttributionSettings(
       String table,

@@ -11,6 +11,7 @@ import io.adlake.config.AdlakeConfig.CatalogSettings;
 import io.adlake.config.AdlakeConfig.CatalogType;
 import io.adlake.config.AdlakeConfig.FileSettings;
 import io.adlake.config.AdlakeConfig.GeneratorSettings;
+import io.adlake.config.AdlakeConfig.IngestSettings;
 import io.adlake.config.AdlakeConfig.KafkaSettings;
 import io.adlake.config.AdlakeConfig.SourceSettings;
 import io.adlake.config.AdlakeConfig.SourceType;
@@ -39,7 +40,8 @@ public final class ConfigLoader {
   private static final String DEFAULTS = "conf/application.conf";
   /** Sub-trees whose keys are free-form pass-through settings, not declared in the defaults. */
   private static final List<String> FREE_FORM =
-      List.of("adlake.spark.extra", "adlake.catalog.properties", "adlake.source.kafka.options");
+      List.of("adlake.spark.extra", "adlake.catalog.properties", "adlake.source.kafka.options",
+          "adlake.ingest.usd-rates");
   private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,127}");
   private static final Pattern STREAM_NAME = Pattern.compile("[A-Za-z0-9._-]{1,249}");
 
@@ -149,6 +151,7 @@ public final class ConfigLoader {
           source(c),
           new StreamingSettings(nonBlank(c, "adlake.streaming.checkpoint-root"),
               positive(c, "adlake.streaming.trigger-interval")),
+          ingest(c),
           attribution(c),
           generator(c));
     } catch (ConfigException e) {
@@ -199,6 +202,21 @@ public final class ConfigLoader {
     check(maxFiles >= 0, "adlake.source.files.max-files-per-trigger must be >= 0, got " + maxFiles);
     return new SourceSettings(enumValue(SourceType.class, c, "adlake.source.type"), kafka,
         new FileSettings(nonBlank(c, "adlake.source.files.path"), maxFiles));
+  }
+
+  private static IngestSettings ingest(Config c) {
+    long maxBytes = c.getBytes("adlake.ingest.max-record-bytes");
+    check(maxBytes > 0, "adlake.ingest.max-record-bytes must be > 0, got " + maxBytes);
+    Map<String, Double> rates = new LinkedHashMap<>();
+    for (Map.Entry<String, ConfigValue> e : c.getConfig("adlake.ingest.usd-rates").entrySet()) {
+      String currency = stripQuotes(e.getKey());
+      check(currency.matches("[A-Z]{3}"), "adlake.ingest.usd-rates." + currency
+          + ": keys are ISO-4217 codes such as EUR");
+      double rate = c.getDouble("adlake.ingest.usd-rates." + e.getKey());
+      check(rate > 0, "adlake.ingest.usd-rates." + currency + " must be > 0, got " + rate);
+      rates.put(currency, rate);
+    }
+    return new IngestSettings(maxBytes, nonNegative(c, "adlake.ingest.dedup-window"), rates);
   }
 
   private static AttributionSettings attribution(Config c) {

@@ -3,6 +3,7 @@ package io.adlake.event;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.concat;
 import static org.apache.spark.sql.functions.from_json;
+import static org.apache.spark.sql.functions.length;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.when;
 
@@ -27,6 +28,7 @@ public final class EventParser {
   public static final String EVENT_TIME = "event_time";
   public static final String MALFORMED = "malformed_json";
   public static final String INVALID_TIMESTAMP = "invalid_timestamp";
+  public static final String TOO_LARGE = "too_large";
   public static final String MISSING_FIELD_PREFIX = "missing_field:";
 
   private static final String CORRUPT = "_corrupt_record";
@@ -40,8 +42,15 @@ public final class EventParser {
    *     and {@link #REASON}
    */
   public static Dataset<Row> parse(Dataset<Row> raw, EventType type) {
-    Column json = from_json(col(RawRecord.RAW).cast("string"), type.schema().add(CORRUPT, DataTypes.StringType),
-        Map.of("mode", "PERMISSIVE", "columnNameOfCorruptRecord", CORRUPT));
+    return parse(raw, type, Long.MAX_VALUE);
+  }
+
+  /** As {@link #parse(Dataset, EventType)}; a record over {@code maxRecordBytes} is not parsed at all. */
+  public static Dataset<Row> parse(Dataset<Row> raw, EventType type, long maxRecordBytes) {
+    Column tooLarge = length(col(RawRecord.RAW)).gt(lit(maxRecordBytes));
+    Column json = when(tooLarge, lit(null)).otherwise(from_json(col(RawRecord.RAW).cast("string"),
+        type.schema().add(CORRUPT, DataTypes.StringType),
+        Map.of("mode", "PERMISSIVE", "columnNameOfCorruptRecord", CORRUPT)));
 
     List<Column> columns = new ArrayList<>();
     for (String name : List.of(RawRecord.RAW, RawRecord.SOURCE, RawRecord.PARTITION, RawRecord.OFFSET,
@@ -53,7 +62,7 @@ public final class EventParser {
     }
     Column eventTime = col(PARSED + ".event_timestamp").cast(DataTypes.TimestampType);
     columns.add(eventTime.as(EVENT_TIME));
-    columns.add(reason(type, eventTime).as(REASON));
+    columns.add(when(tooLarge, lit(TOO_LARGE)).otherwise(reason(type, eventTime)).as(REASON));
     return raw.withColumn(PARSED, json).select(columns.toArray(Column[]::new));
   }
 

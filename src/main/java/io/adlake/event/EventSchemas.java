@@ -21,7 +21,9 @@ final class EventSchemas {
       field("event_timestamp", StringType), field("device_type", IntegerType), field("geo_location", StringType),
       field("platform", StringType), field("ad_type", StringType), field("bid_price", DoubleType),
       field("win_price", DoubleType), field("bidder_id", StringType), field("creative_id", StringType),
-      field("ad_domain", StringType));
+      field("ad_domain", StringType),
+      // Added after the first release (schema evolution walk-through): older events do not carry it.
+      field("viewability_score", DoubleType));
 
   static final StructType CLICK = struct(
       field("click_id", StringType), field("impression_id", StringType), field("request_id", StringType),

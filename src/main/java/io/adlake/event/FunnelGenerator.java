@@ -198,7 +198,8 @@ public final class FunnelGenerator {
       String adType = AD_TYPES[random.nextInt(AD_TYPES.length)];
       int[] size = BANNER_SIZES[random.nextInt(BANNER_SIZES.length)];
       int foreign = random.nextDouble() < 0.10 ? random.nextInt(FOREIGN_CURRENCIES.length) : -1;
-      double floorUsd = round(Math.exp(random.nextGaussian() * 0.6) * 1.2, 4);
+      // One request in 200 carries a zero floor (misconfigured placements): filtered from the enriched table.
+      double floorUsd = random.nextDouble() < 0.005 ? 0.0 : round(Math.exp(random.nextGaussian() * 0.6) * 1.2, 4);
       double floor = foreign < 0 ? floorUsd : round(floorUsd / USD_PER_UNIT[foreign], 4);
       String userId = String.format("u-%06d", random.nextInt(50_000));
 
@@ -264,6 +265,7 @@ public final class FunnelGenerator {
       String adDomain = "brand" + campaign + ".example";
       // CPM in USD, log-normal around 8 with a long tail: about 1 in 20 bids is premium (> 50).
       double bidPrice = round(Math.max(floorUsd, Math.exp(2.1 + random.nextGaussian() * 0.9)), 4);
+      double viewability = round(random.nextDouble(), 3);
       Map<String, Object> bid = new LinkedHashMap<>();
       bid.put("id", uuid());
       bid.put("impid", "1");
@@ -305,6 +307,7 @@ public final class FunnelGenerator {
       impression.put("bidder_id", bidderId);
       impression.put("creative_id", creativeId);
       impression.put("ad_domain", adDomain);
+      impression.put("viewability_score", viewability);
       schedule(EventType.IMPRESSION, impressionId, impression, impressionTime);
 
       if (random.nextDouble() >= settings.clickRate()) {

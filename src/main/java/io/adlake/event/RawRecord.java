@@ -8,7 +8,7 @@ public final class RawRecord {
   /** The record's bytes (binary). */
   public static final String RAW = "raw";
   /** Topic, stream or file the record was read from. */
-  public static final String SOURCE = "source";
+  public static final String SOURCE = "record_source";
   /** Kafka partition or Kinesis shard ordinal; null for files. */
   public static final String PARTITION = "source_partition";
   /** Kafka offset; null for files. */

@@ -2,7 +2,6 @@ package io.adlake.job;
 
 import io.adlake.config.AdlakeConfig;
 import io.adlake.lake.AdlakeTables;
-import io.adlake.lake.SqlTemplate;
 import io.adlake.lake.TableSetup;
 import java.io.PrintStream;
 import java.util.Map;
@@ -22,10 +21,6 @@ public final class AttributionReport {
 
   private static void section(SparkSession spark, String title, String resource, String table, ResultFormat format,
       PrintStream out) {
-    if (format == ResultFormat.TABLE) {
-      out.println();
-      out.println("== " + title + " (" + table + ")");
-    }
-    format.print(spark.sql(SqlTemplate.render(resource, Map.of("table", table))), 1000, out);
+    IngestReport.section(spark, title + " (" + table + ")", resource, Map.of("table", table), format, out);
   }
 }

@@ -34,6 +34,10 @@ public final class ProgressLog extends StreamingQueryListener implements Consume
     }
   }
 
+  public PrintStream out() {
+    return out;
+  }
+
   public synchronized List<BatchCommit> commits() {
     return List.copyOf(commits);
   }
@@ -62,7 +66,8 @@ public final class ProgressLog extends StreamingQueryListener implements Consume
     synchronized (this) {
       progresses.add(p);
     }
-    if (p.numInputRows() == 0 && p.observedMetrics().isEmpty()) {
+    // Ingest queries print their own accounting line from the sink.
+    if ((p.numInputRows() == 0 && p.observedMetrics().isEmpty()) || p.name().startsWith(IngestJob.QUERY_PREFIX)) {
       return;
     }
     StringBuilder line = new StringBuilder(String.format("  %s batch %d: read %,d records (%.0f/s)", p.name(),
@@ -84,7 +89,8 @@ public final class ProgressLog extends StreamingQueryListener implements Consume
   @Override
   public void onQueryTerminated(QueryTerminatedEvent event) {
     if (event.exception().isDefined()) {
-      out.printf("  query %s failed: %s%n", event.id(), event.exception().get());
+      String error = event.exception().get();
+      out.printf("  query %s failed: %s%n", event.id(), error.lines().findFirst().orElse(error));
     }
   }
 }

@@ -2,13 +2,11 @@ package io.adlake.job;
 
 import io.adlake.config.AdlakeConfig;
 import io.adlake.config.ConfigurationException;
-import io.adlake.lake.ExactlyOnceMerge.BatchCommit;
 import io.adlake.source.EventSource;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.function.Consumer;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.streaming.StreamingQuery;
 import org.apache.spark.sql.streaming.StreamingQueryException;
@@ -16,16 +14,23 @@ import org.apache.spark.sql.streaming.Trigger;
 
 /** The streaming jobs that {@code run} can put in one Spark application, and how to wait for them. */
 public enum StreamingJobs {
+  INGEST {
+    @Override
+    List<StreamingQuery> start(SparkSession spark, AdlakeConfig config, EventSource source, Trigger trigger,
+        ProgressLog progress) {
+      return IngestJob.start(spark, config, source, trigger, progress.out());
+    }
+  },
   ATTRIBUTION {
     @Override
-    StreamingQuery start(SparkSession spark, AdlakeConfig config, EventSource source, Trigger trigger,
-        Consumer<BatchCommit> commits) {
-      return AttributionJob.start(spark, config, source, trigger, commits);
+    List<StreamingQuery> start(SparkSession spark, AdlakeConfig config, EventSource source, Trigger trigger,
+        ProgressLog progress) {
+      return List.of(AttributionJob.start(spark, config, source, trigger, progress));
     }
   };
 
-  abstract StreamingQuery start(SparkSession spark, AdlakeConfig config, EventSource source, Trigger trigger,
-      Consumer<BatchCommit> commits);
+  abstract List<StreamingQuery> start(SparkSession spark, AdlakeConfig config, EventSource source,
+      Trigger trigger, ProgressLog progress);
 
   public static List<StreamingJobs> parse(List<String> names) {
     List<StreamingJobs> jobs = new ArrayList<>();
@@ -53,7 +58,7 @@ public enum StreamingJobs {
     List<StreamingQuery> queries = new ArrayList<>();
     try {
       for (StreamingJobs job : jobs) {
-        queries.add(job.start(spark, config, source, trigger, progress));
+        queries.addAll(job.start(spark, config, source, trigger, progress));
       }
       for (StreamingQuery query : queries) {
         query.awaitTermination();

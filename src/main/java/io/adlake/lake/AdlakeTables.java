@@ -74,4 +74,165 @@ public final class AdlakeTables {
         Optional.of("impression_time"),
         Optional.of("campaign_id"));
   }
+
+  public static final String BID_REQUESTS = "bid_requests";
+  public static final String BID_RESPONSES = "bid_responses";
+  public static final String IMPRESSIONS = "impressions";
+  public static final String CLICKS = "clicks";
+  public static final String BID_REQUESTS_ENRICHED = "bid_requests_enriched";
+  public static final String QUARANTINE = "quarantine";
+  public static final String INGEST_METRICS = "ingest_metrics";
+
+  /** Where every bronze row came from: arrival time and source position. */
+  private static List<TableSpec.ColumnSpec> lineage() {
+    return List.of(
+        required("event_timestamp", "TIMESTAMP", "Event time (UTC)"),
+        optional("received_at", "TIMESTAMP", "When the source received the record"),
+        optional("source_partition", "INT", "Kafka partition; NULL for files"),
+        optional("source_offset", "BIGINT", "Kafka offset; NULL for files"));
+  }
+
+  private static List<TableSpec.ColumnSpec> withLineage(List<TableSpec.ColumnSpec> columns) {
+    List<TableSpec.ColumnSpec> all = new java.util.ArrayList<>(columns);
+    all.addAll(lineage());
+    return all;
+  }
+
+  /** Bronze tables are append-only: re-sent records are dropped before the write, not upserted. */
+  private static TableSpec bronze(String name, String comment, List<TableSpec.ColumnSpec> columns,
+      List<String> partitioning) {
+    return new TableSpec(name, comment, withLineage(columns), partitioning, List.of(), commonProperties(),
+        Optional.empty(), Optional.empty());
+  }
+
+  private static List<TableSpec.ColumnSpec> bidRequestColumns() {
+    return List.of(
+        required("request_id", "STRING", "BidRequest.id"),
+        optional("imp_id", "STRING", "imp[].id: one row per impression opportunity of the request"),
+        optional("imp_banner_w", "INT", "imp[].banner.w (or video.w)"),
+        optional("imp_banner_h", "INT", "imp[].banner.h (or video.h)"),
+        optional("imp_bidfloor", "DOUBLE", "imp[].bidfloor, in the currency of the currency column"),
+        optional("site_id", "STRING", "site.id; NULL for app traffic"),
+        optional("site_domain", "STRING", "site.domain"),
+        optional("site_cat", "STRING", "site.cat (or app.cat), IAB categories joined with ','"),
+        optional("app_id", "STRING", "app.id; NULL for site traffic"),
+        optional("app_bundle", "STRING", "app.bundle"),
+        optional("publisher_id", "STRING", "site.publisher.id or app.publisher.id"),
+        optional("device_type", "INT", "OpenRTB devicetype"),
+        optional("device_os", "STRING", "device.os"),
+        optional("device_ip", "STRING", "device.ip"),
+        optional("device_geo_country", "STRING", "device.geo.country, ISO-3166-1 alpha-3"),
+        optional("device_geo_region", "STRING", "device.geo.region"),
+        optional("user_id", "STRING", "user.id"),
+        optional("auction_type", "INT", "at: 1 first price, 2 second price"),
+        optional("tmax", "INT", "tmax, milliseconds"),
+        optional("currency", "STRING", "imp[].bidfloorcur, ISO-4217"),
+        optional("is_coppa", "BOOLEAN", "regs.coppa = 1"),
+        optional("is_gdpr", "BOOLEAN", "regs.ext.gdpr = 1"));
+  }
+
+  public static TableSpec bidRequests() {
+    return bronze(BID_REQUESTS, "OpenRTB bid requests, one row per imp[]", bidRequestColumns(),
+        List.of("days(event_timestamp)", "device_geo_country"));
+  }
+
+  public static TableSpec bidResponses() {
+    return bronze(BID_RESPONSES, "OpenRTB bid responses, one row per seatbid[].bid[]", List.of(
+        required("response_id", "STRING", "BidResponse.bidid"),
+        required("request_id", "STRING", "BidResponse.id = the request's id"),
+        optional("bidder_id", "STRING", "seatbid[].seat"),
+        optional("bid_id", "STRING", "seatbid[].bid[].id"),
+        optional("imp_id", "STRING", "seatbid[].bid[].impid"),
+        optional("price", "DOUBLE", "seatbid[].bid[].price, CPM in the response currency"),
+        optional("ad_domain", "STRING", "seatbid[].bid[].adomain, joined with ','"),
+        optional("creative_id", "STRING", "seatbid[].bid[].crid"),
+        optional("deal_id", "STRING", "seatbid[].bid[].dealid"),
+        optional("campaign_id", "STRING", "seatbid[].bid[].cid"),
+        optional("ad_id", "STRING", "seatbid[].bid[].adid"),
+        optional("currency", "STRING", "cur, ISO-4217")),
+        List.of("days(event_timestamp)"));
+  }
+
+  public static TableSpec impressions() {
+    return bronze(IMPRESSIONS, "Impression (win notice) tracking events", List.of(
+        required("impression_id", "STRING", "Impression id"),
+        optional("request_id", "STRING", "Originating bid request"),
+        optional("response_id", "STRING", "Winning bid response"),
+        required("ad_id", "STRING", "Ad id"),
+        required("campaign_id", "STRING", "Campaign id"),
+        optional("publisher_id", "STRING", "Publisher id"),
+        optional("device_type", "INT", "OpenRTB devicetype"),
+        optional("geo_location", "STRING", "Country, ISO-3166-1 alpha-3"),
+        optional("platform", "STRING", "Platform"),
+        optional("ad_type", "STRING", "banner, video or native"),
+        optional("bid_price", "DOUBLE", "Bid price, USD CPM"),
+        optional("win_price", "DOUBLE", "Clearing price, USD CPM"),
+        optional("bidder_id", "STRING", "Winning bidder"),
+        optional("creative_id", "STRING", "Creative id"),
+        optional("ad_domain", "STRING", "Advertiser domain"),
+        optional("viewability_score", "DOUBLE", "Share of the ad in view, 0-1 (added later: NULL on older rows)")),
+        List.of("days(event_timestamp)"));
+  }
+
+  public static TableSpec clicks() {
+    return bronze(CLICKS, "Click tracking events", List.of(
+        required("click_id", "STRING", "Click id"),
+        required("impression_id", "STRING", "Impression clicked"),
+        optional("request_id", "STRING", "Originating bid request"),
+        required("ad_id", "STRING", "Ad id"),
+        required("campaign_id", "STRING", "Campaign id"),
+        optional("publisher_id", "STRING", "Publisher id"),
+        optional("device_type", "INT", "OpenRTB devicetype"),
+        optional("geo_location", "STRING", "Country, ISO-3166-1 alpha-3"),
+        optional("platform", "STRING", "Platform"),
+        optional("click_price", "DOUBLE", "Click price, USD"),
+        optional("click_url", "STRING", "Landing page")),
+        List.of("days(event_timestamp)"));
+  }
+
+  /** Bid requests with USD floors and device category; test, private-IP and non-positive-floor traffic left out. */
+  public static TableSpec bidRequestsEnriched() {
+    List<TableSpec.ColumnSpec> columns = new java.util.ArrayList<>(bidRequestColumns());
+    columns.add(optional("usd_rate", "DOUBLE", "USD per unit of currency used for floor_usd (conf usd-rates)"));
+    columns.add(optional("floor_usd", "DOUBLE", "imp_bidfloor * usd_rate"));
+    columns.add(optional("device_category", "STRING", "CTV, Mobile Web, Mobile App, Desktop or Unknown"));
+    return bronze(BID_REQUESTS_ENRICHED, "Valid, billable bid requests with normalised floors", columns,
+        List.of("days(event_timestamp)", "device_geo_country"));
+  }
+
+  /** Every record that could not be used, with its bytes, where it came from and why. */
+  public static TableSpec quarantine() {
+    return new TableSpec(QUARANTINE, "Records that could not be used, with the reason", List.of(
+        required("event_type", "STRING", "Stream the record was read for: bid_request, bid_response, impression, click"),
+        optional("source", "STRING", "Topic, stream or file the record came from"),
+        optional("source_partition", "INT", "Kafka partition; NULL for files"),
+        optional("source_offset", "BIGINT", "Kafka offset; NULL for files"),
+        required("reason", "STRING", "malformed_json, missing_field:<name>, invalid_timestamp or too_large"),
+        optional("raw_text", "STRING", "The record as text when it is valid UTF-8"),
+        optional("raw_base64", "STRING", "The record base64-encoded when it is not valid UTF-8"),
+        optional("raw_bytes", "INT", "Size of the record"),
+        optional("received_at", "TIMESTAMP", "When the source received the record"),
+        required("quarantined_at", "TIMESTAMP", "When the micro-batch that quarantined it ran")),
+        List.of("days(quarantined_at)", "event_type"), List.of(), commonProperties(), Optional.empty(),
+        Optional.empty());
+  }
+
+  /** One row per ingest micro-batch and stream: what was read and where every record went. */
+  public static TableSpec ingestMetrics() {
+    return new TableSpec(INGEST_METRICS, "Per micro-batch accounting of the bronze ingest", List.of(
+        required("stream", "STRING", "Topic / stream name"),
+        required("query_id", "STRING", "Streaming query id"),
+        required("batch_id", "BIGINT", "Micro-batch id"),
+        required("batch_time", "TIMESTAMP", "When the micro-batch ran"),
+        optional("records_read", "BIGINT", "Records read from the source"),
+        optional("duplicates_dropped", "BIGINT", "Records dropped as re-sent within the dedup window"),
+        optional("bronze_records", "BIGINT", "Valid records written to the bronze table"),
+        optional("bronze_rows", "BIGINT", "Rows written to the bronze table (after flattening)"),
+        optional("quarantined", "BIGINT", "Records written to quarantine"),
+        optional("quarantined_by_reason", "MAP<STRING, BIGINT>", "Quarantined records per reason"),
+        optional("filtered", "BIGINT", "Rows kept out of bid_requests_enriched (still in bronze)"),
+        optional("filtered_by_reason", "MAP<STRING, BIGINT>", "Filtered rows per reason"),
+        optional("enriched_rows", "BIGINT", "Rows written to bid_requests_enriched")),
+        List.of(), List.of(), commonProperties(), Optional.empty(), Optional.empty());
+  }
 }

@@ -16,32 +16,19 @@ import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
-import org.apache.iceberg.Snapshot;
-import org.apache.iceberg.Table;
-import org.apache.iceberg.spark.CommitMetadata;
 import org.apache.spark.api.java.function.VoidFunction2;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * {@code foreachBatch} sink that upserts each micro-batch into an Iceberg table with {@code MERGE INTO},
- * exactly once. The streaming query's id and the batch id are written into the Iceberg snapshot
- * summary in the same commit as the data; a batch that Spark replays after a failure between the
- * Iceberg commit and its checkpoint commit finds its id there and is skipped.
+ * exactly once ({@link CommitLedger}).
  */
 public final class ExactlyOnceMerge implements VoidFunction2<Dataset<Row>, Long> {
-  /** Snapshot summary keys of the commit ledger. */
-  public static final String WRITER_PROPERTY = "adlake.writer-id";
-  public static final String BATCH_PROPERTY = "adlake.batch-id";
-  /** Local property Spark sets on the thread that runs a micro-batch (StreamExecution.QUERY_ID_KEY). */
-  static final String QUERY_ID_KEY = "sql.streaming.queryId";
   /** Values of a group column that may be written into SQL as literals. */
   private static final Pattern SAFE_LITERAL = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
   private static final int MAX_GROUPS_IN_PRUNE = 1000;
-  private static final Logger LOG = LoggerFactory.getLogger(ExactlyOnceMerge.class);
   private static final long serialVersionUID = 1L;
 
   private final String qualifiedTable;
@@ -70,7 +57,7 @@ public final class ExactlyOnceMerge implements VoidFunction2<Dataset<Row>, Long>
   @Override
   public void call(Dataset<Row> batch, Long batchId) {
     SparkSession spark = batch.sparkSession();
-    String writerId = writerId(spark);
+    String writerId = CommitLedger.writerId(spark);
     // Persisted: the MERGE reads its source twice (FACTS: a recomputed source may differ).
     Dataset<Row> rows = prepare.apply(batch).persist();
     String view = "adlake_batch_" + spec.name();
@@ -81,20 +68,14 @@ public final class ExactlyOnceMerge implements VoidFunction2<Dataset<Row>, Long>
         listener.accept(new BatchCommit(spec.name(), batchId, 0, 0, false));
         return;
       }
-      long lastCommitted = lastCommittedBatch(TableSetup.load(spark, qualifiedTable), writerId);
-      if (batchId <= lastCommitted) {
-        LOG.info("{}: batch {} of writer {} is already committed (last {}); skipping the replay",
-            qualifiedTable, batchId, writerId, lastCommitted);
+      if (CommitLedger.isCommitted(spark, qualifiedTable, writerId, batchId)) {
         listener.accept(new BatchCommit(spec.name(), batchId, 0, 0, true));
         return;
       }
       rows.createOrReplaceTempView(view);
       String sql = mergeSql(view, bounds.pruneClause());
       long start = System.nanoTime();
-      CommitMetadata.withCommitProperties(
-          Map.of(WRITER_PROPERTY, writerId, BATCH_PROPERTY, Long.toString(batchId)),
-          () -> spark.sql(sql),
-          RuntimeException.class);
+      CommitLedger.commit(writerId, batchId, () -> spark.sql(sql));
       long millis = (System.nanoTime() - start) / 1_000_000;
       listener.accept(new BatchCommit(spec.name(), batchId, bounds.count(), millis, false));
     } finally {
@@ -155,32 +136,5 @@ public final class ExactlyOnceMerge implements VoidFunction2<Dataset<Row>, Long>
 
   private static String timestampLiteral(Timestamp ts) {
     return "TIMESTAMP '" + ts.toInstant().toString() + "'";
-  }
-
-  /**
-   * The streaming query's id: stable across restarts from the same checkpoint, new for a new one, so
-   * a fresh checkpoint (batch ids from 0 again) is never mistaken for a replay.
-   */
-  static String writerId(SparkSession spark) {
-    String queryId = spark.sparkContext().getLocalProperty(QUERY_ID_KEY);
-    if (queryId == null) {
-      throw new IllegalStateException("ExactlyOnceMerge runs inside a streaming query's foreachBatch; "
-          + "local property " + QUERY_ID_KEY + " is not set");
-    }
-    return queryId;
-  }
-
-  /** The newest batch id this writer committed to the table, or -1; walks the current snapshot's ancestry. */
-  public static long lastCommittedBatch(Table table, String writerId) {
-    Snapshot snapshot = table.currentSnapshot();
-    while (snapshot != null) {
-      Map<String, String> summary = snapshot.summary();
-      if (writerId.equals(summary.get(WRITER_PROPERTY)) && summary.containsKey(BATCH_PROPERTY)) {
-        return Long.parseLong(summary.get(BATCH_PROPERTY));
-      }
-      Long parent = snapshot.parentId();
-      snapshot = parent == null ? null : table.snapshot(parent);
-    }
-    return -1;
   }
 }

@@ -29,7 +29,8 @@ public final class TableSetup {
     spark.sql(spec.createTableSql(qualified));
     Table table = load(spark, qualified);
     addMissingColumns(spark, qualified, spec, table);
-    if (!new HashSet<>(table.schema().identifierFieldNames()).equals(new HashSet<>(spec.key()))) {
+    if (!spec.key().isEmpty()
+        && !new HashSet<>(table.schema().identifierFieldNames()).equals(new HashSet<>(spec.key()))) {
       spark.sql("ALTER TABLE " + qualified + " SET IDENTIFIER FIELDS " + String.join(", ", spec.key()));
     }
     return qualified;

@@ -19,6 +19,7 @@ import io.adlake.job.Checkpoints;
 import io.adlake.job.ProgressLog;
 import io.adlake.job.SparkSessions;
 import io.adlake.lake.AdlakeTables;
+import io.adlake.lake.CommitLedger;
 import io.adlake.lake.ExactlyOnceMerge;
 import io.adlake.lake.ExactlyOnceMerge.BatchCommit;
 import io.adlake.lake.TableSetup;
@@ -189,7 +190,7 @@ public final class AttributionBenchmark {
     }
 
     // foreachBatch supplies the query id; here a fixed writer id stands in for one.
-    spark.sparkContext().setLocalProperty("sql.streaming.queryId", UUID.randomUUID().toString());
+    spark.sparkContext().setLocalProperty(CommitLedger.QUERY_ID_KEY, UUID.randomUUID().toString());
     List<Long> intoEmpty = new ArrayList<>();
     List<Long> intoBig = new ArrayList<>();
     List<BatchCommit> commits = Collections.synchronizedList(new ArrayList<>());
@@ -212,13 +213,13 @@ public final class AttributionBenchmark {
         intoBig.add(bigMillis);
       }
     }
-    spark.sparkContext().setLocalProperty("sql.streaming.queryId", null);
+    spark.sparkContext().setLocalProperty(CommitLedger.QUERY_ID_KEY, null);
     double e = median(intoEmpty.stream().map(Long::doubleValue).toList());
     double b = median(intoBig.stream().map(Long::doubleValue).toList());
     out.printf("%n== MERGE of %,d rows, median of %d%n", options.mergeRows(), intoEmpty.size());
-    out.printf("  into a %-24s: %,8.0f ms%n", "table that started empty", e);
-    out.printf("  into a %-24s: %,8.0f ms%n", String.format("%,d-row table", options.prefillRows()), b);
-    out.printf("  ratio pre-filled / empty        : %8.2f   (target <= 1.30)%n", b / e);
+    out.printf("  into a %-26s: %,8.0f ms%n", "table that started empty", e);
+    out.printf("  into a %-26s: %,8.0f ms%n", String.format("%,d-row table", options.prefillRows()), b);
+    out.printf("  ratio pre-filled / empty          : %8.2f   (target <= 1.30)%n", b / e);
   }
 
   /** Synthetic attributed rows in the table's schema, impression times spread over {@code spanSeconds}. */

@@ -7,6 +7,7 @@ import io.adlake.event.FunnelGenerator.Summary;
 import io.adlake.event.GenerationProgress;
 import io.adlake.event.KafkaEventSink;
 import io.adlake.job.AttributionReport;
+import io.adlake.job.IngestReport;
 import io.adlake.job.ProgressLog;
 import io.adlake.job.ResultFormat;
 import io.adlake.job.SparkSessions;
@@ -72,15 +73,16 @@ public final class Demo {
       }
       progress.finish(summary);
 
-      step(3, "Running attribution (Spark local mode, available-now trigger) into Iceberg");
+      step(3, "Running ingest + attribution in one Spark application (local mode, available-now trigger)");
       long jobStart = System.nanoTime();
       SparkSession spark = SparkSessions.create(config);
       ProgressLog log = new ProgressLog(out);
-      StreamingJobs.runAll(spark, config, List.of(StreamingJobs.ATTRIBUTION), Trigger.AvailableNow(), log);
-      out.printf("  attribution done in %.1f s; table %s%n", seconds(jobStart),
-          config.catalog().qualified(config.attribution().table()));
+      StreamingJobs.runAll(spark, config, List.of(StreamingJobs.INGEST, StreamingJobs.ATTRIBUTION),
+          Trigger.AvailableNow(), log);
+      out.printf("  streaming jobs done in %.1f s%n", seconds(jobStart));
 
       step(4, "Report");
+      IngestReport.print(spark, config, ResultFormat.TABLE, out);
       AttributionReport.print(spark, config, ResultFormat.TABLE, out);
       out.printf("%nThe generator placed %,d clicks inside the attribution window.%n", summary.expected().size());
       spark.stop();

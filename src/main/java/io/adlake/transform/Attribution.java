@@ -96,7 +96,7 @@ public final class Attribution {
   }
 
   /** Spark's interval syntax for a watermark delay. */
-  static String interval(Duration duration) {
+  public static String interval(Duration duration) {
     return duration.toMillis() + " milliseconds";
   }
 }

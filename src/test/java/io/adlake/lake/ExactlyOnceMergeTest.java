@@ -39,12 +39,12 @@ class ExactlyOnceMergeTest {
     table = TableSetup.ensure(spark, config.catalog(), spec);
     sink = AttributionJob.mergeSink(table, spec, commits::add);
     // What Spark sets on the micro-batch thread; a stable id plays one streaming query.
-    spark.sparkContext().setLocalProperty(ExactlyOnceMerge.QUERY_ID_KEY, UUID.randomUUID().toString());
+    spark.sparkContext().setLocalProperty(CommitLedger.QUERY_ID_KEY, UUID.randomUUID().toString());
   }
 
   @AfterEach
   void clear() {
-    spark.sparkContext().setLocalProperty(ExactlyOnceMerge.QUERY_ID_KEY, null);
+    spark.sparkContext().setLocalProperty(CommitLedger.QUERY_ID_KEY, null);
   }
 
   @Test
@@ -60,13 +60,13 @@ class ExactlyOnceMergeTest {
     assertEquals(snapshot, TableSetup.load(spark, table).currentSnapshot().snapshotId(), "no new commit");
     assertEquals(before, contents());
     assertTrue(commits.get(1).skipped());
-    assertEquals("0", TableSetup.load(spark, table).currentSnapshot().summary().get(ExactlyOnceMerge.BATCH_PROPERTY));
+    assertEquals("0", TableSetup.load(spark, table).currentSnapshot().summary().get(CommitLedger.BATCH_PROPERTY));
   }
 
   @Test
   void anotherQueryWithTheSameBatchIdIsNotMistakenForAReplay() {
     sink.call(batch(row("i-1", "c-1", 5)), 0L);
-    spark.sparkContext().setLocalProperty(ExactlyOnceMerge.QUERY_ID_KEY, UUID.randomUUID().toString());
+    spark.sparkContext().setLocalProperty(CommitLedger.QUERY_ID_KEY, UUID.randomUUID().toString());
     sink.call(batch(row("i-2", "c-2", 5)), 0L);
     assertEquals(2, contents().size());
   }

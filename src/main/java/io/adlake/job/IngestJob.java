@@ -1,0 +1,266 @@
+package io.adlake.job;
+
+import static org.apache.spark.sql.functions.base64;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.concat_ws;
+import static org.apache.spark.sql.functions.current_timestamp;
+import static org.apache.spark.sql.functions.encode;
+import static org.apache.spark.sql.functions.length;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.sha2;
+import static org.apache.spark.sql.functions.udf;
+import static org.apache.spark.sql.functions.when;
+
+import io.adlake.config.AdlakeConfig;
+import io.adlake.config.AdlakeConfig.IngestSettings;
+import io.adlake.event.EventParser;
+import io.adlake.event.EventType;
+import io.adlake.event.RawRecord;
+import io.adlake.lake.AdlakeTables;
+import io.adlake.lake.CommitLedger;
+import io.adlake.lake.TableSetup;
+import io.adlake.lake.TableSpec;
+import io.adlake.source.EventSource;
+import io.adlake.transform.Attribution;
+import io.adlake.transform.BronzeFlattening;
+import io.adlake.transform.RequestEnrichment;
+import java.io.PrintStream;
+import java.sql.Timestamp;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeoutException;
+import org.apache.spark.api.java.function.VoidFunction2;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.api.java.UDF0;
+import org.apache.spark.sql.expressions.UserDefinedFunction;
+import org.apache.spark.sql.streaming.StreamingQuery;
+import org.apache.spark.sql.streaming.Trigger;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.util.LongAccumulator;
+
+/**
+ * Bronze ingest, one query per stream: raw → count → parse + validate → drop re-sent records within
+ * the dedup window → foreachBatch: valid records flattened into the bronze table, unusable ones into
+ * {@code quarantine} with their bytes and reason, bid requests also into {@code bid_requests_enriched},
+ * and one {@code ingest_metrics} row — every write exactly once. Every record read ends in bronze, in
+ * quarantine, or in the duplicates count.
+ */
+public final class IngestJob {
+  public static final String QUERY_PREFIX = "ingest_";
+  private static final String DEDUP_KEY = "_dedup_key";
+
+  private IngestJob() {}
+
+  public static List<StreamingQuery> start(SparkSession spark, AdlakeConfig config, EventSource source,
+      Trigger trigger, PrintStream out) {
+    List<EventType> types = List.of(EventType.values());
+    source.requireStreams(types);
+    Tables tables = Tables.ensure(spark, config);
+    List<StreamingQuery> queries = new ArrayList<>();
+    for (EventType type : types) {
+      queries.add(startOne(spark, config, source, trigger, type, tables, out));
+    }
+    return queries;
+  }
+
+  /** Qualified names of the tables the ingest writes, created or evolved on start. */
+  record Tables(Map<EventType, String> bronze, String enriched, String quarantine, String metrics) {
+    static Tables ensure(SparkSession spark, AdlakeConfig config) {
+      Map<EventType, String> bronze = new java.util.EnumMap<>(EventType.class);
+      for (EventType type : EventType.values()) {
+        bronze.put(type, TableSetup.ensure(spark, config.catalog(), bronzeSpec(type)));
+      }
+      return new Tables(bronze,
+          TableSetup.ensure(spark, config.catalog(), AdlakeTables.bidRequestsEnriched()),
+          TableSetup.ensure(spark, config.catalog(), AdlakeTables.quarantine()),
+          TableSetup.ensure(spark, config.catalog(), AdlakeTables.ingestMetrics()));
+    }
+  }
+
+  public static TableSpec bronzeSpec(EventType type) {
+    return switch (type) {
+      case BID_REQUEST -> AdlakeTables.bidRequests();
+      case BID_RESPONSE -> AdlakeTables.bidResponses();
+      case IMPRESSION -> AdlakeTables.impressions();
+      case CLICK -> AdlakeTables.clicks();
+    };
+  }
+
+  public static String queryName(EventType type) {
+    return QUERY_PREFIX + type.name().toLowerCase(Locale.ROOT);
+  }
+
+  private static StreamingQuery startOne(SparkSession spark, AdlakeConfig config, EventSource source,
+      Trigger trigger, EventType type, Tables tables, PrintStream out) {
+    IngestSettings settings = config.ingest();
+    // Counts every record the source hands over, before de-duplication, so the sink can tell how many
+    // were dropped as re-sent (records read - records after dedup).
+    LongAccumulator read = spark.sparkContext().longAccumulator(queryName(type) + "_records_read");
+    UserDefinedFunction countRecord = udf((UDF0<Boolean>) () -> {
+      read.add(1);
+      return true;
+    }, DataTypes.BooleanType).asNondeterministic();
+
+    Dataset<Row> parsed = EventParser.parse(source.readStream(spark, type).filter(countRecord.apply()), type,
+        settings.maxRecordBytes());
+    // A valid record's key is its id; an unusable one is keyed by its position, so it is never a "duplicate".
+    Column key = when(col(EventParser.REASON).isNull(), idOf(type))
+        .otherwise(concat_ws("/", col(RawRecord.SOURCE), col(RawRecord.PARTITION).cast("string"),
+            col(RawRecord.OFFSET).cast("string"), sha2(col(RawRecord.RAW), 256)));
+    Dataset<Row> deduplicated = parsed
+        .withColumn(DEDUP_KEY, key)
+        // Arrival time, not event time: a late event is never dropped as "late" by the de-duplication.
+        .withWatermark(RawRecord.RECEIVED_AT, Attribution.interval(settings.dedupWindow()))
+        .dropDuplicatesWithinWatermark(DEDUP_KEY)
+        .drop(DEDUP_KEY);
+    try {
+      return deduplicated.writeStream()
+          .queryName(queryName(type))
+          .option("checkpointLocation", Checkpoints.location(config, queryName(type)))
+          .trigger(trigger)
+          .foreachBatch(new IngestSink(type, type.streamName(config.streams()), tables, settings, read, out))
+          .start();
+    } catch (TimeoutException e) {
+      throw new IllegalStateException("Ingest query for " + type + " did not start", e);
+    }
+  }
+
+  private static Column idOf(EventType type) {
+    return switch (type) {
+      case BID_REQUEST -> col("id");
+      case BID_RESPONSE -> col("bidid");
+      case IMPRESSION -> col("impression_id");
+      case CLICK -> col("click_id");
+    };
+  }
+
+  /** What one micro-batch of one stream did; also the {@code ingest_metrics} row. */
+  public record IngestBatch(String stream, long batchId, long recordsRead, long duplicatesDropped,
+      long bronzeRecords, long bronzeRows, long quarantined, Map<String, Long> quarantinedByReason, long filtered,
+      Map<String, Long> filteredByReason, long enrichedRows) {}
+
+  static final class IngestSink implements VoidFunction2<Dataset<Row>, Long> {
+    private static final long serialVersionUID = 1L;
+    private final EventType type;
+    private final String stream;
+    private final Tables tables;
+    private final IngestSettings settings;
+    private final LongAccumulator read;
+    private final transient PrintStream out;
+
+    IngestSink(EventType type, String stream, Tables tables, IngestSettings settings, LongAccumulator read,
+        PrintStream out) {
+      this.type = type;
+      this.stream = stream;
+      this.tables = tables;
+      this.settings = settings;
+      this.read = read;
+      this.out = out;
+    }
+
+    @Override
+    public void call(Dataset<Row> batch, Long batchId) {
+      SparkSession spark = batch.sparkSession();
+      String writer = CommitLedger.writerId(spark);
+      read.reset();
+      Dataset<Row> records = batch.persist();
+      try {
+        Map<String, Long> reasons = countBy(records, EventParser.REASON);
+        long recordsRead = read.value();
+        long afterDedup = reasons.values().stream().mapToLong(Long::longValue).sum();
+        long valid = reasons.getOrDefault(null, 0L);
+        reasons.remove(null);
+        long quarantined = afterDedup - valid;
+
+        TableSpec bronzeSpec = bronzeSpec(type);
+        Dataset<Row> bronze = BronzeFlattening.flatten(type, EventParser.valid(records), bronzeSpec).persist();
+        long bronzeRows = valid == 0 ? 0 : bronze.count();
+        CommitLedger.appendOnce(spark, tables.bronze().get(type), writer, batchId, bronze, bronzeRows);
+        CommitLedger.appendOnce(spark, tables.quarantine(), writer, batchId, quarantineRows(records), quarantined);
+
+        Map<String, Long> filteredBy = new TreeMap<>();
+        long enrichedRows = 0;
+        if (type == EventType.BID_REQUEST && bronzeRows > 0) {
+          Dataset<Row> enriched = RequestEnrichment.enrich(bronze, settings.usdRates()).persist();
+          Map<String, Long> byReason = countBy(enriched, RequestEnrichment.FILTER_REASON);
+          enrichedRows = byReason.getOrDefault(null, 0L);
+          byReason.remove(null);
+          filteredBy.putAll(byReason);
+          CommitLedger.appendOnce(spark, tables.enriched(), writer, batchId,
+              RequestEnrichment.kept(enriched, AdlakeTables.bidRequestsEnriched()), enrichedRows);
+          enriched.unpersist();
+        }
+        bronze.unpersist();
+
+        IngestBatch result = new IngestBatch(stream, batchId, recordsRead, recordsRead - afterDedup, valid,
+            bronzeRows, quarantined, new TreeMap<>(reasons), filteredBy.values().stream().mapToLong(Long::longValue)
+            .sum(), filteredBy, enrichedRows);
+        if (recordsRead > 0) {
+          CommitLedger.appendOnce(spark, tables.metrics(), writer, batchId, metricsRow(spark, writer, result), 1);
+          out.println(describe(result));
+        }
+      } finally {
+        records.unpersist();
+      }
+    }
+
+    /** Counts of rows per value of a column (null included), from one small aggregation. */
+    private static Map<String, Long> countBy(Dataset<Row> rows, String column) {
+      Map<String, Long> counts = new java.util.HashMap<>();
+      for (Row row : rows.groupBy(col(column)).count().collectAsList()) {
+        counts.put(row.isNullAt(0) ? null : row.getString(0), row.getLong(1));
+      }
+      return counts;
+    }
+
+    private Dataset<Row> quarantineRows(Dataset<Row> records) {
+      Column raw = col(RawRecord.RAW);
+      Column text = raw.cast("string");
+      // Valid UTF-8 survives decode + encode unchanged; anything else is kept byte for byte as base64.
+      Column validUtf8 = encode(text, "UTF-8").equalTo(raw);
+      return EventParser.invalid(records).select(
+          lit(type.name().toLowerCase(Locale.ROOT)).as("event_type"),
+          col(RawRecord.SOURCE).as("source"),
+          col(RawRecord.PARTITION).as("source_partition"),
+          col(RawRecord.OFFSET).as("source_offset"),
+          col(EventParser.REASON).as("reason"),
+          when(validUtf8, text).as("raw_text"),
+          when(validUtf8.equalTo(false), base64(raw)).as("raw_base64"),
+          length(raw).as("raw_bytes"),
+          col(RawRecord.RECEIVED_AT).as("received_at"),
+          current_timestamp().as("quarantined_at"));
+    }
+
+    private static Dataset<Row> metricsRow(SparkSession spark, String writer, IngestBatch b) {
+      Row row = RowFactory.create(b.stream(), writer, b.batchId(), new Timestamp(System.currentTimeMillis()),
+          b.recordsRead(), b.duplicatesDropped(), b.bronzeRecords(), b.bronzeRows(), b.quarantined(),
+          scala.collection.JavaConverters.mapAsScalaMap(b.quarantinedByReason()), b.filtered(),
+          scala.collection.JavaConverters.mapAsScalaMap(b.filteredByReason()), b.enrichedRows());
+      return spark.createDataFrame(List.of(row), AdlakeTables.ingestMetrics().sparkSchema());
+    }
+  }
+
+  /** The one line per micro-batch people read. */
+  static String describe(IngestBatch b) {
+    StringBuilder line = new StringBuilder(String.format("  ingest %s batch %d: read %,d, bronze %,d records "
+        + "(%,d rows)", b.stream(), b.batchId(), b.recordsRead(), b.bronzeRecords(), b.bronzeRows()));
+    if (b.duplicatesDropped() > 0) {
+      line.append(String.format(", %,d duplicates dropped", b.duplicatesDropped()));
+    }
+    if (b.quarantined() > 0) {
+      line.append(String.format(", quarantined %,d %s", b.quarantined(), b.quarantinedByReason()));
+    }
+    if (b.enrichedRows() > 0 || b.filtered() > 0) {
+      line.append(String.format(", enriched %,d, filtered %,d %s", b.enrichedRows(), b.filtered(),
+          b.filteredByReason()));
+    }
+    return line.toString();
+  }
+}

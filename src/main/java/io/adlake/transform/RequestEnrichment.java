@@ -1,0 +1,68 @@
+package io.adlake.transform;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.element_at;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.map;
+import static org.apache.spark.sql.functions.when;
+
+import io.adlake.lake.TableSpec;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+
+/**
+ * The original design's traffic transformations on bronze bid requests: floors in USD, device
+ * category, and the filter that keeps test, private-IP and non-positive-floor traffic out of the
+ * enriched table (it stays in bronze).
+ */
+public final class RequestEnrichment {
+  /** Why a row is kept out of {@code bid_requests_enriched}; NULL when it is kept. */
+  public static final String FILTER_REASON = "filter_reason";
+  public static final String TEST_PUBLISHER = "test_publisher";
+  public static final String PRIVATE_IP = "private_ip";
+  public static final String UNKNOWN_CURRENCY = "unknown_currency";
+  public static final String NON_POSITIVE_FLOOR = "non_positive_floor";
+  /** RFC 1918: 10/8, 172.16/12, 192.168/16. */
+  private static final String RFC_1918 = "^(10\\.|192\\.168\\.|172\\.(1[6-9]|2[0-9]|3[01])\\.)";
+
+  private RequestEnrichment() {}
+
+  /** Adds usd_rate, floor_usd, device_category and {@link #FILTER_REASON}. */
+  public static Dataset<Row> enrich(Dataset<Row> bronzeRequests, Map<String, Double> usdRates) {
+    List<Column> rateEntries = new ArrayList<>();
+    usdRates.forEach((currency, rate) -> {
+      rateEntries.add(lit(currency));
+      rateEntries.add(lit(rate));
+    });
+    Column rate = element_at(map(rateEntries.toArray(Column[]::new)), col("currency"));
+    return bronzeRequests
+        .withColumn("usd_rate", rate)
+        .withColumn("floor_usd", col("imp_bidfloor").multiply(col("usd_rate")))
+        .withColumn("device_category", deviceCategory())
+        .withColumn(FILTER_REASON,
+            when(col("publisher_id").startsWith("test-"), lit(TEST_PUBLISHER))
+                .when(col("device_ip").rlike(RFC_1918), lit(PRIVATE_IP))
+                .when(col("usd_rate").isNull(), lit(UNKNOWN_CURRENCY))
+                .when(col("floor_usd").isNull().or(col("floor_usd").leq(0)), lit(NON_POSITIVE_FLOOR)));
+  }
+
+  /** The rows that go to the enriched table, with exactly its columns. */
+  public static Dataset<Row> kept(Dataset<Row> enriched, TableSpec spec) {
+    return enriched.filter(col(FILTER_REASON).isNull())
+        .select(spec.columnNames().stream().map(org.apache.spark.sql.functions::col).toArray(Column[]::new));
+  }
+
+  /** OpenRTB devicetype plus app/site: 3, 7 CTV; 1, 4, 5 Mobile App or Mobile Web; 2 Desktop. */
+  static Column deviceCategory() {
+    Column mobile = col("device_type").isin(1, 4, 5);
+    return when(col("device_type").isin(3, 7), lit("CTV"))
+        .when(mobile.and(col("app_id").isNotNull()), lit("Mobile App"))
+        .when(mobile, lit("Mobile Web"))
+        .when(col("device_type").equalTo(2), lit("Desktop"))
+        .otherwise(lit("Unknown"));
+  }
+}
