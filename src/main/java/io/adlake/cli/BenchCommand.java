@@ -18,6 +18,10 @@ final class BenchCommand implements Callable<Integer> {
       + "(default: ${DEFAULT-VALUE}).")
   long events;
 
+  @Option(names = "--ingest-events", defaultValue = "200000", description = "Funnel events on four topics for "
+      + "the ingest case; 0 skips it (default: ${DEFAULT-VALUE}).")
+  long ingestEvents;
+
   @Option(names = "--max-offsets-per-trigger", defaultValue = "50000",
       description = "Records per topic per micro-batch, the same for both pipelines (default: ${DEFAULT-VALUE}).")
   long maxOffsetsPerTrigger;
@@ -41,7 +45,7 @@ final class BenchCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     LocalClasspath.requireBroker("bench");
-    new AttributionBenchmark(System.out).run(new AttributionBenchmark.Options(events, maxOffsetsPerTrigger, repeat,
+    new AttributionBenchmark(System.out).run(new AttributionBenchmark.Options(events, ingestEvents, maxOffsetsPerTrigger, repeat,
         prefillRows, mergeRows, workDir), env::load);
     return 0;
   }

@@ -16,6 +16,7 @@ import io.adlake.event.GenerationProgress;
 import io.adlake.event.KafkaEventSink;
 import io.adlake.job.AttributionJob;
 import io.adlake.job.Checkpoints;
+import io.adlake.job.IngestJob;
 import io.adlake.job.ProgressLog;
 import io.adlake.job.SparkSessions;
 import io.adlake.lake.AdlakeTables;
@@ -51,8 +52,8 @@ import org.apache.spark.sql.streaming.Trigger;
  * versus one pre-filled with {@code prefillRows} rows.
  */
 public final class AttributionBenchmark {
-  public record Options(long events, long maxOffsetsPerTrigger, int repeat, long prefillRows, int mergeRows,
-      Path workDir) {}
+  public record Options(long events, long ingestEvents, long maxOffsetsPerTrigger, int repeat, long prefillRows,
+      int mergeRows, Path workDir) {}
 
   private final PrintStream out;
 
@@ -121,6 +122,9 @@ public final class AttributionBenchmark {
               p.numInputRows(), p.durationMs().get("addBatch"), p.durationMs().get("triggerExecution"));
         }
       }
+      if (options.ingestEvents() > 0) {
+        ingest(spark, broker, configFor, options);
+      }
       spark.stop();
       if (options.prefillRows() > 0) {
         // A fresh Spark context: the throughput rounds' join state must not crowd the pre-fill's heap.
@@ -129,6 +133,58 @@ public final class AttributionBenchmark {
         mergeSpark.stop();
       }
     }
+  }
+
+  /**
+   * Ingest of the whole funnel (four topics) against a plain append of the same four topics, parsed the
+   * same way, alternated; the first round warms up.
+   */
+  private void ingest(SparkSession spark, EmbeddedKafkaBroker broker, Function<String, AdlakeConfig> configFor,
+      Options options) throws Exception {
+    Function<String, AdlakeConfig> ingestConfigFor = namespace -> withStreams(configFor.apply(namespace));
+    AdlakeConfig base = ingestConfigFor.apply("bench_ingest");
+    out.printf("%nGenerating %,d funnel events (four topics) for the ingest case%n", options.ingestEvents());
+    List<EventType> all = List.of(EventType.values());
+    broker.createTopics(all.stream().map(t -> t.streamName(base.streams())).toList(), 2);
+    long events;
+    try (KafkaEventSink sink = new KafkaEventSink(broker.bootstrapServers(), base.streams(),
+        base.source().kafka().options())) {
+      events = new FunnelGenerator(base.generator(), base.attribution().clickWindow(), base.attribution().clickSkew())
+          .generate(FunnelGenerator.Run.count(options.ingestEvents(), base.generator().eventRate(),
+              Instant.parse("2026-11-22T09:00:00Z")), sink, new GenerationProgress(out, options.ingestEvents()))
+          .total();
+    }
+    List<Double> append = new ArrayList<>();
+    List<Double> ingest = new ArrayList<>();
+    PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
+    for (int r = 0; r <= options.repeat(); r++) {
+      double appendSeconds = plainAppend(spark, ingestConfigFor.apply("bench_ingest_append_" + r), all);
+      long start = System.nanoTime();
+      AdlakeConfig config = ingestConfigFor.apply("bench_ingest_" + r);
+      for (StreamingQuery query : IngestJob.start(spark, config, EventSource.from(config), Trigger.AvailableNow(),
+          quiet)) {
+        query.awaitTermination();
+      }
+      double ingestSeconds = (System.nanoTime() - start) / 1e9;
+      out.printf("  round %d%s: plain append %,.0f ev/s (%.1f s), ingest %,.0f ev/s (%.1f s)%n", r,
+          r == 0 ? " (warm-up)" : "", events / appendSeconds, appendSeconds, events / ingestSeconds, ingestSeconds);
+      if (r > 0) {
+        append.add(events / appendSeconds);
+        ingest.add(events / ingestSeconds);
+      }
+    }
+    out.printf("%n== Ingest, %,d events on four topics, %,d records/topic/batch, median of %d%n", events,
+        options.maxOffsetsPerTrigger(), options.repeat());
+    out.printf("  plain Kafka -> Iceberg append (4 topics)   : %,10.0f events/s%n", median(append));
+    out.printf("  ingest (bronze + quarantine + enriched)     : %,10.0f events/s%n", median(ingest));
+    out.printf("  ratio ingest / append                       : %10.2f%n", median(ingest) / median(append));
+  }
+
+  /** The ingest case reads its own four topics, apart from the attribution case's. */
+  private static AdlakeConfig withStreams(AdlakeConfig c) {
+    return new AdlakeConfig(c.appName(), c.spark(), c.catalog(), new AdlakeConfig.StreamNames(
+        "full.bid-requests", "full.bid-responses", "full.impressions", "full.clicks"), c.source(), c.streaming(),
+        c.ingest(), c.attribution(), c.generator());
   }
 
   private long generate(EmbeddedKafkaBroker broker, AdlakeConfig config, long events) throws InterruptedException {
@@ -146,13 +202,17 @@ public final class AttributionBenchmark {
     return summary.total();
   }
 
-  /** The same sources, parsing and trigger as attribution, appended to two Iceberg tables. */
+  /** The same sources, parsing and trigger as the pipeline measured, appended as parsed to Iceberg tables. */
   private double plainAppend(SparkSession spark, AdlakeConfig config) throws Exception {
+    return plainAppend(spark, config, List.of(EventType.IMPRESSION, EventType.CLICK));
+  }
+
+  private double plainAppend(SparkSession spark, AdlakeConfig config, List<EventType> types) throws Exception {
     spark.sql("CREATE NAMESPACE IF NOT EXISTS " + config.catalog().name() + "." + config.catalog().namespace());
     EventSource source = EventSource.from(config);
     long start = System.nanoTime();
     List<StreamingQuery> queries = new ArrayList<>();
-    for (EventType type : List.of(EventType.IMPRESSION, EventType.CLICK)) {
+    for (EventType type : types) {
       String name = "append_" + AttributionJob.metricName(type);
       queries.add(EventParser.valid(EventParser.parse(source.readStream(spark, type), type))
           .writeStream()
