@@ -96,7 +96,7 @@ class ExactlyOnceMergeTest {
     assertEquals(java.util.Set.of("ad_id", "impression_id"), iceberg.schema().identifierFieldNames());
     assertEquals(2, ((org.apache.iceberg.HasTableOperations) iceberg).operations().current().formatVersion());
     assertEquals("536870912", iceberg.properties().get("write.target-file-size-bytes"));
-    assertEquals("merge-on-read", iceberg.properties().get("write.merge.mode"));
+    assertEquals("copy-on-write", iceberg.properties().get("write.merge.mode"));
     assertEquals("[impression_time_day, campaign_id_bucket]",
         iceberg.spec().fields().stream().map(org.apache.iceberg.PartitionField::name).toList().toString());
     assertEquals(spec.columnNames(), iceberg.schema().columns().stream().map(f -> f.name()).toList());

@@ -36,10 +36,24 @@ class ShadedJarIT {
 
   @Test
   void sparkSubmitRunsAttributionFromTheShadedJar() throws Exception {
+    submitAttribution("submit", null);
+  }
+
+  /** Glue 5.0 and EMR 7.7-7.9 ship Iceberg 1.7.1: the same jar must run on that runtime too. */
+  @Test
+  void theShadedJarRunsOnTheOldestSupportedIcebergRuntime() throws Exception {
+    Path oldest = Path.of(System.getProperty("adlake.oldest-iceberg-runtime",
+        "target/it-iceberg/iceberg-spark-runtime-3.5_2.12-1.7.1.jar"));
+    assertTrue(Files.isRegularFile(oldest), "the pre-integration-test phase copies it: " + oldest);
+    submitAttribution("submit_iceberg17", oldest);
+  }
+
+  /** @param icebergRuntime replaces the Iceberg runtime of the classpath; null keeps the build's */
+  private void submitAttribution(String name, Path icebergRuntime) throws Exception {
     Path jar = Path.of(System.getProperty("adlake.jar", "target/adlake-0.1.0.jar"));
     assertTrue(Files.isRegularFile(jar), "run after `mvn package`: " + jar);
     TestServices.broker();
-    AdlakeConfig config = TestServices.config("submit", "adlake.generator.click-rate=0.3");
+    AdlakeConfig config = TestServices.config(name, "adlake.generator.click-rate=0.3");
     TestServices.broker().createTopics(List.of(config.streams().impressions(), config.streams().clicks()), 2);
     Summary truth;
     try (KafkaEventSink sink = new KafkaEventSink(TestServices.broker().bootstrapServers(), config.streams(),
@@ -56,7 +70,7 @@ class ShadedJarIT {
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.add("-Xmx2g");
     command.addAll(Arrays.asList(Files.readString(Path.of("target/launcher/jvm.options")).trim().split("\\s+")));
-    command.addAll(List.of("-cp", sparkDistributionClasspath(), "org.apache.spark.deploy.SparkSubmit",
+    command.addAll(List.of("-cp", sparkDistributionClasspath(icebergRuntime), "org.apache.spark.deploy.SparkSubmit",
         "--master", "local[2]", "--conf", "spark.ui.enabled=false",
         "--conf", "spark.driver.host=127.0.0.1", "--conf", "spark.driver.bindAddress=127.0.0.1",
         "--class", "io.adlake.cli.Main", jar.toAbsolutePath().toString(),
@@ -95,10 +109,12 @@ class ShadedJarIT {
     };
   }
 
-  private static String sparkDistributionClasspath() throws Exception {
+  private static String sparkDistributionClasspath(Path icebergRuntime) throws Exception {
     return Arrays.stream(Files.readString(Path.of("target/local-classpath.txt")).trim().split(File.pathSeparator))
         .filter(entry -> NOT_IN_A_SPARK_DISTRIBUTION.stream()
             .noneMatch(prefix -> Path.of(entry).getFileName().toString().startsWith(prefix)))
+        .map(entry -> icebergRuntime != null && Path.of(entry).getFileName().toString()
+            .startsWith("iceberg-spark-runtime") ? icebergRuntime.toAbsolutePath().toString() : entry)
         .collect(Collectors.joining(File.pathSeparator));
   }
 
