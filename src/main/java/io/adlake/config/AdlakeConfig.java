@@ -101,6 +101,7 @@ public record AdlakeConfig(
       Duration clickWatermark,
       double premiumBidThreshold,
       double clickRevenueMultiplier,
+      String mergeMode,
       long fraudMinEngagementSeconds) {}
 
   public record GeneratorSettings(

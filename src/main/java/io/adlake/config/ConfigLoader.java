@@ -229,7 +229,14 @@ public final class ConfigLoader {
         nonNegative(c, p + "click-watermark"),
         c.getDouble(p + "premium-bid-threshold"),
         c.getDouble(p + "click-revenue-multiplier"),
+        mergeMode(c.getString(p + "merge-mode")),
         c.getLong(p + "fraud-min-engagement-seconds"));
+  }
+
+  private static String mergeMode(String value) {
+    check(List.of("auto", "merge-on-read", "copy-on-write").contains(value),
+        "adlake.attribution.merge-mode must be auto, merge-on-read or copy-on-write, got '" + value + "'");
+    return value;
   }
 
   private static GeneratorSettings generator(Config c) {

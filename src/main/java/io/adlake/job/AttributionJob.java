@@ -13,6 +13,7 @@ import io.adlake.event.EventType;
 import io.adlake.lake.AdlakeTables;
 import io.adlake.lake.ExactlyOnceMerge;
 import io.adlake.lake.ExactlyOnceMerge.BatchCommit;
+import io.adlake.lake.MergeMode;
 import io.adlake.lake.TableSetup;
 import io.adlake.lake.TableSpec;
 import io.adlake.source.EventSource;
@@ -22,6 +23,7 @@ import java.util.Locale;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
+import org.apache.iceberg.IcebergBuild;
 import org.apache.spark.api.java.function.VoidFunction2;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -50,8 +52,12 @@ public final class AttributionJob {
       Consumer<BatchCommit> commits, UnaryOperator<VoidFunction2<Dataset<Row>, Long>> decorate) {
     AttributionSettings settings = config.attribution();
     source.requireStreams(List.of(EventType.IMPRESSION, EventType.CLICK));
-    TableSpec spec = AdlakeTables.enrichedAdData(settings.table());
+    MergeMode mode = MergeMode.resolve(settings.mergeMode(), IcebergBuild.version());
+    TableSpec spec = AdlakeTables.enrichedAdData(settings.table(), mode);
     String table = TableSetup.ensure(spark, config.catalog(), spec);
+    TableSetup.requireProperties(spark, table, AdlakeTables.mergeModeProperties(mode),
+        "the Iceberg runtime here is " + IcebergBuild.version() + " and adlake.attribution.merge-mode = "
+            + settings.mergeMode());
 
     Dataset<Row> impressions = validCounted(source.readStream(spark, EventType.IMPRESSION), EventType.IMPRESSION);
     Dataset<Row> clicks = validCounted(source.readStream(spark, EventType.CLICK), EventType.CLICK);

@@ -1,7 +1,6 @@
 package io.adlake.job;
 
 import io.adlake.config.AdlakeConfig;
-import io.adlake.lake.AdlakeTables;
 import io.adlake.lake.TableSetup;
 import java.io.PrintStream;
 import java.util.Map;
@@ -12,7 +11,7 @@ public final class AttributionReport {
   private AttributionReport() {}
 
   public static void print(SparkSession spark, AdlakeConfig config, ResultFormat format, PrintStream out) {
-    String table = config.catalog().qualified(AdlakeTables.enrichedAdData(config.attribution().table()).name());
+    String table = config.catalog().qualified(config.attribution().table());
     TableSetup.load(spark, table); // fails with a message naming the table if it does not exist
     section(spark, "Attribution summary", "sql/report/attribution_summary.sql", table, format, out);
     section(spark, "Platform split", "sql/report/attribution_platforms.sql", table, format, out);

@@ -17,6 +17,15 @@ public final class AdlakeTables {
 
   private AdlakeTables() {}
 
+  /** write.merge.mode, write.update.mode and write.delete.mode, all the same. */
+  public static Map<String, String> mergeModeProperties(MergeMode mode) {
+    Map<String, String> p = new LinkedHashMap<>();
+    for (String operation : List.of("merge", "update", "delete")) {
+      p.put("write." + operation + ".mode", mode.property());
+    }
+    return p;
+  }
+
   /** Properties every adlake table shares. */
   static Map<String, String> commonProperties() {
     Map<String, String> p = new LinkedHashMap<>();
@@ -34,16 +43,13 @@ public final class AdlakeTables {
   }
 
   /**
-   * Attributed clicks. Copy-on-write: nearly every MERGE only inserts (a file is rewritten only for the
-   * rare earlier-click correction), so it costs what merge-on-read costs and leaves no delete files for
-   * readers and compaction. Merge-on-read with identifier fields also fails on Iceberg 1.6-1.7
-   * (apache/iceberg#11709), which Glue 5.0 ships.
+   * Attributed clicks. Nearly every micro-batch MERGE only inserts; an earlier click arriving later
+   * replaces a row. With merge-on-read that is a delete file (compaction folds it); with copy-on-write
+   * the touched file is rewritten. {@link MergeMode} says which the runtime can use.
    */
-  public static TableSpec enrichedAdData(String name) {
+  public static TableSpec enrichedAdData(String name, MergeMode mode) {
     Map<String, String> props = commonProperties();
-    props.put("write.merge.mode", "copy-on-write");
-    props.put("write.update.mode", "copy-on-write");
-    props.put("write.delete.mode", "copy-on-write");
+    props.putAll(mergeModeProperties(mode));
     return new TableSpec(name, "Clicks attributed to their impression (first click wins), enriched",
         List.of(
             required("ad_id", "STRING", "Ad id (key)"),

@@ -52,6 +52,29 @@ public final class TableSetup {
     }
   }
 
+  /**
+   * Sets table properties the running job depends on when an existing table has other values, and
+   * says so: {@code why} tells the operator what made them necessary.
+   */
+  public static void requireProperties(SparkSession spark, String qualified, java.util.Map<String, String> required,
+      String why) {
+    java.util.Map<String, String> current = load(spark, qualified).properties();
+    java.util.Map<String, String> differing = new java.util.TreeMap<>();
+    required.forEach((k, v) -> {
+      if (!v.equals(current.get(k))) {
+        differing.put(k, v);
+      }
+    });
+    if (differing.isEmpty()) {
+      return;
+    }
+    String assignments = differing.entrySet().stream()
+        .map(e -> TableSpec.quote(e.getKey()) + " = " + TableSpec.quote(e.getValue()))
+        .collect(java.util.stream.Collectors.joining(", "));
+    spark.sql("ALTER TABLE " + qualified + " SET TBLPROPERTIES (" + assignments + ")");
+    LOG.warn("Set {} on {} because {}", differing, qualified, why);
+  }
+
   /** The Iceberg table behind a qualified name, freshly loaded. */
   public static Table load(SparkSession spark, String qualified) {
     try {

@@ -23,6 +23,7 @@ import io.adlake.lake.AdlakeTables;
 import io.adlake.lake.CommitLedger;
 import io.adlake.lake.ExactlyOnceMerge;
 import io.adlake.lake.ExactlyOnceMerge.BatchCommit;
+import io.adlake.lake.MergeMode;
 import io.adlake.lake.TableSetup;
 import io.adlake.lake.TableSpec;
 import io.adlake.source.EventSource;
@@ -233,8 +234,10 @@ public final class AttributionBenchmark {
    * by a batch write with older impressions, alternating; the first pair warms up and is not counted.
    */
   private void mergeScaling(SparkSession spark, AdlakeConfig config, Options options) throws Exception {
-    TableSpec emptySpec = AdlakeTables.enrichedAdData("merge_into_empty");
-    TableSpec bigSpec = AdlakeTables.enrichedAdData("merge_into_prefilled");
+    MergeMode mode = MergeMode.resolve(config.attribution().mergeMode(), org.apache.iceberg.IcebergBuild.version());
+    out.printf("%nMERGE scaling, table write mode %s%n", mode.property());
+    TableSpec emptySpec = AdlakeTables.enrichedAdData("merge_into_empty", mode);
+    TableSpec bigSpec = AdlakeTables.enrichedAdData("merge_into_prefilled", mode);
     String empty = TableSetup.ensure(spark, config.catalog(), emptySpec);
     String big = TableSetup.ensure(spark, config.catalog(), bigSpec);
     Instant now = Instant.parse("2026-11-21T12:00:00Z");

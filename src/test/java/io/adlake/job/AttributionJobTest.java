@@ -12,7 +12,6 @@ import io.adlake.event.FunnelGenerator;
 import io.adlake.event.FunnelGenerator.ExpectedAttribution;
 import io.adlake.event.FunnelGenerator.Summary;
 import io.adlake.event.KafkaEventSink;
-import io.adlake.lake.AdlakeTables;
 import io.adlake.source.EventSource;
 import java.time.Duration;
 import java.time.Instant;
@@ -147,7 +146,7 @@ class AttributionJobTest {
   }
 
   static String table(AdlakeConfig config) {
-    return config.catalog().qualified(AdlakeTables.enrichedAdData(config.attribution().table()).name());
+    return config.catalog().qualified(config.attribution().table());
   }
 
   private static Duration delay(ExpectedAttribution e) {

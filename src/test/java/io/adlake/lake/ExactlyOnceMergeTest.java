@@ -35,7 +35,7 @@ class ExactlyOnceMergeTest {
   void table() {
     spark = TestServices.spark();
     config = TestServices.config("merge");
-    spec = AdlakeTables.enrichedAdData("enriched_ad_data");
+    spec = AdlakeTables.enrichedAdData("enriched_ad_data", MergeMode.MERGE_ON_READ);
     table = TableSetup.ensure(spark, config.catalog(), spec);
     sink = AttributionJob.mergeSink(table, spec, commits::add);
     // What Spark sets on the micro-batch thread; a stable id plays one streaming query.
@@ -96,10 +96,22 @@ class ExactlyOnceMergeTest {
     assertEquals(java.util.Set.of("ad_id", "impression_id"), iceberg.schema().identifierFieldNames());
     assertEquals(2, ((org.apache.iceberg.HasTableOperations) iceberg).operations().current().formatVersion());
     assertEquals("536870912", iceberg.properties().get("write.target-file-size-bytes"));
-    assertEquals("copy-on-write", iceberg.properties().get("write.merge.mode"));
+    assertEquals("merge-on-read", iceberg.properties().get("write.merge.mode"));
     assertEquals("[impression_time_day, campaign_id_bucket]",
         iceberg.spec().fields().stream().map(org.apache.iceberg.PartitionField::name).toList().toString());
     assertEquals(spec.columnNames(), iceberg.schema().columns().stream().map(f -> f.name()).toList());
+  }
+
+  @Test
+  void anExistingTableIsSwitchedToTheMergeModeTheRuntimeNeeds() {
+    TableSetup.requireProperties(spark, table, AdlakeTables.mergeModeProperties(MergeMode.COPY_ON_WRITE), "a test");
+    java.util.Map<String, String> props = TableSetup.load(spark, table).properties();
+    assertEquals("copy-on-write", props.get("write.merge.mode"));
+    assertEquals("copy-on-write", props.get("write.update.mode"));
+    assertEquals("copy-on-write", props.get("write.delete.mode"));
+    sink.call(batch(row("i-1", "c-2", 9)), 0L);
+    sink.call(batch(row("i-1", "c-1", 3)), 1L);
+    assertEquals("c-1", contents().get(0).getAs("click_id"), "the MERGE works in the new mode");
   }
 
   @Test

@@ -88,7 +88,7 @@ class AttributionTest {
   void enrichedColumnsAreExactlyTheTableSchema() {
     Dataset<Row> out = Attribution.enrich(Attribution.join(impressions(impression("i", "a", 1.0, 2, T0)),
         clicks(click("c", "i", "a", T0.plusSeconds(1))), settings), settings);
-    StructType table = AdlakeTables.enrichedAdData("enriched_ad_data").sparkSchema();
+    StructType table = AdlakeTables.enrichedAdData("enriched_ad_data", io.adlake.lake.MergeMode.COPY_ON_WRITE).sparkSchema();
     assertEquals(List.of(table.fieldNames()), List.of(out.columns()));
     for (int i = 0; i < out.schema().fields().length; i++) {
       assertEquals(table.fields()[i].dataType(), out.schema().fields()[i].dataType(), table.fields()[i].name());
