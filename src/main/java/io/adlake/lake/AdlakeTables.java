@@ -160,41 +160,44 @@ public final class AdlakeTables {
         List.of("days(event_timestamp)"));
   }
 
-  public static TableSpec impressions() {
-    return bronze(IMPRESSIONS, "Impression (win notice) tracking events", List.of(
-        required("impression_id", "STRING", "Impression id"),
-        optional("request_id", "STRING", "Originating bid request"),
-        optional("response_id", "STRING", "Winning bid response"),
+  /** The ad and context columns both tracking events carry. */
+  private static List<TableSpec.ColumnSpec> trackedAd() {
+    return List.of(
         required("ad_id", "STRING", "Ad id"),
         required("campaign_id", "STRING", "Campaign id"),
         optional("publisher_id", "STRING", "Publisher id"),
         optional("device_type", "INT", "OpenRTB devicetype"),
         optional("geo_location", "STRING", "Country, ISO-3166-1 alpha-3"),
-        optional("platform", "STRING", "Platform"),
+        optional("platform", "STRING", "Platform"));
+  }
+
+  public static TableSpec impressions() {
+    List<TableSpec.ColumnSpec> columns = new java.util.ArrayList<>(List.of(
+        required("impression_id", "STRING", "Impression id"),
+        optional("request_id", "STRING", "Originating bid request"),
+        optional("response_id", "STRING", "Winning bid response")));
+    columns.addAll(trackedAd());
+    columns.addAll(List.of(
         optional("ad_type", "STRING", "banner, video or native"),
         optional("bid_price", "DOUBLE", "Bid price, USD CPM"),
         optional("win_price", "DOUBLE", "Clearing price, USD CPM"),
         optional("bidder_id", "STRING", "Winning bidder"),
         optional("creative_id", "STRING", "Creative id"),
         optional("ad_domain", "STRING", "Advertiser domain"),
-        optional("viewability_score", "DOUBLE", "Share of the ad in view, 0-1 (added later: NULL on older rows)")),
-        List.of("days(event_timestamp)"));
+        optional("viewability_score", "DOUBLE", "Share of the ad in view, 0-1 (added later: NULL on older rows)")));
+    return bronze(IMPRESSIONS, "Impression (win notice) tracking events", columns, List.of("days(event_timestamp)"));
   }
 
   public static TableSpec clicks() {
-    return bronze(CLICKS, "Click tracking events", List.of(
+    List<TableSpec.ColumnSpec> columns = new java.util.ArrayList<>(List.of(
         required("click_id", "STRING", "Click id"),
         required("impression_id", "STRING", "Impression clicked"),
-        optional("request_id", "STRING", "Originating bid request"),
-        required("ad_id", "STRING", "Ad id"),
-        required("campaign_id", "STRING", "Campaign id"),
-        optional("publisher_id", "STRING", "Publisher id"),
-        optional("device_type", "INT", "OpenRTB devicetype"),
-        optional("geo_location", "STRING", "Country, ISO-3166-1 alpha-3"),
-        optional("platform", "STRING", "Platform"),
+        optional("request_id", "STRING", "Originating bid request")));
+    columns.addAll(trackedAd());
+    columns.addAll(List.of(
         optional("click_price", "DOUBLE", "Click price, USD"),
-        optional("click_url", "STRING", "Landing page")),
-        List.of("days(event_timestamp)"));
+        optional("click_url", "STRING", "Landing page")));
+    return bronze(CLICKS, "Click tracking events", columns, List.of("days(event_timestamp)"));
   }
 
   /** Bid requests with USD floors and device category; test, private-IP and non-positive-floor traffic left out. */
