@@ -11,7 +11,7 @@ public final class RawRecord {
   public static final String SOURCE = "record_source";
   /** Kafka partition or Kinesis shard ordinal; null for files. */
   public static final String PARTITION = "source_partition";
-  /** Kafka offset; null for files. */
+  /** Kafka offset, or the 1-based line number in a file. */
   public static final String OFFSET = "source_offset";
   /** When the source received the record (Kafka log-append or create time; file read time). */
   public static final String RECEIVED_AT = "received_at";

@@ -96,7 +96,7 @@ public final class AdlakeTables {
         required("event_timestamp", "TIMESTAMP", "Event time (UTC)"),
         optional("received_at", "TIMESTAMP", "When the source received the record"),
         optional("source_partition", "INT", "Kafka partition; NULL for files"),
-        optional("source_offset", "BIGINT", "Kafka offset; NULL for files"));
+        optional("source_offset", "BIGINT", "Kafka offset, or line number in the file"));
   }
 
   private static List<TableSpec.ColumnSpec> withLineage(List<TableSpec.ColumnSpec> columns) {
@@ -216,7 +216,7 @@ public final class AdlakeTables {
         required("event_type", "STRING", "Stream the record was read for: bid_request, bid_response, impression, click"),
         optional("source", "STRING", "Topic, stream or file the record came from"),
         optional("source_partition", "INT", "Kafka partition; NULL for files"),
-        optional("source_offset", "BIGINT", "Kafka offset; NULL for files"),
+        optional("source_offset", "BIGINT", "Kafka offset, or line number in the file"),
         required("reason", "STRING", "malformed_json, missing_field:<name>, invalid_timestamp or too_large"),
         optional("raw_text", "STRING", "The record as text when it is valid UTF-8"),
         optional("raw_base64", "STRING", "The record base64-encoded when it is not valid UTF-8"),

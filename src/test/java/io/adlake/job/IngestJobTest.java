@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.adlake.TestServices;
 import io.adlake.config.AdlakeConfig;
+import io.adlake.event.EventSink;
 import io.adlake.event.EventType;
 import io.adlake.event.FunnelGenerator;
 import io.adlake.event.FunnelGenerator.Summary;
@@ -44,18 +45,37 @@ class IngestJobTest {
         "adlake.generator.malformed-share=0.02", "adlake.source.kafka.max-offsets-per-trigger=4000");
     createTopics(config);
     Summary sent;
-    try (KafkaEventSink sink = new KafkaEventSink(TestServices.broker().bootstrapServers(), config.streams(),
+    Map<EventType, List<byte[]>> records = new java.util.EnumMap<>(EventType.class);
+    try (KafkaEventSink kafka = new KafkaEventSink(TestServices.broker().bootstrapServers(), config.streams(),
         Map.of())) {
+      EventSink tee = new EventSink() {
+        @Override
+        public void send(EventType type, String key, byte[] value) {
+          records.computeIfAbsent(type, t -> new ArrayList<>()).add(value);
+          kafka.send(type, key, value);
+        }
+
+        @Override
+        public void flush() {
+          kafka.flush();
+        }
+
+        @Override
+        public void close() {}
+      };
       sent = new FunnelGenerator(config.generator(), config.attribution().clickWindow(),
           config.attribution().clickSkew()).generate(FunnelGenerator.Run.count(20_000, 2000,
-              Instant.parse("2026-11-21T20:00:00Z")), sink, s -> { });
+              Instant.parse("2026-11-21T20:00:00Z")), tee, s -> { });
     }
 
     runIngest(config);
 
+    assertSampleMatchesBronze(config, records);
+
     for (EventType type : EventType.values()) {
       String stream = type.streamName(config.streams());
-      long records = sent.sent(type) + sent.duplicates().getOrDefault(type, 0L) + sent.malformed().getOrDefault(type, 0L);
+      long recordsSent = sent.sent(type) + sent.duplicates().getOrDefault(type, 0L)
+          + sent.malformed().getOrDefault(type, 0L);
       long bronze = bronzeRecords(config, type);
       long quarantined = count("SELECT count(*) FROM " + table(config, AdlakeTables.QUARANTINE)
           + " WHERE event_type = '" + type.name().toLowerCase() + "'");
@@ -64,11 +84,132 @@ class IngestJobTest {
       assertEquals(sent.sent(type), bronze, type + ": every clean record once in bronze");
       assertEquals(sent.malformed().getOrDefault(type, 0L), quarantined, type + ": every malformed one in quarantine");
       assertEquals(sent.duplicates().getOrDefault(type, 0L), metrics.getLong(1), type + ": every re-send counted");
-      assertEquals(records, metrics.getLong(0), type + ": records read");
-      assertEquals(records, bronze + quarantined + metrics.getLong(1), type + ": bronze + quarantine + duplicates");
+      assertEquals(recordsSent, metrics.getLong(0), type + ": records read");
+      assertEquals(recordsSent, bronze + quarantined + metrics.getLong(1), type + ": bronze + quarantine + duplicates");
     }
     assertTrue(sent.duplicates().values().stream().mapToLong(Long::longValue).sum() > 100);
     assertTrue(sent.malformed().values().stream().mapToLong(Long::longValue).sum() > 100);
+  }
+
+  /** The first 25 well-formed generator records of each stream, field by field against their bronze rows. */
+  private static void assertSampleMatchesBronze(AdlakeConfig config, Map<EventType, List<byte[]>> records)
+      throws Exception {
+    com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+    int checked = 0;
+    for (EventType type : EventType.values()) {
+      int sample = 0;
+      for (byte[] record : records.get(type)) {
+        com.fasterxml.jackson.databind.JsonNode e;
+        try {
+          e = json.readTree(record);
+        } catch (Exception malformed) {
+          continue;
+        }
+        // Skip the generator's broken variants (bad timestamp, a numeric field as text): they are in quarantine.
+        boolean wellFormed = e != null && e.isObject() && e.has("event_timestamp")
+            && e.get("event_timestamp").asText().matches("\\d{4}-.*")
+            && switch (type) {
+              case BID_REQUEST -> e.path("tmax").isNumber();
+              case BID_RESPONSE -> e.path("seatbid").isArray();
+              case IMPRESSION -> e.path("bid_price").isNumber();
+              case CLICK -> e.path("click_price").isNumber();
+            };
+        if (!wellFormed || sample++ >= 25) {
+          continue;
+        }
+        switch (type) {
+          case IMPRESSION -> {
+            if (!e.has("impression_id")) {
+              continue;
+            }
+            Row row = spark.sql("SELECT impression_id, ad_id, campaign_id, publisher_id, device_type, geo_location, "
+                + "platform, ad_type, bid_price, win_price, bidder_id, creative_id, ad_domain, viewability_score, "
+                + "request_id, response_id FROM " + table(config, AdlakeTables.IMPRESSIONS) + " WHERE impression_id = '"
+                + e.get("impression_id").asText() + "'").first();
+            assertEquals(Arrays.asList(e.get("impression_id").asText(), e.get("ad_id").asText(),
+                e.get("campaign_id").asText(), e.get("publisher_id").asText(), e.get("device_type").asInt(),
+                e.get("geo_location").asText(), e.get("platform").asText(), e.get("ad_type").asText(),
+                e.get("bid_price").asDouble(), e.get("win_price").asDouble(), e.get("bidder_id").asText(),
+                e.get("creative_id").asText(), e.get("ad_domain").asText(), e.get("viewability_score").asDouble(),
+                e.get("request_id").asText(), e.get("response_id").asText()), values(row));
+          }
+          case CLICK -> {
+            if (!e.has("click_id")) {
+              continue;
+            }
+            Row row = spark.sql("SELECT click_id, impression_id, ad_id, campaign_id, click_price, click_url, "
+                + "cast(event_timestamp AS STRING) FROM " + table(config, AdlakeTables.CLICKS) + " WHERE click_id = '"
+                + e.get("click_id").asText() + "'").first();
+            assertEquals(Arrays.asList(e.get("click_id").asText(), e.get("impression_id").asText(),
+                e.get("ad_id").asText(), e.get("campaign_id").asText(), e.get("click_price").asDouble(),
+                e.get("click_url").asText()), values(row).subList(0, 6));
+            assertEquals(java.sql.Timestamp.from(Instant.parse(e.get("event_timestamp").asText())),
+                spark.sql("SELECT event_timestamp FROM " + table(config, AdlakeTables.CLICKS) + " WHERE click_id = '"
+                    + e.get("click_id").asText() + "'").first().getTimestamp(0));
+          }
+          case BID_REQUEST -> {
+            if (!e.has("id")) {
+              continue;
+            }
+            com.fasterxml.jackson.databind.JsonNode inventory = e.has("app") ? e.get("app") : e.get("site");
+            List<Row> rows = spark.sql("SELECT imp_id, imp_bidfloor, currency, publisher_id, device_type, "
+                + "device_geo_country, device_ip, user_id, auction_type, tmax, is_gdpr, app_id, site_id FROM "
+                + table(config, AdlakeTables.BID_REQUESTS) + " WHERE request_id = '" + e.get("id").asText()
+                + "' ORDER BY imp_id").collectAsList();
+            assertEquals(e.get("imp").size(), rows.size(), "one row per imp");
+            for (int i = 0; i < rows.size(); i++) {
+              com.fasterxml.jackson.databind.JsonNode imp = e.get("imp").get(i);
+              assertEquals(Arrays.asList(imp.get("id").asText(), imp.get("bidfloor").asDouble(),
+                  imp.get("bidfloorcur").asText(), inventory.get("publisher").get("id").asText(),
+                  e.get("device").get("devicetype").asInt(), e.get("device").get("geo").get("country").asText(),
+                  e.get("device").get("ip").asText(), e.get("user").get("id").asText(), e.get("at").asInt(),
+                  e.get("tmax").asInt(), e.get("regs").get("ext").get("gdpr").asInt() == 1,
+                  e.has("app") ? inventory.get("id").asText() : null,
+                  e.has("site") ? inventory.get("id").asText() : null), values(rows.get(i)));
+            }
+          }
+          case BID_RESPONSE -> {
+            if (!e.has("bidid")) {
+              continue;
+            }
+            com.fasterxml.jackson.databind.JsonNode seat = e.get("seatbid").get(0);
+            com.fasterxml.jackson.databind.JsonNode bid = seat.get("bid").get(0);
+            Row row = spark.sql("SELECT request_id, bidder_id, bid_id, imp_id, price, creative_id, campaign_id, ad_id, "
+                + "ad_domain, currency FROM " + table(config, AdlakeTables.BID_RESPONSES) + " WHERE response_id = '"
+                + e.get("bidid").asText() + "'").first();
+            assertEquals(Arrays.asList(e.get("id").asText(), seat.get("seat").asText(), bid.get("id").asText(),
+                bid.get("impid").asText(), bid.get("price").asDouble(), bid.get("crid").asText(),
+                bid.get("cid").asText(), bid.get("adid").asText(), bid.get("adomain").get(0).asText(),
+                e.get("cur").asText()), values(row));
+          }
+        }
+        checked++;
+      }
+    }
+    assertTrue(checked >= 80, "sampled records: " + checked);
+  }
+
+  @Test
+  void filesSourceQuarantineKeepsTheFileAndLine() throws Exception {
+    AdlakeConfig config = TestServices.config("file_lines", "adlake.source.type=files");
+    java.nio.file.Path root = java.nio.file.Path.of(config.source().files().path());
+    for (EventType type : EventType.values()) {
+      java.nio.file.Files.createDirectories(root.resolve(type.streamName(config.streams())));
+    }
+    java.nio.file.Path file = root.resolve(config.streams().clicks()).resolve("part-1.jsonl");
+    java.nio.file.Files.writeString(file, click("c-1", "2026-11-21T09:00:00.000Z") + "\n{not json\n"
+        + click("c-3", "2026-11-21T09:00:01.000Z") + "\n");
+
+    runIngest(config);
+
+    Row bad = spark.sql("SELECT source, source_offset, reason, raw_text FROM "
+        + table(config, AdlakeTables.QUARANTINE)).first();
+    assertTrue(bad.getString(0).endsWith("part-1.jsonl"), bad.getString(0));
+    assertEquals(2L, bad.getLong(1), "line number");
+    assertEquals("malformed_json", bad.getString(2));
+    assertEquals("{not json", bad.getString(3));
+    assertEquals(List.of(1L, 3L), spark.sql("SELECT source_offset FROM " + table(config, AdlakeTables.CLICKS)
+        + " ORDER BY source_offset").collectAsList().stream().map(r -> r.getLong(0)).toList());
   }
 
   @Test
