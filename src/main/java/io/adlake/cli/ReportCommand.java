@@ -2,6 +2,7 @@ package io.adlake.cli;
 
 import io.adlake.config.AdlakeConfig;
 import io.adlake.job.AttributionReport;
+import io.adlake.job.FunnelReport;
 import io.adlake.job.IngestReport;
 import java.util.List;
 import io.adlake.job.ResultFormat;
@@ -13,14 +14,14 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "report", mixinStandardHelpOptions = true,
-    description = "Print the ingest accounting and the attribution summary, or run any SQL against the catalog "
-        + "with --sql.")
+    description = "Print the ingest accounting, the funnel analytics and the attribution summary, or run any SQL "
+        + "against the catalog with --sql.")
 final class ReportCommand implements Callable<Integer> {
   @Mixin
   EnvOptions env;
 
   @picocli.CommandLine.Parameters(arity = "0..1", defaultValue = "all", paramLabel = "WHAT",
-      description = "attribution, ingest or all (default: ${DEFAULT-VALUE}); ignored with --sql.")
+      description = "ingest, funnel, attribution or all (default: ${DEFAULT-VALUE}); ignored with --sql.")
   String what;
 
   @Option(names = "--sql", paramLabel = "QUERY", description = "Run this SQL instead of the summary, e.g. "
@@ -49,14 +50,17 @@ final class ReportCommand implements Callable<Integer> {
       spark.sql("USE " + config.catalog().name() + "." + config.catalog().namespace());
       resultFormat.print(spark.sql(sql), limit, System.out);
     } else {
-      if (!List.of("all", "ingest", "attribution").contains(what)) {
+      if (!List.of("all", "ingest", "funnel", "attribution").contains(what)) {
         throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
-            "report takes attribution, ingest or all, got '" + what + "'");
+            "report takes ingest, funnel, attribution or all, got '" + what + "'");
       }
-      if (!what.equals("attribution")) {
+      if (what.equals("all") || what.equals("ingest")) {
         IngestReport.print(spark, config, resultFormat, System.out);
       }
-      if (!what.equals("ingest")) {
+      if (what.equals("all") || what.equals("funnel")) {
+        FunnelReport.print(spark, config, resultFormat, System.out);
+      }
+      if (what.equals("all") || what.equals("attribution")) {
         AttributionReport.print(spark, config, resultFormat, System.out);
       }
     }

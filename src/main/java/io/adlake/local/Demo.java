@@ -7,6 +7,7 @@ import io.adlake.event.FunnelGenerator.Summary;
 import io.adlake.event.GenerationProgress;
 import io.adlake.event.KafkaEventSink;
 import io.adlake.job.AttributionReport;
+import io.adlake.job.FunnelReport;
 import io.adlake.job.IngestReport;
 import io.adlake.job.ProgressLog;
 import io.adlake.job.ResultFormat;
@@ -84,6 +85,7 @@ public final class Demo {
       step(4, "Report");
       IngestReport.print(spark, config, ResultFormat.TABLE, out);
       AttributionReport.print(spark, config, ResultFormat.TABLE, out);
+      FunnelReport.print(spark, config, ResultFormat.TABLE, out);
       out.printf("%nThe generator placed %,d clicks inside the attribution window.%n", summary.expected().size());
       spark.stop();
     }
