@@ -31,8 +31,8 @@ final class ReportCommand implements Callable<Integer> {
   @Option(names = "--format", defaultValue = "table", description = "table, csv or json (default: ${DEFAULT-VALUE}).")
   String format;
 
-  @Option(names = "--limit", defaultValue = "1000", description = "At most this many rows of --sql "
-      + "(default: ${DEFAULT-VALUE}).")
+  @Option(names = "--limit", defaultValue = "1000", description = "At most this many rows per query of --sql "
+      + "and of the funnel report (default: ${DEFAULT-VALUE}).")
   int limit;
 
   @Override
@@ -58,7 +58,7 @@ final class ReportCommand implements Callable<Integer> {
         IngestReport.print(spark, config, resultFormat, System.out);
       }
       if (what.equals("all") || what.equals("funnel")) {
-        FunnelReport.print(spark, config, resultFormat, System.out);
+        FunnelReport.print(spark, config, resultFormat, limit, System.out);
       }
       if (what.equals("all") || what.equals("attribution")) {
         AttributionReport.print(spark, config, resultFormat, System.out);

@@ -25,13 +25,13 @@ public final class FunnelReport {
 
   private FunnelReport() {}
 
-  public static void print(SparkSession spark, AdlakeConfig config, ResultFormat format, PrintStream out) {
+  public static void print(SparkSession spark, AdlakeConfig config, ResultFormat format, int limit, PrintStream out) {
     for (Map.Entry<String, String> query : QUERIES) {
       if (format == ResultFormat.TABLE) {
         out.println();
         out.println("== Funnel: " + query.getKey());
       }
-      format.print(query(spark, config, query.getValue()), 1000, out);
+      format.print(query(spark, config, query.getValue()), limit, out);
     }
   }
 

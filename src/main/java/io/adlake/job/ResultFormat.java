@@ -16,9 +16,16 @@ public enum ResultFormat {
 
   public void print(Dataset<Row> result, int limit, PrintStream out) {
     String[] columns = result.columns();
-    List<Row> rows = result.limit(limit).collectAsList();
+    List<Row> rows = result.limit(limit + 1).collectAsList();
+    boolean more = rows.size() > limit;
+    rows = more ? rows.subList(0, limit) : rows;
     switch (this) {
-      case TABLE -> printTable(columns, rows, out);
+      case TABLE -> {
+        printTable(columns, rows, out);
+        if (more) {
+          out.printf("(only the first %d rows are shown)%n", limit);
+        }
+      }
       case CSV -> printCsv(columns, rows, out);
       case JSON -> printJson(columns, rows, out);
     }

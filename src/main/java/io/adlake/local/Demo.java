@@ -85,14 +85,14 @@ public final class Demo {
       step(4, "Report");
       IngestReport.print(spark, config, ResultFormat.TABLE, out);
       AttributionReport.print(spark, config, ResultFormat.TABLE, out);
-      FunnelReport.print(spark, config, ResultFormat.TABLE, out);
+      FunnelReport.print(spark, config, ResultFormat.TABLE, 10, out);
       out.printf("%nThe generator placed %,d clicks inside the attribution window.%n", summary.expected().size());
       spark.stop();
     }
     out.printf("%nDemo finished in %.1f s; peak heap %,d MB of %,d MB.%n", seconds(started), peakHeapMegabytes(),
         Runtime.getRuntime().maxMemory() / (1024 * 1024));
-    out.printf("Query the tables: bin/adlake report --sql \"SELECT * FROM %s LIMIT 10\"%n",
-        loadConfig.apply(new String[0]).attribution().table());
+    out.printf("Every funnel row: bin/adlake report funnel. Any SQL: bin/adlake report --sql \"SELECT * FROM %s "
+        + "LIMIT 10\"%n", loadConfig.apply(new String[0]).attribution().table());
   }
 
   private void step(int n, String what) {
