@@ -8,8 +8,8 @@ import picocli.CommandLine.Option;
 @Command(name = "run", mixinStandardHelpOptions = true,
     description = "Run several streaming jobs in one Spark application (one Glue job, one EMR run).")
 final class RunCommand extends StreamingCommand {
-  @Option(names = "--jobs", split = ",", defaultValue = "ingest,attribution", paramLabel = "JOB[,JOB]",
-      description = "Jobs to run (default: ${DEFAULT-VALUE}). Available: ingest, attribution.")
+  @Option(names = "--jobs", split = ",", defaultValue = "ingest,attribution,aggregate", paramLabel = "JOB[,JOB]",
+      description = "Jobs to run (default: ${DEFAULT-VALUE}). Available: ingest, attribution, aggregate.")
   List<String> jobs;
 
   @Override

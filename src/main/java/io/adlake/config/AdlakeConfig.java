@@ -19,6 +19,7 @@ public record AdlakeConfig(
     StreamingSettings streaming,
     IngestSettings ingest,
     AttributionSettings attribution,
+    AggregateSettings aggregate,
     GeneratorSettings generator) {
 
   public AdlakeConfig {
@@ -30,6 +31,7 @@ public record AdlakeConfig(
     requireNonNull(streaming, "streaming");
     requireNonNull(ingest, "ingest");
     requireNonNull(attribution, "attribution");
+    requireNonNull(aggregate, "aggregate");
     requireNonNull(generator, "generator");
   }
 
@@ -103,6 +105,9 @@ public record AdlakeConfig(
       double clickRevenueMultiplier,
       String mergeMode,
       long fraudMinEngagementSeconds) {}
+
+  /** The windowed metrics jobs. */
+  public record AggregateSettings(Duration watermark) {}
 
   public record GeneratorSettings(
       long seed,

@@ -6,6 +6,7 @@ import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigResolveOptions;
 import com.typesafe.config.ConfigValue;
+import io.adlake.config.AdlakeConfig.AggregateSettings;
 import io.adlake.config.AdlakeConfig.AttributionSettings;
 import io.adlake.config.AdlakeConfig.CatalogSettings;
 import io.adlake.config.AdlakeConfig.CatalogType;
@@ -153,6 +154,7 @@ public final class ConfigLoader {
               positive(c, "adlake.streaming.trigger-interval")),
           ingest(c),
           attribution(c),
+          new AggregateSettings(nonNegative(c, "adlake.aggregate.watermark")),
           generator(c));
     } catch (ConfigException e) {
       throw new ConfigurationException("Invalid configuration: " + e.getMessage(), e);

@@ -81,7 +81,11 @@ public final class ProgressLog extends StreamingQueryListener implements Consume
       }
     }
     if (p.stateOperators().length > 0) {
-      line.append(String.format(", join state %,d rows", p.stateOperators()[0].numRowsTotal()));
+      line.append(String.format(", state %,d rows", p.stateOperators()[0].numRowsTotal()));
+      long late = java.util.Arrays.stream(p.stateOperators()).mapToLong(o -> o.numRowsDroppedByWatermark()).sum();
+      if (late > 0) {
+        line.append(String.format(", %,d late events beyond the watermark (dropped, counted)", late));
+      }
     }
     out.println(line);
   }

@@ -27,6 +27,14 @@ public enum StreamingJobs {
         ProgressLog progress) {
       return List.of(AttributionJob.start(spark, config, source, trigger, progress));
     }
+  },
+  /** Reads the bronze tables that INGEST writes. */
+  AGGREGATE {
+    @Override
+    List<StreamingQuery> start(SparkSession spark, AdlakeConfig config, EventSource source, Trigger trigger,
+        ProgressLog progress) {
+      return AggregateJob.start(spark, config, trigger, progress);
+    }
   };
 
   abstract List<StreamingQuery> start(SparkSession spark, AdlakeConfig config, EventSource source,
@@ -56,12 +64,23 @@ public enum StreamingJobs {
     System.out.printf("Reading from %s; tables in catalog %s, namespace %s%n", source.describe(),
         config.catalog().name(), config.catalog().namespace());
     List<StreamingQuery> queries = new ArrayList<>();
+    // A run that stops when the input is processed (available-now) aggregates bronze after the ingest has
+    // written it; a continuous run starts everything at once and the metrics follow the ingest's commits.
+    boolean inPhases = trigger.equals(Trigger.AvailableNow()) && jobs.contains(INGEST) && jobs.contains(AGGREGATE);
     try {
       for (StreamingJobs job : jobs) {
-        queries.addAll(job.start(spark, config, source, trigger, progress));
+        if (!(inPhases && job == AGGREGATE)) {
+          queries.addAll(job.start(spark, config, source, trigger, progress));
+        }
       }
       for (StreamingQuery query : queries) {
         query.awaitTermination();
+      }
+      if (inPhases) {
+        for (StreamingQuery query : AGGREGATE.start(spark, config, source, trigger, progress)) {
+          queries.add(query);
+          query.awaitTermination();
+        }
       }
     } finally {
       for (StreamingQuery query : queries) {

@@ -245,4 +245,26 @@ public final class AdlakeTables {
         optional("enriched_rows", "BIGINT", "Rows written to bid_requests_enriched")),
         List.of(), List.of(), commonProperties(), Optional.empty(), Optional.empty());
   }
+
+  public static final String HOURLY_IMPRESSIONS_BY_GEO = "hourly_impressions_by_geo";
+
+  /** Tumbling 1 h windows of impressions per country; one row per (window_start, device_geo_country). */
+  public static TableSpec hourlyImpressionsByGeo(MergeMode mode) {
+    Map<String, String> props = commonProperties();
+    props.putAll(mergeModeProperties(mode));
+    return new TableSpec(HOURLY_IMPRESSIONS_BY_GEO, "Impressions per hour and country, corrected as late events arrive",
+        List.of(
+            required("window_start", "TIMESTAMP", "Start of the hour (UTC), key"),
+            required("device_geo_country", "STRING", "Country, ISO-3166-1 alpha-3; UNKNOWN when absent; key"),
+            optional("window_end", "TIMESTAMP", "End of the hour"),
+            optional("impression_count", "BIGINT", "Impressions"),
+            optional("total_revenue", "DOUBLE", "sum(win_price) / 1000: USD, win prices being CPM"),
+            optional("avg_win_price", "DOUBLE", "Average win price, USD CPM"),
+            optional("updated_at", "TIMESTAMP", "When the micro-batch that last changed the row ran")),
+        List.of("days(window_start)"),
+        List.of("window_start", "device_geo_country"),
+        props,
+        Optional.of("window_start"),
+        Optional.of("device_geo_country"));
+  }
 }

@@ -185,7 +185,7 @@ public final class AttributionBenchmark {
   private static AdlakeConfig withStreams(AdlakeConfig c) {
     return new AdlakeConfig(c.appName(), c.spark(), c.catalog(), new AdlakeConfig.StreamNames(
         "full.bid-requests", "full.bid-responses", "full.impressions", "full.clicks"), c.source(), c.streaming(),
-        c.ingest(), c.attribution(), c.generator());
+        c.ingest(), c.attribution(), c.aggregate(), c.generator());
   }
 
   private long generate(EmbeddedKafkaBroker broker, AdlakeConfig config, long events) throws InterruptedException {

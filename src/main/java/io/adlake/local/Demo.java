@@ -74,12 +74,12 @@ public final class Demo {
       }
       progress.finish(summary);
 
-      step(3, "Running ingest + attribution in one Spark application (local mode, available-now trigger)");
+      step(3, "Running ingest + attribution, then aggregate, in one Spark application (local mode, available-now)");
       long jobStart = System.nanoTime();
       SparkSession spark = SparkSessions.create(config);
       ProgressLog log = new ProgressLog(out);
-      StreamingJobs.runAll(spark, config, List.of(StreamingJobs.INGEST, StreamingJobs.ATTRIBUTION),
-          Trigger.AvailableNow(), log);
+      StreamingJobs.runAll(spark, config, List.of(StreamingJobs.INGEST, StreamingJobs.ATTRIBUTION,
+          StreamingJobs.AGGREGATE), Trigger.AvailableNow(), log);
       out.printf("  streaming jobs done in %.1f s%n", seconds(jobStart));
 
       step(4, "Report");

@@ -12,7 +12,8 @@ import org.junit.jupiter.api.Test;
 class MainTest {
   @Test
   void everyCommandHasHelp() {
-    for (String command : new String[] {"generate", "ingest", "attribute", "run", "report", "demo", "bench"}) {
+    for (String command : new String[] {"generate", "ingest", "attribute", "aggregate", "run", "report", "demo",
+        "bench"}) {
       Output out = capture(() -> Main.execute(command, "--help"));
       assertEquals(0, out.code, command);
       assertTrue(out.stdout.contains("Usage: adlake " + command), out.stdout);
