@@ -35,8 +35,11 @@ public final class AggregateJob {
     String impressions = TableSetup.ensure(spark, config.catalog(), AdlakeTables.impressions());
     Dataset<Row> stream = spark.readStream().format("iceberg").load(impressions)
         .withWatermark("event_timestamp", Attribution.interval(config.aggregate().watermark()));
-    return List.of(upsert(spark, config, AdlakeTables.hourlyImpressionsByGeo(mode), mode,
-        Metrics.hourlyImpressionsByGeo(stream), trigger, progress));
+    return List.of(
+        upsert(spark, config, AdlakeTables.hourlyImpressionsByGeo(mode), mode, Metrics.hourlyImpressionsByGeo(stream),
+            trigger, progress),
+        upsert(spark, config, AdlakeTables.rollingMetricsByBidder(mode), mode, Metrics.rollingMetricsByBidder(stream),
+            trigger, progress));
   }
 
   private static StreamingQuery upsert(SparkSession spark, AdlakeConfig config, TableSpec spec, MergeMode mode,

@@ -267,4 +267,26 @@ public final class AdlakeTables {
         Optional.of("window_start"),
         Optional.of("device_geo_country"));
   }
+
+  public static final String ROLLING_METRICS_BY_BIDDER = "rolling_metrics_by_bidder";
+
+  /** Sliding 5 min windows every minute of wins per bidder; one row per (window_start, bidder_id). */
+  public static TableSpec rollingMetricsByBidder(MergeMode mode) {
+    Map<String, String> props = commonProperties();
+    props.putAll(mergeModeProperties(mode));
+    return new TableSpec(ROLLING_METRICS_BY_BIDDER, "Wins per bidder over the last 5 minutes, every minute",
+        List.of(
+            required("window_start", "TIMESTAMP", "Start of the 5-minute window (UTC), key"),
+            required("bidder_id", "STRING", "Winning bidder; UNKNOWN when absent; key"),
+            optional("window_end", "TIMESTAMP", "End of the window"),
+            optional("win_count", "BIGINT", "Impressions won"),
+            optional("revenue", "DOUBLE", "sum(win_price) / 1000: USD, win prices being CPM"),
+            optional("avg_cpm", "DOUBLE", "Average win price, USD CPM"),
+            optional("updated_at", "TIMESTAMP", "When the micro-batch that last changed the row ran")),
+        List.of("days(window_start)"),
+        List.of("window_start", "bidder_id"),
+        props,
+        Optional.of("window_start"),
+        Optional.of("bidder_id"));
+  }
 }

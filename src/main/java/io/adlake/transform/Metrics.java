@@ -31,4 +31,16 @@ public final class Metrics {
             col("impression_count"), col("total_revenue"), col("avg_win_price"),
             current_timestamp().as("updated_at"));
   }
+
+  /** Sliding 5 min every 1 min by bidder: win_count, revenue (USD), avg_cpm. */
+  public static Dataset<Row> rollingMetricsByBidder(Dataset<Row> impressions) {
+    return impressions
+        .groupBy(window(col("event_timestamp"), "5 minutes", "1 minute").as("w"),
+            coalesce(col("bidder_id"), lit("UNKNOWN")).as("bidder_id"))
+        .agg(count(lit(1)).as("win_count"),
+            sum(col("win_price")).divide(1000).as("revenue"),
+            avg(col("win_price")).as("avg_cpm"))
+        .select(col("w.start").as("window_start"), col("bidder_id"), col("w.end").as("window_end"),
+            col("win_count"), col("revenue"), col("avg_cpm"), current_timestamp().as("updated_at"));
+  }
 }

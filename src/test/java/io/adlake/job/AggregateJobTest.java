@@ -27,7 +27,7 @@ class AggregateJobTest {
   private static final int DECIMALS = 9;
 
   @Test
-  void hourlyImpressionsByGeoEqualsTheBatchAggregationOverBronze() throws Exception {
+  void metricsTablesEqualTheBatchAggregationsOverBronze() throws Exception {
     TestServices.broker();
     SparkSession spark = TestServices.spark();
     // A slow event clock spreads ~3 k impressions over several hours.
@@ -54,6 +54,20 @@ class AggregateJobTest {
     assertEquals(0, batch.exceptAll(streamed).count(), "rows only in the batch recomputation");
     assertTrue(log.commits().stream().anyMatch(c -> c.table().equals(AdlakeTables.HOURLY_IMPRESSIONS_BY_GEO)
         && c.rows() > 0), "the metrics were written by the streaming MERGE");
+
+    Dataset<Row> rolling = spark.table(config.catalog().qualified(AdlakeTables.ROLLING_METRICS_BY_BIDDER))
+        .selectExpr("window_start", "window_end", "bidder_id", "win_count", "round(revenue, 9) AS revenue",
+            "round(avg_cpm, 9) AS avg_cpm");
+    Dataset<Row> rollingBatch = Metrics.rollingMetricsByBidder(
+            spark.table(config.catalog().qualified(AdlakeTables.IMPRESSIONS)))
+        .selectExpr("window_start", "window_end", "bidder_id", "win_count", "round(revenue, 9) AS revenue",
+            "round(avg_cpm, 9) AS avg_cpm");
+    assertTrue(rollingBatch.count() > 500, "5 sliding windows per minute x bidders: " + rollingBatch.count());
+    assertEquals(0, rolling.exceptAll(rollingBatch).count(), "rolling: rows only in the streamed table");
+    assertEquals(0, rollingBatch.exceptAll(rolling).count(), "rolling: rows only in the batch recomputation");
+    // Every impression lies in exactly five 5-minute windows sliding by one minute.
+    assertEquals(5 * spark.table(config.catalog().qualified(AdlakeTables.IMPRESSIONS)).count(),
+        rolling.agg(org.apache.spark.sql.functions.sum("win_count")).first().getLong(0));
   }
 
   private static Dataset<Row> rounded(Dataset<Row> metrics) {
