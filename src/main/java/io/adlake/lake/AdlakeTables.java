@@ -250,43 +250,39 @@ public final class AdlakeTables {
 
   /** Tumbling 1 h windows of impressions per country; one row per (window_start, device_geo_country). */
   public static TableSpec hourlyImpressionsByGeo(MergeMode mode) {
+    return windowedMetrics(HOURLY_IMPRESSIONS_BY_GEO, "Impressions per hour and country, corrected as late events "
+            + "arrive", mode,
+        required("device_geo_country", "STRING", "Country, ISO-3166-1 alpha-3; UNKNOWN when absent; key"),
+        List.of(optional("impression_count", "BIGINT", "Impressions"),
+            optional("total_revenue", "DOUBLE", "sum(win_price) / 1000: USD, win prices being CPM"),
+            optional("avg_win_price", "DOUBLE", "Average win price, USD CPM")));
+  }
+
+  /**
+   * A windowed metrics table: key (window_start, group), measures, the time the row last changed; a MERGE
+   * bounds window_start and the group values of its batch.
+   */
+  private static TableSpec windowedMetrics(String name, String comment, MergeMode mode, TableSpec.ColumnSpec group,
+      List<TableSpec.ColumnSpec> measures) {
     Map<String, String> props = commonProperties();
     props.putAll(mergeModeProperties(mode));
-    return new TableSpec(HOURLY_IMPRESSIONS_BY_GEO, "Impressions per hour and country, corrected as late events arrive",
-        List.of(
-            required("window_start", "TIMESTAMP", "Start of the hour (UTC), key"),
-            required("device_geo_country", "STRING", "Country, ISO-3166-1 alpha-3; UNKNOWN when absent; key"),
-            optional("window_end", "TIMESTAMP", "End of the hour"),
-            optional("impression_count", "BIGINT", "Impressions"),
-            optional("total_revenue", "DOUBLE", "sum(win_price) / 1000: USD, win prices being CPM"),
-            optional("avg_win_price", "DOUBLE", "Average win price, USD CPM"),
-            optional("updated_at", "TIMESTAMP", "When the micro-batch that last changed the row ran")),
-        List.of("days(window_start)"),
-        List.of("window_start", "device_geo_country"),
-        props,
-        Optional.of("window_start"),
-        Optional.of("device_geo_country"));
+    List<TableSpec.ColumnSpec> columns = new java.util.ArrayList<>(List.of(
+        required("window_start", "TIMESTAMP", "Start of the window (UTC), key"), group,
+        optional("window_end", "TIMESTAMP", "End of the window")));
+    columns.addAll(measures);
+    columns.add(optional("updated_at", "TIMESTAMP", "When the micro-batch that last changed the row ran"));
+    return new TableSpec(name, comment, columns, List.of("days(window_start)"), List.of("window_start", group.name()),
+        props, Optional.of("window_start"), Optional.of(group.name()));
   }
 
   public static final String ROLLING_METRICS_BY_BIDDER = "rolling_metrics_by_bidder";
 
   /** Sliding 5 min windows every minute of wins per bidder; one row per (window_start, bidder_id). */
   public static TableSpec rollingMetricsByBidder(MergeMode mode) {
-    Map<String, String> props = commonProperties();
-    props.putAll(mergeModeProperties(mode));
-    return new TableSpec(ROLLING_METRICS_BY_BIDDER, "Wins per bidder over the last 5 minutes, every minute",
-        List.of(
-            required("window_start", "TIMESTAMP", "Start of the 5-minute window (UTC), key"),
-            required("bidder_id", "STRING", "Winning bidder; UNKNOWN when absent; key"),
-            optional("window_end", "TIMESTAMP", "End of the window"),
-            optional("win_count", "BIGINT", "Impressions won"),
+    return windowedMetrics(ROLLING_METRICS_BY_BIDDER, "Wins per bidder over the last 5 minutes, every minute", mode,
+        required("bidder_id", "STRING", "Winning bidder; UNKNOWN when absent; key"),
+        List.of(optional("win_count", "BIGINT", "Impressions won"),
             optional("revenue", "DOUBLE", "sum(win_price) / 1000: USD, win prices being CPM"),
-            optional("avg_cpm", "DOUBLE", "Average win price, USD CPM"),
-            optional("updated_at", "TIMESTAMP", "When the micro-batch that last changed the row ran")),
-        List.of("days(window_start)"),
-        List.of("window_start", "bidder_id"),
-        props,
-        Optional.of("window_start"),
-        Optional.of("bidder_id"));
+            optional("avg_cpm", "DOUBLE", "Average win price, USD CPM")));
   }
 }
