@@ -70,6 +70,75 @@ class AggregateJobTest {
         rolling.agg(org.apache.spark.sql.functions.sum("win_count")).first().getLong(0));
   }
 
+  @Test
+  void aLateEventWithinTheWatermarkCorrectsItsRowAndOneBeyondIsCountedAndChangesNothing() throws Exception {
+    SparkSession spark = TestServices.spark();
+    AdlakeConfig config = TestServices.config("late", "adlake.aggregate.watermark=10 minutes");
+    String bronze = io.adlake.lake.TableSetup.ensure(spark, config.catalog(), AdlakeTables.impressions());
+    // Hour 10 gets two impressions; one at 11:30 moves the watermark to 11:20 after the first run.
+    appendImpressions(spark, bronze, List.of("2026-11-21 10:05:00", "2026-11-21 10:50:00", "2026-11-21 11:30:00"));
+    ProgressLog first = new ProgressLog(System.out);
+    runAggregate(spark, config, first);
+    assertEquals(Map.of("2026-11-21 10:00:00", 2L, "2026-11-21 11:00:00", 1L), hourlyUsa(spark, config));
+
+    // 11:25 is after the watermark (11:20): it corrects the 11:00 row. 10:30 is before it: late.
+    appendImpressions(spark, bronze, List.of("2026-11-21 11:25:00", "2026-11-21 10:30:00"));
+    ProgressLog second = new ProgressLog(System.out);
+    runAggregate(spark, config, second);
+
+    assertEquals(Map.of("2026-11-21 10:00:00", 2L, "2026-11-21 11:00:00", 2L), hourlyUsa(spark, config));
+    long late = second.progresses().stream()
+        .filter(p -> p.name().equals(AggregateJob.QUERY_PREFIX + AdlakeTables.HOURLY_IMPRESSIONS_BY_GEO))
+        .flatMap(p -> java.util.Arrays.stream(p.stateOperators()))
+        .mapToLong(o -> o.numRowsDroppedByWatermark()).sum();
+    assertEquals(1, late, "the event beyond the watermark is counted");
+  }
+
+  private static void runAggregate(SparkSession spark, AdlakeConfig config, ProgressLog log) throws Exception {
+    spark.streams().addListener(log);
+    try {
+      for (StreamingQuery query : AggregateJob.start(spark, config, Trigger.AvailableNow(), log)) {
+        query.awaitTermination();
+      }
+      spark.sparkContext().listenerBus().waitUntilEmpty();
+      Thread.sleep(500); // streaming listener events are delivered asynchronously
+    } finally {
+      spark.streams().removeListener(log);
+    }
+  }
+
+  private static Map<String, Long> hourlyUsa(SparkSession spark, AdlakeConfig config) {
+    Map<String, Long> counts = new java.util.TreeMap<>();
+    for (Row row : spark.sql("SELECT cast(window_start AS STRING), impression_count FROM "
+        + config.catalog().qualified(AdlakeTables.HOURLY_IMPRESSIONS_BY_GEO) + " WHERE device_geo_country = 'USA'")
+        .collectAsList()) {
+      counts.put(row.getString(0), row.getLong(1));
+    }
+    return counts;
+  }
+
+  private static void appendImpressions(SparkSession spark, String bronze, List<String> times) throws Exception {
+    io.adlake.lake.TableSpec spec = AdlakeTables.impressions();
+    List<Row> rows = new java.util.ArrayList<>();
+    for (String time : times) {
+      Object[] values = new Object[spec.columns().size()];
+      for (int i = 0; i < values.length; i++) {
+        values[i] = switch (spec.columns().get(i).name()) {
+          case "impression_id" -> java.util.UUID.randomUUID().toString();
+          case "ad_id" -> "ad-1";
+          case "campaign_id" -> "cmp-0001";
+          case "geo_location" -> "USA";
+          case "bidder_id" -> "bidder-01";
+          case "win_price" -> 2.0;
+          case "event_timestamp" -> java.sql.Timestamp.valueOf(time);
+          default -> null;
+        };
+      }
+      rows.add(org.apache.spark.sql.RowFactory.create(values));
+    }
+    spark.createDataFrame(rows, spec.sparkSchema()).writeTo(bronze).append();
+  }
+
   private static Dataset<Row> rounded(Dataset<Row> metrics) {
     return metrics.selectExpr("window_start", "window_end", "device_geo_country", "impression_count",
         "round(total_revenue, " + DECIMALS + ") AS total_revenue",
