@@ -94,6 +94,33 @@ class AggregateJobTest {
     assertEquals(1, late, "the event beyond the watermark is counted");
   }
 
+  @Test
+  void replayingAMetricsBatchLeavesTheTableUnchanged() {
+    SparkSession spark = TestServices.spark();
+    AdlakeConfig config = TestServices.config("metrics_replay");
+    io.adlake.lake.TableSpec spec = AdlakeTables.rollingMetricsByBidder(io.adlake.lake.MergeMode.MERGE_ON_READ);
+    String table = io.adlake.lake.TableSetup.ensure(spark, config.catalog(), spec);
+    java.sql.Timestamp start = java.sql.Timestamp.valueOf("2026-11-21 10:00:00");
+    java.sql.Timestamp end = java.sql.Timestamp.valueOf("2026-11-21 10:05:00");
+    Dataset<Row> batch = spark.createDataFrame(List.of(
+        org.apache.spark.sql.RowFactory.create(start, "bidder-01", end, 3L, 0.006, 2.0, end),
+        org.apache.spark.sql.RowFactory.create(start, "bidder-02", end, 1L, 0.001, 1.0, end)), spec.sparkSchema());
+    io.adlake.lake.ExactlyOnceMerge sink = new io.adlake.lake.ExactlyOnceMerge(table, spec, "true",
+        java.util.function.UnaryOperator.identity(), c -> { });
+    spark.sparkContext().setLocalProperty(io.adlake.lake.CommitLedger.QUERY_ID_KEY, "metrics-replay-query");
+    try {
+      sink.call(batch, 0L);
+      long snapshot = io.adlake.lake.TableSetup.load(spark, table).currentSnapshot().snapshotId();
+      List<Row> before = spark.table(table).orderBy("bidder_id").collectAsList();
+      sink.call(batch, 0L);
+      assertEquals(snapshot, io.adlake.lake.TableSetup.load(spark, table).currentSnapshot().snapshotId());
+      assertEquals(before, spark.table(table).orderBy("bidder_id").collectAsList());
+      assertEquals(2, before.size());
+    } finally {
+      spark.sparkContext().setLocalProperty(io.adlake.lake.CommitLedger.QUERY_ID_KEY, null);
+    }
+  }
+
   private static void runAggregate(SparkSession spark, AdlakeConfig config, ProgressLog log) throws Exception {
     spark.streams().addListener(log);
     try {
