@@ -35,11 +35,20 @@ public final class AggregateJob {
     String impressions = TableSetup.ensure(spark, config.catalog(), AdlakeTables.impressions());
     Dataset<Row> stream = spark.readStream().format("iceberg").load(impressions)
         .withWatermark("event_timestamp", Attribution.interval(config.aggregate().watermark()));
+    String clicks = TableSetup.ensure(spark, config.catalog(), AdlakeTables.clicks());
+    String requests = TableSetup.ensure(spark, config.catalog(), AdlakeTables.bidRequests());
+    Dataset<Row> clickStream = spark.readStream().format("iceberg").load(clicks)
+        .withWatermark("event_timestamp", Attribution.interval(config.aggregate().watermark()));
+    // Stream-static join: the requests table is read afresh each micro-batch. An impression whose request is
+    // not committed yet counts without a user (the ingest commits requests before their impressions arrive).
+    Dataset<Row> impressionUsers = Metrics.withUser(stream, spark.read().format("iceberg").load(requests));
     return List.of(
         upsert(spark, config, AdlakeTables.hourlyImpressionsByGeo(mode), mode, Metrics.hourlyImpressionsByGeo(stream),
             trigger, progress),
         upsert(spark, config, AdlakeTables.rollingMetricsByBidder(mode), mode, Metrics.rollingMetricsByBidder(stream),
-            trigger, progress));
+            trigger, progress),
+        upsert(spark, config, AdlakeTables.campaignMetrics5m(mode), mode, Metrics.campaignMetrics5m(impressionUsers,
+            clickStream, config.attribution().clickRevenueMultiplier()), trigger, progress));
   }
 
   private static StreamingQuery upsert(SparkSession spark, AdlakeConfig config, TableSpec spec, MergeMode mode,

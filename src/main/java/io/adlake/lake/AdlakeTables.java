@@ -285,4 +285,19 @@ public final class AdlakeTables {
             optional("revenue", "DOUBLE", "sum(win_price) / 1000: USD, win prices being CPM"),
             optional("avg_cpm", "DOUBLE", "Average win price, USD CPM")));
   }
+
+  public static final String CAMPAIGN_METRICS_5M = "campaign_metrics_5m";
+
+  /** Tumbling 5 min windows per campaign: delivery, spend, click revenue and reach. */
+  public static TableSpec campaignMetrics5m(MergeMode mode) {
+    return windowedMetrics(CAMPAIGN_METRICS_5M, "Campaign delivery per 5 minutes", mode,
+        required("campaign_id", "STRING", "Campaign; key"),
+        List.of(optional("impressions", "BIGINT", "Impressions"),
+            optional("clicks", "BIGINT", "Clicks (counted in the window of the click)"),
+            optional("spend", "DOUBLE", "sum(win_price) / 1000: USD paid for the impressions"),
+            optional("revenue", "DOUBLE", "Click revenue: sum(click_price) * click-revenue-multiplier, USD"),
+            optional("ctr", "DOUBLE", "clicks / impressions of the window; NULL without impressions"),
+            optional("unique_users", "BIGINT", "Distinct users among the impressions: HyperLogLog++ "
+                + "(approx_count_distinct), relative standard deviation 5 %")));
+  }
 }

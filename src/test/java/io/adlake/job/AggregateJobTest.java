@@ -25,21 +25,24 @@ import org.junit.jupiter.api.Test;
 class AggregateJobTest {
   /** Doubles (sums and averages of prices) are compared rounded to 1e-9. */
   private static final int DECIMALS = 9;
+  private static final String[] CAMPAIGN_COLUMNS = {"window_start", "window_end", "campaign_id", "impressions",
+      "clicks", "round(spend, 9) AS spend", "round(revenue, 9) AS revenue", "round(ctr, 9) AS ctr", "unique_users"};
 
   @Test
   void metricsTablesEqualTheBatchAggregationsOverBronze() throws Exception {
     TestServices.broker();
     SparkSession spark = TestServices.spark();
-    // A slow event clock spreads ~3 k impressions over several hours.
-    AdlakeConfig config = TestServices.config("aggregate", "adlake.generator.event-rate=5",
+    // A slow event clock spreads the ~500 impressions of 6 k events over several hours.
+    AdlakeConfig config = TestServices.config("aggregate", "adlake.generator.event-rate=1",
+        "adlake.generator.click-rate=0.2",
         "adlake.source.kafka.max-offsets-per-trigger=1000");
     TestServices.broker().createTopics(List.of(config.streams().bidRequests(), config.streams().bidResponses(),
         config.streams().impressions(), config.streams().clicks()), 2);
     try (KafkaEventSink sink = new KafkaEventSink(TestServices.broker().bootstrapServers(), config.streams(),
         Map.of())) {
       new FunnelGenerator(config.generator(), config.attribution().clickWindow(), config.attribution().clickSkew())
-          .generate(FunnelGenerator.Run.count(3_000, 5, Instant.parse("2026-11-21T06:00:00Z"))
-              .onlyStreams(Set.of(EventType.IMPRESSION)), sink, s -> { });
+          .generate(FunnelGenerator.Run.count(6_000, 1, Instant.parse("2026-11-21T06:00:00Z"))
+              .onlyStreams(Set.of(EventType.BID_REQUEST, EventType.IMPRESSION, EventType.CLICK)), sink, s -> { });
     }
 
     ProgressLog log = new ProgressLog(System.out);
@@ -65,6 +68,17 @@ class AggregateJobTest {
     assertTrue(rollingBatch.count() > 500, "5 sliding windows per minute x bidders: " + rollingBatch.count());
     assertEquals(0, rolling.exceptAll(rollingBatch).count(), "rolling: rows only in the streamed table");
     assertEquals(0, rollingBatch.exceptAll(rolling).count(), "rolling: rows only in the batch recomputation");
+    Dataset<Row> campaigns = spark.table(config.catalog().qualified(AdlakeTables.CAMPAIGN_METRICS_5M))
+        .selectExpr(CAMPAIGN_COLUMNS);
+    Dataset<Row> campaignsBatch = Metrics.campaignMetrics5m(Metrics.withUser(
+            spark.table(config.catalog().qualified(AdlakeTables.IMPRESSIONS)),
+            spark.table(config.catalog().qualified(AdlakeTables.BID_REQUESTS))),
+        spark.table(config.catalog().qualified(AdlakeTables.CLICKS)), config.attribution().clickRevenueMultiplier())
+        .selectExpr(CAMPAIGN_COLUMNS);
+    assertTrue(campaignsBatch.count() > 100, "windows x campaigns: " + campaignsBatch.count());
+    assertEquals(0, campaigns.exceptAll(campaignsBatch).count(), "campaigns: rows only in the streamed table");
+    assertEquals(0, campaignsBatch.exceptAll(campaigns).count(), "campaigns: rows only in the batch recomputation");
+    assertTrue(campaigns.filter("unique_users > 0 AND clicks > 0").count() > 0, "reach and clicks are filled");
     // Every impression lies in exactly five 5-minute windows sliding by one minute.
     assertEquals(5 * spark.table(config.catalog().qualified(AdlakeTables.IMPRESSIONS)).count(),
         rolling.agg(org.apache.spark.sql.functions.sum("win_count")).first().getLong(0));
