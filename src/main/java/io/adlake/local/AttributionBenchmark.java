@@ -15,6 +15,7 @@ import io.adlake.event.FunnelGenerator.Summary;
 import io.adlake.event.GenerationProgress;
 import io.adlake.event.KafkaEventSink;
 import io.adlake.job.AttributionJob;
+import io.adlake.job.AggregateJob;
 import io.adlake.job.Checkpoints;
 import io.adlake.job.IngestJob;
 import io.adlake.job.ProgressLog;
@@ -157,6 +158,8 @@ public final class AttributionBenchmark {
     }
     List<Double> append = new ArrayList<>();
     List<Double> ingest = new ArrayList<>();
+    List<Double> aggregate = new ArrayList<>();
+    long bronzeEvents = 0;
     PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
     for (int r = 0; r <= options.repeat(); r++) {
       double appendSeconds = plainAppend(spark, ingestConfigFor.apply("bench_ingest_append_" + r), all);
@@ -167,11 +170,23 @@ public final class AttributionBenchmark {
         query.awaitTermination();
       }
       double ingestSeconds = (System.nanoTime() - start) / 1e9;
-      out.printf("  round %d%s: plain append %,.0f ev/s (%.1f s), ingest %,.0f ev/s (%.1f s)%n", r,
-          r == 0 ? " (warm-up)" : "", events / appendSeconds, appendSeconds, events / ingestSeconds, ingestSeconds);
+      // The metrics read this round's bronze impressions and clicks (and requests, for unique users).
+      bronzeEvents = spark.table(config.catalog().qualified(AdlakeTables.IMPRESSIONS)).count()
+          + spark.table(config.catalog().qualified(AdlakeTables.CLICKS)).count();
+      ProgressLog metricsLog = new ProgressLog(quiet);
+      long aggregateStart = System.nanoTime();
+      for (StreamingQuery query : AggregateJob.start(spark, config, Trigger.AvailableNow(), metricsLog)) {
+        query.awaitTermination();
+      }
+      double aggregateSeconds = (System.nanoTime() - aggregateStart) / 1e9;
+      out.printf("  round %d%s: plain append %,.0f ev/s (%.1f s), ingest %,.0f ev/s (%.1f s), aggregate %,.0f "
+              + "bronze ev/s (%.1f s; MERGE ms %s)%n", r, r == 0 ? " (warm-up)" : "", events / appendSeconds,
+          appendSeconds, events / ingestSeconds, ingestSeconds, bronzeEvents / aggregateSeconds, aggregateSeconds,
+          metricsLog.commits().stream().filter(c -> c.rows() > 0).map(c -> c.table() + " " + c.mergeMillis()).toList());
       if (r > 0) {
         append.add(events / appendSeconds);
         ingest.add(events / ingestSeconds);
+        aggregate.add(bronzeEvents / aggregateSeconds);
       }
     }
     out.printf("%n== Ingest, %,d events on four topics, %,d records/topic/batch, median of %d%n", events,
@@ -179,6 +194,8 @@ public final class AttributionBenchmark {
     out.printf("  plain Kafka -> Iceberg append (4 topics)   : %,10.0f events/s%n", median(append));
     out.printf("  ingest (bronze + quarantine + enriched)     : %,10.0f events/s%n", median(ingest));
     out.printf("  ratio ingest / append                       : %10.2f%n", median(ingest) / median(append));
+    out.printf("  aggregate (3 metrics tables, from bronze)   : %,10.0f events/s (%,d impressions + clicks)%n",
+        median(aggregate), bronzeEvents);
   }
 
   /** The ingest case reads its own four topics, apart from the attribution case's. */
