@@ -3,6 +3,7 @@ package io.adlake.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.adlake.config.AdlakeConfig;
 import io.adlake.config.AdlakeConfig.GeneratorSettings;
+import io.adlake.config.ConfigLoader;
 import io.adlake.event.EventSink;
 import io.adlake.event.EventType;
 import io.adlake.event.FileEventSink;
@@ -17,7 +18,6 @@ import java.io.BufferedWriter;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Arrays;
@@ -95,8 +95,7 @@ final class GenerateCommand implements Callable<Integer> {
         throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
             "--rate needs --duration (e.g. --rate 2000 --duration 60s)");
       }
-      Duration d = com.typesafe.config.ConfigFactory.parseString("d = " + duration).getDuration("d");
-      return FunnelGenerator.Run.paced(rate, d, from);
+      return FunnelGenerator.Run.paced(rate, ConfigLoader.duration(duration, "--duration"), from);
     }
     if (count <= 0) {
       throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),

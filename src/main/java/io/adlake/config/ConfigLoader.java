@@ -266,6 +266,19 @@ public final class ConfigLoader {
         atLeastOne(c, p + "creatives-per-campaign"));
   }
 
+  /**
+   * A duration as written on a command line ({@code 30s}, {@code 5 minutes}, {@code 1h}), in HOCON's syntax.
+   *
+   * @param option what the value was given for, for the message
+   */
+  public static Duration duration(String value, String option) {
+    try {
+      return ConfigFactory.parseString("d = " + quoteIfNeeded(value)).getDuration("d");
+    } catch (ConfigException e) {
+      throw new ConfigurationException(option + " must be a duration such as 30s, 5m or 1h, got '" + value + "'", e);
+    }
+  }
+
   /** Validates a SQL identifier (catalog, namespace, table) before it can reach any SQL text. */
   public static String identifier(String value, String key) {
     check(value != null && IDENTIFIER.matcher(value).matches(), key + " must be a plain identifier "

@@ -1,6 +1,6 @@
 package io.adlake.job;
 
-import io.adlake.config.ConfigurationException;
+import io.adlake.config.ConfigLoader;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.apache.spark.sql.streaming.Trigger;
@@ -19,12 +19,7 @@ public final class Triggers {
     if (value.equals(AVAILABLE_NOW)) {
       return Trigger.AvailableNow();
     }
-    try {
-      Duration interval = com.typesafe.config.ConfigFactory.parseString("d = " + value).getDuration("d");
-      return Trigger.ProcessingTime(interval.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (RuntimeException e) {
-      throw new ConfigurationException("--trigger must be processing-time, available-now or an interval "
-          + "such as 30s or 1m, got '" + value + "'", e);
-    }
+    Duration interval = ConfigLoader.duration(value, "--trigger (processing-time, available-now or an interval)");
+    return Trigger.ProcessingTime(interval.toMillis(), TimeUnit.MILLISECONDS);
   }
 }

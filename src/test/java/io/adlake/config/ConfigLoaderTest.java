@@ -96,6 +96,15 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void commandLineDurationsReadAsHoconAndABadOneNamesTheOption() {
+    assertEquals(Duration.ofSeconds(30), ConfigLoader.duration("30s", "--duration"));
+    assertEquals(Duration.ofMinutes(5), ConfigLoader.duration("5 minutes", "--duration"));
+    ConfigurationException e = assertThrows(ConfigurationException.class,
+        () -> ConfigLoader.duration("soon", "--trigger"));
+    assertTrue(e.getMessage().contains("--trigger") && e.getMessage().contains("soon"), e.getMessage());
+  }
+
+  @Test
   void overrideWithoutEqualsSignIsRejected() {
     assertThrows(ConfigurationException.class, () -> ConfigLoader.load("local", List.of("adlake.spark.master")));
   }
