@@ -25,7 +25,8 @@ public final class KafkaEventSink implements EventSink {
     p.put(ProducerConfig.LINGER_MS_CONFIG, "10");
     p.put(ProducerConfig.BATCH_SIZE_CONFIG, Integer.toString(256 * 1024));
     p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "30000");
-    p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "60000");
+    // A loaded broker (Spark on the same two cores in tests and demo) was seen to hold a batch > 60 s.
+    p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "180000");
     extraProperties.forEach((k, v) -> p.put(k.startsWith("kafka.") ? k.substring(6) : k, v));
     this.producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
     this.streams = streams;

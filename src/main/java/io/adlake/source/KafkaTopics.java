@@ -43,6 +43,31 @@ public final class KafkaTopics {
     }
   }
 
+  /**
+   * Creation returns when the controller has the topic; a producer that writes before every partition has a
+   * leader on the broker can see its records expire (seen in tests). Wait until they all do.
+   */
+  private static void awaitLeaders(Admin admin, Collection<String> topics)
+      throws InterruptedException, ExecutionException, TimeoutException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_SECONDS);
+    while (true) {
+      boolean ready;
+      try {
+        ready = admin.describeTopics(topics).allTopicNames().get(TIMEOUT_SECONDS, TimeUnit.SECONDS).values().stream()
+            .allMatch(d -> d.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty()));
+      } catch (ExecutionException e) {
+        ready = false; // not known to the broker yet
+      }
+      if (ready) {
+        return;
+      }
+      if (System.nanoTime() > deadline) {
+        throw new TimeoutException("partitions of " + topics + " have no leader after " + TIMEOUT_SECONDS + " s");
+      }
+      Thread.sleep(100);
+    }
+  }
+
   private static Admin admin(String bootstrapServers, java.util.Map<String, String> sourceOptions) {
     Properties p = new Properties();
     sourceOptions.forEach((k, v) -> {
@@ -68,6 +93,7 @@ public final class KafkaTopics {
       if (!missing.isEmpty()) {
         admin.createTopics(missing).all().get(30, TimeUnit.SECONDS);
       }
+      awaitLeaders(admin, topics);
     } catch (ExecutionException e) {
       if (!(e.getCause() instanceof TopicExistsException)) {
         throw new IllegalStateException("Cannot create topics " + topics + " on " + bootstrapServers + ": "
