@@ -106,8 +106,13 @@ public record AdlakeConfig(
       String mergeMode,
       long fraudMinEngagementSeconds) {}
 
-  /** The windowed metrics jobs. */
-  public record AggregateSettings(Duration watermark) {}
+  /**
+   * The windowed metrics jobs: the watermark delay of every metrics query, and how long after its request
+   * (response), response (impression) and impression (click) a downstream event still counts in the hourly
+   * funnel of its originating request.
+   */
+  public record AggregateSettings(Duration watermark, Duration responseWithin, Duration impressionWithin,
+      Duration clickWithin) {}
 
   public record GeneratorSettings(
       long seed,

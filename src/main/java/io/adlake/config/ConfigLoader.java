@@ -154,7 +154,10 @@ public final class ConfigLoader {
               positive(c, "adlake.streaming.trigger-interval")),
           ingest(c),
           attribution(c),
-          new AggregateSettings(nonNegative(c, "adlake.aggregate.watermark")),
+          new AggregateSettings(nonNegative(c, "adlake.aggregate.watermark"),
+              positive(c, "adlake.aggregate.funnel.response-within"),
+              positive(c, "adlake.aggregate.funnel.impression-within"),
+              positive(c, "adlake.aggregate.funnel.click-within")),
           generator(c));
     } catch (ConfigException e) {
       throw new ConfigurationException("Invalid configuration: " + e.getMessage(), e);

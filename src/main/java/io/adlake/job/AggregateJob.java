@@ -2,16 +2,21 @@ package io.adlake.job;
 
 import io.adlake.config.AdlakeConfig;
 import io.adlake.lake.AdlakeTables;
+import io.adlake.lake.CommitLedger;
 import io.adlake.lake.ExactlyOnceMerge;
 import io.adlake.lake.MergeMode;
 import io.adlake.lake.TableSetup;
 import io.adlake.lake.TableSpec;
 import io.adlake.transform.Attribution;
 import io.adlake.transform.Metrics;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeoutException;
 import java.util.function.UnaryOperator;
 import org.apache.iceberg.IcebergBuild;
+import org.apache.spark.api.java.function.VoidFunction2;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -29,26 +34,105 @@ public final class AggregateJob {
 
   private AggregateJob() {}
 
+  /** Name of the query that appends {@code funnel_events}. */
+  public static final String FUNNEL_EVENTS_QUERY = QUERY_PREFIX + AdlakeTables.FUNNEL_EVENTS;
+
+  /**
+   * Starts every metrics query at once, for a continuous run: the funnel rollup follows {@code funnel_events}
+   * as the funnel join appends it.
+   */
   public static List<StreamingQuery> start(SparkSession spark, AdlakeConfig config, Trigger trigger,
+      ProgressLog progress) {
+    List<StreamingQuery> queries = new ArrayList<>(startFirstStage(spark, config, trigger, progress));
+    queries.add(startFunnelRollup(spark, config, trigger, progress));
+    return queries;
+  }
+
+  /**
+   * The metrics over bronze: three windowed tables (update mode + MERGE) and the funnel join, appended to
+   * {@code funnel_events} (Spark joins two streams in append mode only). An available-now run lets these
+   * finish before {@link #startFunnelRollup}.
+   */
+  public static List<StreamingQuery> startFirstStage(SparkSession spark, AdlakeConfig config, Trigger trigger,
       ProgressLog progress) {
     MergeMode mode = MergeMode.resolve(config.attribution().mergeMode(), IcebergBuild.version());
     String impressions = TableSetup.ensure(spark, config.catalog(), AdlakeTables.impressions());
-    Dataset<Row> stream = spark.readStream().format("iceberg").load(impressions)
-        .withWatermark("event_timestamp", Attribution.interval(config.aggregate().watermark()));
     String clicks = TableSetup.ensure(spark, config.catalog(), AdlakeTables.clicks());
     String requests = TableSetup.ensure(spark, config.catalog(), AdlakeTables.bidRequests());
-    Dataset<Row> clickStream = spark.readStream().format("iceberg").load(clicks)
-        .withWatermark("event_timestamp", Attribution.interval(config.aggregate().watermark()));
+    String responses = TableSetup.ensure(spark, config.catalog(), AdlakeTables.bidResponses());
+    Dataset<Row> impressionStream = watermarked(spark, impressions, config);
     // Stream-static join: the requests table is read afresh each micro-batch. An impression whose request is
     // not committed yet counts without a user (the ingest commits requests before their impressions arrive).
-    Dataset<Row> impressionUsers = Metrics.withUser(stream, spark.read().format("iceberg").load(requests));
-    return List.of(
-        upsert(spark, config, AdlakeTables.hourlyImpressionsByGeo(mode), mode, Metrics.hourlyImpressionsByGeo(stream),
-            trigger, progress),
-        upsert(spark, config, AdlakeTables.rollingMetricsByBidder(mode), mode, Metrics.rollingMetricsByBidder(stream),
-            trigger, progress),
-        upsert(spark, config, AdlakeTables.campaignMetrics5m(mode), mode, Metrics.campaignMetrics5m(impressionUsers,
-            clickStream, config.attribution().clickRevenueMultiplier()), trigger, progress));
+    Dataset<Row> impressionUsers = Metrics.withUser(impressionStream,
+        spark.read().format("iceberg").load(requests));
+
+    Map<TableSpec, Dataset<Row>> metrics = new LinkedHashMap<>();
+    metrics.put(AdlakeTables.hourlyImpressionsByGeo(mode), Metrics.hourlyImpressionsByGeo(impressionStream));
+    metrics.put(AdlakeTables.rollingMetricsByBidder(mode), Metrics.rollingMetricsByBidder(impressionStream));
+    metrics.put(AdlakeTables.campaignMetrics5m(mode), Metrics.campaignMetrics5m(impressionUsers,
+        watermarked(spark, clicks, config), config.attribution().clickRevenueMultiplier()));
+
+    Map<String, String> queryToTable = new LinkedHashMap<>();
+    metrics.keySet().forEach(spec -> queryToTable.put(QUERY_PREFIX + spec.name(), spec.name()));
+    // Events the funnel join drops behind the watermark are late events of the funnel table.
+    queryToTable.put(FUNNEL_EVENTS_QUERY, AdlakeTables.HOURLY_FUNNEL_BY_PUBLISHER);
+    new LateEventsRecorder(spark, TableSetup.ensure(spark, config.catalog(), AdlakeTables.lateEvents()),
+        queryToTable);
+
+    List<StreamingQuery> queries = new ArrayList<>();
+    metrics.forEach((spec, rows) -> queries.add(upsert(spark, config, spec, mode, rows, trigger, progress)));
+    Dataset<Row> funnelEvents = Metrics.funnelEvents(watermarked(spark, requests, config),
+        watermarked(spark, responses, config), watermarked(spark, impressions, config),
+        watermarked(spark, clicks, config), config.aggregate());
+    queries.add(appendFunnelEvents(spark, config, funnelEvents, trigger, progress));
+    return queries;
+  }
+
+  /** Rolls {@code funnel_events} up into {@code hourly_funnel_by_publisher} (update mode + MERGE). */
+  public static StreamingQuery startFunnelRollup(SparkSession spark, AdlakeConfig config, Trigger trigger,
+      ProgressLog progress) {
+    MergeMode mode = MergeMode.resolve(config.attribution().mergeMode(), IcebergBuild.version());
+    String events = TableSetup.ensure(spark, config.catalog(), AdlakeTables.funnelEvents());
+    Dataset<Row> stream = spark.readStream().format("iceberg").load(events)
+        .withWatermark("request_time", Attribution.interval(config.aggregate().watermark()));
+    TableSpec spec = AdlakeTables.hourlyFunnelByPublisher(mode);
+    new LateEventsRecorder(spark, TableSetup.ensure(spark, config.catalog(), AdlakeTables.lateEvents()),
+        Map.of(QUERY_PREFIX + spec.name(), spec.name()));
+    return upsert(spark, config, spec, mode, Metrics.hourlyFunnelByPublisher(stream), trigger, progress);
+  }
+
+  private static StreamingQuery appendFunnelEvents(SparkSession spark, AdlakeConfig config, Dataset<Row> events,
+      Trigger trigger, ProgressLog progress) {
+    String table = TableSetup.ensure(spark, config.catalog(), AdlakeTables.funnelEvents());
+    try {
+      return events.writeStream()
+          .queryName(FUNNEL_EVENTS_QUERY)
+          .outputMode("append")
+          .option("checkpointLocation", Checkpoints.location(config, FUNNEL_EVENTS_QUERY))
+          .trigger(trigger)
+          .foreachBatch((VoidFunction2<Dataset<Row>, Long>) (batch, batchId) -> {
+            SparkSession session = batch.sparkSession();
+            Dataset<Row> rows = batch.persist();
+            try {
+              long count = rows.count();
+              long start = System.nanoTime();
+              boolean appended = CommitLedger.appendOnce(session, table, CommitLedger.writerId(session), batchId,
+                  rows, count);
+              progress.accept(new ExactlyOnceMerge.BatchCommit(AdlakeTables.FUNNEL_EVENTS, batchId,
+                  appended ? count : 0, (System.nanoTime() - start) / 1_000_000, count > 0 && !appended));
+            } finally {
+              rows.unpersist();
+            }
+          })
+          .start();
+    } catch (TimeoutException e) {
+      throw new IllegalStateException("Query " + FUNNEL_EVENTS_QUERY + " did not start", e);
+    }
+  }
+
+  private static Dataset<Row> watermarked(SparkSession spark, String table, AdlakeConfig config) {
+    return spark.readStream().format("iceberg").load(table)
+        .withWatermark("event_timestamp", Attribution.interval(config.aggregate().watermark()));
   }
 
   private static StreamingQuery upsert(SparkSession spark, AdlakeConfig config, TableSpec spec, MergeMode mode,
@@ -58,7 +142,7 @@ public final class AggregateJob {
         "the Iceberg runtime here is " + IcebergBuild.version());
     String name = QUERY_PREFIX + spec.name();
     try {
-      return metrics.writeStream()
+      StreamingQuery query = metrics.writeStream()
           .queryName(name)
           // Update mode: each batch emits the windows it changed, with their totals so far; the MERGE
           // replaces the row, so late events within the watermark correct it.
@@ -67,6 +151,7 @@ public final class AggregateJob {
           .trigger(trigger)
           .foreachBatch(new ExactlyOnceMerge(table, spec, "true", UnaryOperator.identity(), progress))
           .start();
+      return query;
     } catch (TimeoutException e) {
       throw new IllegalStateException("Query " + name + " did not start", e);
     }

@@ -29,7 +29,8 @@ public final class ProgressLog extends StreamingQueryListener implements Consume
     if (commit.skipped()) {
       out.printf("  %s batch %d: already committed, replay skipped%n", commit.table(), commit.batchId());
     } else if (commit.rows() > 0) {
-      out.printf("  %s batch %d: merged %,d rows in %,d ms%n", commit.table(), commit.batchId(), commit.rows(),
+      String verb = commit.table().equals(io.adlake.lake.AdlakeTables.FUNNEL_EVENTS) ? "appended" : "merged";
+      out.printf("  %s batch %d: %s %,d rows in %,d ms%n", commit.table(), commit.batchId(), verb, commit.rows(),
           commit.mergeMillis());
     }
   }

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.TimeUnit;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.streaming.StreamingQuery;
 import org.apache.spark.sql.streaming.StreamingQueryException;
@@ -35,7 +36,30 @@ public enum StreamingJobs {
         ProgressLog progress) {
       return AggregateJob.start(spark, config, trigger, progress);
     }
+
+    @Override
+    List<Phase> availableNowPhases() {
+      return List.of(
+          (spark, config, source, trigger, progress) -> AggregateJob.startFirstStage(spark, config, trigger, progress),
+          (spark, config, source, trigger, progress) -> List.of(
+              AggregateJob.startFunnelRollup(spark, config, trigger, progress)));
+    }
   };
+
+  /** Starts some of a job's queries. */
+  @FunctionalInterface
+  interface Phase {
+    List<StreamingQuery> start(SparkSession spark, AdlakeConfig config, EventSource source, Trigger trigger,
+        ProgressLog progress);
+  }
+
+  /**
+   * A job's queries in the order an available-now run must finish them, each phase reading what the one
+   * before wrote. One phase unless the job reads its own output.
+   */
+  List<Phase> availableNowPhases() {
+    return List.of(this::start);
+  }
 
   abstract List<StreamingQuery> start(SparkSession spark, AdlakeConfig config, EventSource source,
       Trigger trigger, ProgressLog progress);
@@ -54,6 +78,40 @@ public enum StreamingJobs {
   }
 
   /**
+   * Groups of phases started together, each group after the one before has finished. A continuous run starts
+   * everything at once (the metrics follow the ingest's commits). A run that stops when its input is
+   * processed (available-now) runs the jobs that read the source first, then each aggregation phase over
+   * the tables they wrote.
+   */
+  static List<List<Phase>> phases(List<StreamingJobs> jobs, Trigger trigger) {
+    if (!trigger.equals(Trigger.AvailableNow())) {
+      return List.of(jobs.stream().map(job -> (Phase) job::start).toList());
+    }
+    List<List<Phase>> groups = new ArrayList<>();
+    List<Phase> sourceReaders = jobs.stream().filter(job -> job != AGGREGATE).map(job -> (Phase) job::start).toList();
+    if (!sourceReaders.isEmpty()) {
+      groups.add(sourceReaders);
+    }
+    if (jobs.contains(AGGREGATE)) {
+      AGGREGATE.availableNowPhases().forEach(phase -> groups.add(List.of(phase)));
+    }
+    return groups;
+  }
+
+  /** Returns when every query has ended; throws as soon as one fails. */
+  private static void awaitAll(List<StreamingQuery> queries) throws StreamingQueryException {
+    while (true) {
+      boolean ended = true;
+      for (StreamingQuery query : queries) {
+        ended &= query.awaitTermination(200);
+      }
+      if (ended) {
+        return;
+      }
+    }
+  }
+
+  /**
    * Starts the jobs in one session and blocks until all have finished (available-now) or one fails;
    * then the others are stopped and the failure is thrown.
    */
@@ -64,23 +122,14 @@ public enum StreamingJobs {
     System.out.printf("Reading from %s; tables in catalog %s, namespace %s%n", source.describe(),
         config.catalog().name(), config.catalog().namespace());
     List<StreamingQuery> queries = new ArrayList<>();
-    // A run that stops when the input is processed (available-now) aggregates bronze after the ingest has
-    // written it; a continuous run starts everything at once and the metrics follow the ingest's commits.
-    boolean inPhases = trigger.equals(Trigger.AvailableNow()) && jobs.contains(INGEST) && jobs.contains(AGGREGATE);
     try {
-      for (StreamingJobs job : jobs) {
-        if (!(inPhases && job == AGGREGATE)) {
-          queries.addAll(job.start(spark, config, source, trigger, progress));
+      for (List<Phase> group : phases(jobs, trigger)) {
+        List<StreamingQuery> started = new ArrayList<>();
+        for (Phase phase : group) {
+          started.addAll(phase.start(spark, config, source, trigger, progress));
         }
-      }
-      for (StreamingQuery query : queries) {
-        query.awaitTermination();
-      }
-      if (inPhases) {
-        for (StreamingQuery query : AGGREGATE.start(spark, config, source, trigger, progress)) {
-          queries.add(query);
-          query.awaitTermination();
-        }
+        queries.addAll(started);
+        awaitAll(started);
       }
     } finally {
       for (StreamingQuery query : queries) {
@@ -91,6 +140,12 @@ public enum StreamingJobs {
             System.err.printf("Query %s did not stop in time: %s%n", query.name(), e.getMessage());
           }
         }
+      }
+      // Progress events (and the late_events rows written from them) are delivered asynchronously.
+      try {
+        spark.sparkContext().listenerBus().waitUntilEmpty(TimeUnit.SECONDS.toMillis(60));
+      } catch (java.util.concurrent.TimeoutException e) {
+        System.err.println("Progress events still queued after 60 s; the last late_events rows may be missing");
       }
       spark.streams().removeListener(progress);
     }

@@ -300,4 +300,54 @@ public final class AdlakeTables {
             optional("unique_users", "BIGINT", "Distinct users among the impressions: HyperLogLog++ "
                 + "(approx_count_distinct), relative standard deviation 5 %")));
   }
+
+  public static final String HOURLY_FUNNEL_BY_PUBLISHER = "hourly_funnel_by_publisher";
+
+  /** Per request-hour and publisher: the funnel from ad slot to click, each event in its request's hour. */
+  public static TableSpec hourlyFunnelByPublisher(MergeMode mode) {
+    return windowedMetrics(HOURLY_FUNNEL_BY_PUBLISHER, "Funnel per publisher and hour of the originating request",
+        mode, required("publisher_id", "STRING", "Publisher of the request; UNKNOWN when absent; key"),
+        List.of(optional("bid_requests", "BIGINT", "Ad slots requested: bid request rows, one per imp[]"),
+            optional("bid_responses", "BIGINT", "Bids for those slots within response-within of the request"),
+            optional("impressions", "BIGINT", "Impressions within impression-within of their response"),
+            optional("clicks", "BIGINT", "Clicks within click-within of their impression"),
+            optional("fill_rate", "DOUBLE", "bid_responses / bid_requests"),
+            optional("win_rate", "DOUBLE", "impressions / bid_responses; NULL without responses"),
+            optional("ctr", "DOUBLE", "clicks / impressions; NULL without impressions")));
+  }
+
+  public static final String FUNNEL_EVENTS = "funnel_events";
+
+  /**
+   * The funnel of each ad slot, one row per event reached from its request; appended by the funnel join
+   * (stream-stream joins run in append mode only) and rolled up into hourly_funnel_by_publisher.
+   */
+  public static TableSpec funnelEvents() {
+    return new TableSpec(FUNNEL_EVENTS, "Events of the funnel with the ad slot request they descend from", List.of(
+        optional("request_id", "STRING", "Originating bid request"),
+        optional("publisher_id", "STRING", "Publisher of the request; UNKNOWN when absent"),
+        optional("request_time", "TIMESTAMP", "Event time of the request"),
+        optional("stage", "STRING", "bid_request, bid_response, impression or click"),
+        optional("event_id", "STRING", "request_id:imp_id, response_id, impression_id or click_id"),
+        optional("event_time", "TIMESTAMP", "Event time of this event")),
+        List.of("days(request_time)"), List.of(), commonProperties(), Optional.empty(), Optional.empty());
+  }
+
+  public static final String LATE_EVENTS = "late_events";
+
+  /**
+   * Per metrics table and micro-batch, the input rows Spark dropped because their event time was behind the
+   * watermark: never silently lost, counted here.
+   */
+  public static TableSpec lateEvents() {
+    return new TableSpec(LATE_EVENTS, "Rows dropped by the watermark of a metrics query, per micro-batch", List.of(
+        required("table_name", "STRING", "Metrics table whose query dropped the rows"),
+        required("query_id", "STRING", "Streaming query id"),
+        required("batch_id", "BIGINT", "Micro-batch id"),
+        required("batch_time", "TIMESTAMP", "When the micro-batch ran"),
+        optional("watermark", "TIMESTAMP", "Event-time watermark of the micro-batch"),
+        required("late_rows", "BIGINT", "Rows dropped by the watermark, over the query's stateful operators (a "
+            + "sliding-window event counts once per window it falls in; a funnel event once per join it meets)")),
+        List.of("days(batch_time)"), List.of(), commonProperties(), Optional.empty(), Optional.empty());
+  }
 }

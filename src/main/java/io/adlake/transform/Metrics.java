@@ -3,12 +3,17 @@ package io.adlake.transform;
 import static org.apache.spark.sql.functions.avg;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.concat_ws;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.current_timestamp;
+import static org.apache.spark.sql.functions.expr;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.window;
 
+import io.adlake.config.AdlakeConfig;
+import java.util.List;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 
@@ -73,6 +78,104 @@ public final class Metrics {
             org.apache.spark.sql.functions.when(col("impressions").gt(0), col("clicks").divide(col("impressions")))
                 .as("ctr"),
             col("unique_users"), current_timestamp().as("updated_at"));
+  }
+
+  /** Funnel stages, in order; a {@code funnel_events} row is one event reached from its request. */
+  public static final List<String> FUNNEL_STAGES = List.of("bid_request", "bid_response", "impression", "click");
+
+  /**
+   * The funnel of each ad slot, one row per event with the request it descends from: the request itself,
+   * and each response, impression and click that follows its predecessor within the configured delay (event
+   * time, inclusive): response after request ({@code request_id} + {@code imp_id}), impression after
+   * response ({@code response_id}), click after impression ({@code impression_id}).
+   *
+   * <p>Each stage is an inner time-bounded join of the stage above and the next stream, so on streams the
+   * joins evict their state by the watermark. Spark joins two streams only in append mode; the rows are
+   * therefore appended to {@code funnel_events}, which {@link #hourlyFunnelByPublisher(Dataset)} then
+   * aggregates in update mode like the other metrics.
+   */
+  public static Dataset<Row> funnelEvents(Dataset<Row> requests, Dataset<Row> responses, Dataset<Row> impressions,
+      Dataset<Row> clicks, AdlakeConfig.AggregateSettings settings) {
+    Dataset<Row> slots = requests.select(col("request_id"), col("imp_id").as("req_imp_id"),
+        coalesce(col("publisher_id"), lit("UNKNOWN")).as("publisher_id"), col("event_timestamp").as("request_time"));
+    Dataset<Row> answered = slots
+        .join(responses.select(col("request_id").as("resp_request_id"), col("imp_id").as("resp_imp_id"),
+                col("response_id"), col("event_timestamp").as("response_time")),
+            col("request_id").equalTo(col("resp_request_id")).and(col("req_imp_id").equalTo(col("resp_imp_id")))
+                .and(within("response_time", "request_time", settings.responseWithin())))
+        .select(col("request_id"), col("publisher_id"), plain("request_time"), col("response_id"),
+            col("response_time"));
+    Dataset<Row> won = answered
+        .join(impressions.select(col("response_id").as("imp_response_id"), col("impression_id"),
+                col("event_timestamp").as("impression_time")),
+            col("response_id").equalTo(col("imp_response_id"))
+                .and(within("impression_time", "response_time", settings.impressionWithin())))
+        .select(col("request_id"), col("publisher_id"), col("request_time"), col("impression_id"),
+            col("impression_time"));
+    Dataset<Row> clicked = won
+        .join(clicks.select(col("impression_id").as("click_impression_id"), col("click_id"),
+                col("event_timestamp").as("click_time")),
+            col("impression_id").equalTo(col("click_impression_id"))
+                .and(within("click_time", "impression_time", settings.clickWithin())))
+        .select(col("request_id"), col("publisher_id"), col("request_time"), col("click_id"), col("click_time"));
+    return stage(slots.withColumn("event_time", col("request_time")).withColumn("request_time", plain("request_time")),
+            0, concat_ws(":", col("request_id"), col("req_imp_id")), col("event_time"))
+        .unionByName(stage(answered, 1, col("response_id"), col("response_time")))
+        .unionByName(stage(won, 2, col("impression_id"), col("impression_time")))
+        .unionByName(stage(clicked, 3, col("click_id"), col("click_time")));
+  }
+
+  /**
+   * The column's values without its event-time (watermark) mark: a stream may carry one event-time column
+   * only, so each join keeps the latest event's time as the mark and carries the request time as data.
+   */
+  private static Column plain(String timestampColumn) {
+    return org.apache.spark.sql.functions.timestamp_micros(org.apache.spark.sql.functions.unix_micros(
+        col(timestampColumn))).as(timestampColumn);
+  }
+
+  private static Dataset<Row> stage(Dataset<Row> rows, int stage, Column eventId, Column eventTime) {
+    return rows.select(col("request_id"), col("publisher_id"), col("request_time"),
+        lit(FUNNEL_STAGES.get(stage)).as("stage"), eventId.as("event_id"), eventTime.as("event_time"));
+  }
+
+  /**
+   * Per request-hour and publisher over {@link #funnelEvents}: bid_requests (ad slots: bronze has one row
+   * per {@code imp[]}), bid_responses, impressions, clicks, each in the hour of its originating request, and
+   * fill_rate, win_rate, ctr.
+   */
+  public static Dataset<Row> hourlyFunnelByPublisher(Dataset<Row> funnelEvents) {
+    return funnelEvents
+        .groupBy(window(col("request_time"), "1 hour").as("w"), col("publisher_id"))
+        .agg(stageCount(0).as("bid_requests"), stageCount(1).as("bid_responses"), stageCount(2).as("impressions"),
+            stageCount(3).as("clicks"))
+        .select(col("w.start").as("window_start"), col("publisher_id"), col("w.end").as("window_end"),
+            col("bid_requests"), col("bid_responses"), col("impressions"), col("clicks"),
+            ratio("bid_responses", "bid_requests").as("fill_rate"),
+            ratio("impressions", "bid_responses").as("win_rate"),
+            ratio("clicks", "impressions").as("ctr"),
+            current_timestamp().as("updated_at"));
+  }
+
+  /** The funnel computed in one go (batch): {@link #hourlyFunnelByPublisher(Dataset)} of {@link #funnelEvents}. */
+  public static Dataset<Row> hourlyFunnelByPublisher(Dataset<Row> requests, Dataset<Row> responses,
+      Dataset<Row> impressions, Dataset<Row> clicks, AdlakeConfig.AggregateSettings settings) {
+    return hourlyFunnelByPublisher(funnelEvents(requests, responses, impressions, clicks, settings));
+  }
+
+  private static Column stageCount(int stage) {
+    return sum(org.apache.spark.sql.functions.when(col("stage").equalTo(FUNNEL_STAGES.get(stage)), 1).otherwise(0))
+        .cast("long");
+  }
+
+  /** {@code later} lies in [{@code earlier}, {@code earlier} + {@code delay}]. */
+  private static Column within(String later, String earlier, java.time.Duration delay) {
+    return col(later).geq(col(earlier))
+        .and(col(later).leq(expr(earlier + " + INTERVAL " + delay.toMillis() + " MILLISECONDS")));
+  }
+
+  private static Column ratio(String numerator, String denominator) {
+    return org.apache.spark.sql.functions.when(col(denominator).gt(0), col(numerator).divide(col(denominator)));
   }
 
   /** Bronze impressions with the user of their bid request (a request has one row per imp: de-duplicated). */

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.adlake.TestServices;
 import io.adlake.config.AdlakeConfig;
-import io.adlake.event.EventType;
 import io.adlake.event.FunnelGenerator;
 import io.adlake.event.KafkaEventSink;
 import io.adlake.lake.AdlakeTables;
@@ -13,11 +12,9 @@ import io.adlake.transform.Metrics;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.streaming.StreamingQuery;
 import org.apache.spark.sql.streaming.Trigger;
 import org.junit.jupiter.api.Test;
 
@@ -42,7 +39,7 @@ class AggregateJobTest {
         Map.of())) {
       new FunnelGenerator(config.generator(), config.attribution().clickWindow(), config.attribution().clickSkew())
           .generate(FunnelGenerator.Run.count(6_000, 1, Instant.parse("2026-11-21T06:00:00Z"))
-              .onlyStreams(Set.of(EventType.BID_REQUEST, EventType.IMPRESSION, EventType.CLICK)), sink, s -> { });
+              , sink, s -> { });
     }
 
     ProgressLog log = new ProgressLog(System.out);
@@ -79,6 +76,27 @@ class AggregateJobTest {
     assertEquals(0, campaigns.exceptAll(campaignsBatch).count(), "campaigns: rows only in the streamed table");
     assertEquals(0, campaignsBatch.exceptAll(campaigns).count(), "campaigns: rows only in the batch recomputation");
     assertTrue(campaigns.filter("unique_users > 0 AND clicks > 0").count() > 0, "reach and clicks are filled");
+
+    String[] funnelColumns = {"window_start", "window_end", "publisher_id", "bid_requests", "bid_responses",
+        "impressions", "clicks", "round(fill_rate, 9) AS fill_rate", "round(win_rate, 9) AS win_rate",
+        "round(ctr, 9) AS ctr"};
+    Dataset<Row> funnel = spark.table(config.catalog().qualified(AdlakeTables.HOURLY_FUNNEL_BY_PUBLISHER))
+        .selectExpr(funnelColumns);
+    Dataset<Row> funnelBatch = Metrics.hourlyFunnelByPublisher(
+            spark.table(config.catalog().qualified(AdlakeTables.BID_REQUESTS)),
+            spark.table(config.catalog().qualified(AdlakeTables.BID_RESPONSES)),
+            spark.table(config.catalog().qualified(AdlakeTables.IMPRESSIONS)),
+            spark.table(config.catalog().qualified(AdlakeTables.CLICKS)), config.aggregate())
+        .selectExpr(funnelColumns);
+    assertTrue(funnelBatch.count() > 100, "hours x publishers: " + funnelBatch.count());
+    assertEquals(0, funnel.exceptAll(funnelBatch).count(), "funnel: rows only in the streamed table");
+    assertEquals(0, funnelBatch.exceptAll(funnel).count(), "funnel: rows only in the batch recomputation");
+    Row totals = funnel.selectExpr("sum(bid_requests)", "sum(bid_responses)", "sum(impressions)", "sum(clicks)")
+        .first();
+    assertEquals(spark.table(config.catalog().qualified(AdlakeTables.BID_REQUESTS)).count(), totals.getLong(0),
+        "every ad slot is counted once");
+    assertTrue(totals.getLong(1) > 0 && totals.getLong(2) > 0 && totals.getLong(3) > 0,
+        "responses, impressions and clicks reach the funnel: " + totals);
     // Every impression lies in exactly five 5-minute windows sliding by one minute.
     assertEquals(5 * spark.table(config.catalog().qualified(AdlakeTables.IMPRESSIONS)).count(),
         rolling.agg(org.apache.spark.sql.functions.sum("win_count")).first().getLong(0));
@@ -106,6 +124,11 @@ class AggregateJobTest {
         .flatMap(p -> java.util.Arrays.stream(p.stateOperators()))
         .mapToLong(o -> o.numRowsDroppedByWatermark()).sum();
     assertEquals(1, late, "the event beyond the watermark is counted");
+    List<Row> recorded = spark.table(config.catalog().qualified(AdlakeTables.LATE_EVENTS))
+        .selectExpr("table_name", "late_rows").collectAsList();
+    assertEquals(List.of(org.apache.spark.sql.RowFactory.create(AdlakeTables.HOURLY_IMPRESSIONS_BY_GEO, 1L)),
+        recorded.stream().filter(r -> r.getString(0).equals(AdlakeTables.HOURLY_IMPRESSIONS_BY_GEO)).toList(),
+        "the late event is recorded for its table: " + recorded);
   }
 
   @Test
@@ -136,16 +159,7 @@ class AggregateJobTest {
   }
 
   private static void runAggregate(SparkSession spark, AdlakeConfig config, ProgressLog log) throws Exception {
-    spark.streams().addListener(log);
-    try {
-      for (StreamingQuery query : AggregateJob.start(spark, config, Trigger.AvailableNow(), log)) {
-        query.awaitTermination();
-      }
-      spark.sparkContext().listenerBus().waitUntilEmpty();
-      Thread.sleep(500); // streaming listener events are delivered asynchronously
-    } finally {
-      spark.streams().removeListener(log);
-    }
+    StreamingJobs.runAll(spark, config, List.of(StreamingJobs.AGGREGATE), Trigger.AvailableNow(), log);
   }
 
   private static Map<String, Long> hourlyUsa(SparkSession spark, AdlakeConfig config) {
