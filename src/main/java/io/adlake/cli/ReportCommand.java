@@ -3,6 +3,7 @@ package io.adlake.cli;
 import io.adlake.config.AdlakeConfig;
 import io.adlake.job.AttributionReport;
 import io.adlake.job.FunnelReport;
+import io.adlake.job.MetricsReport;
 import io.adlake.job.IngestReport;
 import java.util.List;
 import io.adlake.job.ResultFormat;
@@ -21,7 +22,8 @@ final class ReportCommand implements Callable<Integer> {
   EnvOptions env;
 
   @picocli.CommandLine.Parameters(arity = "0..1", defaultValue = "all", paramLabel = "WHAT",
-      description = "ingest, funnel, attribution or all (default: ${DEFAULT-VALUE}); ignored with --sql.")
+      description = "ingest, funnel, metrics (hourly funnel, late events), attribution or all (default: "
+          + "${DEFAULT-VALUE}); ignored with --sql.")
   String what;
 
   @Option(names = "--sql", paramLabel = "QUERY", description = "Run this SQL instead of the summary, e.g. "
@@ -50,15 +52,25 @@ final class ReportCommand implements Callable<Integer> {
       spark.sql("USE " + config.catalog().name() + "." + config.catalog().namespace());
       resultFormat.print(spark.sql(sql), limit, System.out);
     } else {
-      if (!List.of("all", "ingest", "funnel", "attribution").contains(what)) {
+      if (!List.of("all", "ingest", "funnel", "metrics", "attribution").contains(what)) {
         throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
-            "report takes ingest, funnel, attribution or all, got '" + what + "'");
+            "report takes ingest, funnel, metrics, attribution or all, got '" + what + "'");
       }
       if (what.equals("all") || what.equals("ingest")) {
         IngestReport.print(spark, config, resultFormat, System.out);
       }
       if (what.equals("all") || what.equals("funnel")) {
         FunnelReport.print(spark, config, resultFormat, limit, System.out);
+      }
+      if (what.equals("metrics")) {
+        MetricsReport.print(spark, config, resultFormat, limit, System.out);
+      } else if (what.equals("all")) {
+        try {
+          MetricsReport.print(spark, config, resultFormat, limit, System.out);
+        } catch (IllegalStateException e) {
+          // "all" also serves a lake where only the ingest has run.
+          System.out.println("\n(no metrics: " + e.getMessage() + ")");
+        }
       }
       if (what.equals("all") || what.equals("attribution")) {
         AttributionReport.print(spark, config, resultFormat, System.out);

@@ -9,6 +9,7 @@ import io.adlake.event.KafkaEventSink;
 import io.adlake.job.AttributionReport;
 import io.adlake.lake.AdlakeTables;
 import io.adlake.job.FunnelReport;
+import io.adlake.job.MetricsReport;
 import io.adlake.job.IngestReport;
 import io.adlake.job.ProgressLog;
 import io.adlake.job.ResultFormat;
@@ -87,11 +88,7 @@ public final class Demo {
       IngestReport.print(spark, config, ResultFormat.TABLE, out);
       AttributionReport.print(spark, config, ResultFormat.TABLE, out);
       FunnelReport.print(spark, config, ResultFormat.TABLE, 10, out);
-      out.printf("%n== Metrics: hourly_impressions_by_geo (busiest hour-countries)%n");
-      ResultFormat.TABLE.print(spark.table(config.catalog().qualified(AdlakeTables.HOURLY_IMPRESSIONS_BY_GEO))
-          .orderBy(org.apache.spark.sql.functions.col("impression_count").desc(),
-              org.apache.spark.sql.functions.col("window_start"))
-          .drop("updated_at"), 10, out);
+      MetricsReport.print(spark, config, ResultFormat.TABLE, 10, out);
       out.printf("%nThe generator placed %,d clicks inside the attribution window.%n", summary.expected().size());
       spark.stop();
     }

@@ -11,6 +11,10 @@ import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.TopicPartitionInfo;
 import org.apache.kafka.common.errors.TopicExistsException;
 
 /** Creates the stream topics that do not exist yet; an unreachable broker fails with its address. */
@@ -44,25 +48,37 @@ public final class KafkaTopics {
   }
 
   /**
-   * Creation returns when the controller has the topic; a producer that writes before every partition has a
-   * leader on the broker can see its records expire (seen in tests). Wait until they all do.
+   * Creation returns when the controller has the topic, and describeTopics shows a leader as soon as the
+   * broker's metadata cache has it, which can be before the broker's replica manager leads the partition: a
+   * first produce then gets NOT_LEADER_OR_FOLLOWER (seen in the test broker's log), and on a loaded machine
+   * a producer was seen to hold such a batch until it expired. Wait until every partition has a leader and
+   * answers ListOffsets, which the leader replica serves under the same check as Produce.
    */
   private static void awaitLeaders(Admin admin, Collection<String> topics)
       throws InterruptedException, ExecutionException, TimeoutException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_SECONDS);
+    Exception last = null;
     while (true) {
-      boolean ready;
       try {
-        ready = admin.describeTopics(topics).allTopicNames().get(TIMEOUT_SECONDS, TimeUnit.SECONDS).values().stream()
-            .allMatch(d -> d.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty()));
+        java.util.Map<TopicPartition, OffsetSpec> partitions = new java.util.HashMap<>();
+        boolean led = true;
+        for (TopicDescription d : admin.describeTopics(topics).allTopicNames()
+            .get(TIMEOUT_SECONDS, TimeUnit.SECONDS).values()) {
+          for (TopicPartitionInfo p : d.partitions()) {
+            led &= p.leader() != null && !p.leader().isEmpty();
+            partitions.put(new TopicPartition(d.name(), p.partition()), OffsetSpec.latest());
+          }
+        }
+        if (led) {
+          admin.listOffsets(partitions).all().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+          return;
+        }
       } catch (ExecutionException e) {
-        ready = false; // not known to the broker yet
-      }
-      if (ready) {
-        return;
+        last = e; // not known to the broker, or not led by its replica manager yet
       }
       if (System.nanoTime() > deadline) {
-        throw new TimeoutException("partitions of " + topics + " have no leader after " + TIMEOUT_SECONDS + " s");
+        throw new TimeoutException("partitions of " + topics + " are not ready on the broker after "
+            + TIMEOUT_SECONDS + " s" + (last == null ? "" : ": " + last.getCause()));
       }
       Thread.sleep(100);
     }

@@ -365,6 +365,7 @@ class IngestJobTest {
   private static void send(String topic, List<byte[]> records) {
     java.util.Properties p = new java.util.Properties();
     p.put("bootstrap.servers", TestServices.broker().bootstrapServers());
+    p.put("max.in.flight.requests.per.connection", "1"); // see KafkaEventSink: KAFKA-15591
     try (org.apache.kafka.clients.producer.KafkaProducer<byte[], byte[]> producer =
         new org.apache.kafka.clients.producer.KafkaProducer<>(p,
             new org.apache.kafka.common.serialization.ByteArraySerializer(),
