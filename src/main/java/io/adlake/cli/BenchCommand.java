@@ -38,6 +38,11 @@ final class BenchCommand implements Callable<Integer> {
       + "case (default: ${DEFAULT-VALUE}).")
   int mergeRows;
 
+  @Option(names = "--aggregate-files-per-batch", defaultValue = "1", description = "Bronze data files per "
+      + "table read by one micro-batch of the aggregate case, so that its MERGEs meet growing tables "
+      + "(default: ${DEFAULT-VALUE}).")
+  int aggregateFilesPerBatch;
+
   @Option(names = "--work-dir", defaultValue = "target/bench", description = "Scratch directory, wiped first "
       + "(default: ${DEFAULT-VALUE}).")
   Path workDir;
@@ -46,7 +51,7 @@ final class BenchCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     LocalClasspath.requireBroker("bench");
     new AttributionBenchmark(System.out).run(new AttributionBenchmark.Options(events, ingestEvents, maxOffsetsPerTrigger, repeat,
-        prefillRows, mergeRows, workDir), env::load);
+        prefillRows, mergeRows, aggregateFilesPerBatch, workDir), env::load);
     return 0;
   }
 }

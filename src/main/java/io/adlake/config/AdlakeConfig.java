@@ -109,10 +109,10 @@ public record AdlakeConfig(
   /**
    * The windowed metrics jobs: the watermark delay of every metrics query, and how long after its request
    * (response), response (impression) and impression (click) a downstream event still counts in the hourly
-   * funnel of its originating request.
+   * funnel of its originating request; at most how many bronze data files one micro-batch reads (0: all).
    */
   public record AggregateSettings(Duration watermark, Duration responseWithin, Duration impressionWithin,
-      Duration clickWithin) {}
+      Duration clickWithin, int maxFilesPerTrigger) {}
 
   public record GeneratorSettings(
       long seed,

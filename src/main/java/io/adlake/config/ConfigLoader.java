@@ -157,7 +157,8 @@ public final class ConfigLoader {
           new AggregateSettings(nonNegative(c, "adlake.aggregate.watermark"),
               positive(c, "adlake.aggregate.funnel.response-within"),
               positive(c, "adlake.aggregate.funnel.impression-within"),
-              positive(c, "adlake.aggregate.funnel.click-within")),
+              positive(c, "adlake.aggregate.funnel.click-within"),
+              nonNegativeInt(c, "adlake.aggregate.max-files-per-trigger")),
           generator(c));
     } catch (ConfigException e) {
       throw new ConfigurationException("Invalid configuration: " + e.getMessage(), e);
@@ -203,8 +204,7 @@ public final class ConfigLoader {
     KafkaSettings kafka = new KafkaSettings(nonBlank(c, "adlake.source.kafka.bootstrap-servers"), starting,
         maxOffsets, c.getBoolean("adlake.source.kafka.fail-on-data-loss"),
         flatStrings(c.getConfig("adlake.source.kafka.options")));
-    int maxFiles = c.getInt("adlake.source.files.max-files-per-trigger");
-    check(maxFiles >= 0, "adlake.source.files.max-files-per-trigger must be >= 0, got " + maxFiles);
+    int maxFiles = nonNegativeInt(c, "adlake.source.files.max-files-per-trigger");
     return new SourceSettings(enumValue(SourceType.class, c, "adlake.source.type"), kafka,
         new FileSettings(nonBlank(c, "adlake.source.files.path"), maxFiles));
   }
@@ -317,6 +317,12 @@ public final class ConfigLoader {
   private static double share(Config c, String key) {
     double v = c.getDouble(key);
     check(v >= 0 && v <= 1, key + " must be a share between 0 and 1, got " + v);
+    return v;
+  }
+
+  private static int nonNegativeInt(Config c, String key) {
+    int v = c.getInt(key);
+    check(v >= 0, key + " must be >= 0, got " + v);
     return v;
   }
 

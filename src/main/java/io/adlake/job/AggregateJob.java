@@ -93,7 +93,7 @@ public final class AggregateJob {
       ProgressLog progress) {
     MergeMode mode = MergeMode.resolve(config.attribution().mergeMode(), IcebergBuild.version());
     String events = TableSetup.ensure(spark, config.catalog(), AdlakeTables.funnelEvents());
-    Dataset<Row> stream = spark.readStream().format("iceberg").load(events)
+    Dataset<Row> stream = bronzeStream(spark, events, config)
         .withWatermark("request_time", Attribution.interval(config.aggregate().watermark()));
     TableSpec spec = AdlakeTables.hourlyFunnelByPublisher(mode);
     new LateEventsRecorder(spark, TableSetup.ensure(spark, config.catalog(), AdlakeTables.lateEvents()),
@@ -131,8 +131,16 @@ public final class AggregateJob {
   }
 
   private static Dataset<Row> watermarked(SparkSession spark, String table, AdlakeConfig config) {
-    return spark.readStream().format("iceberg").load(table)
+    return bronzeStream(spark, table, config)
         .withWatermark("event_timestamp", Attribution.interval(config.aggregate().watermark()));
+  }
+
+  private static Dataset<Row> bronzeStream(SparkSession spark, String table, AdlakeConfig config) {
+    org.apache.spark.sql.streaming.DataStreamReader reader = spark.readStream().format("iceberg");
+    if (config.aggregate().maxFilesPerTrigger() > 0) {
+      reader = reader.option("streaming-max-files-per-micro-batch", config.aggregate().maxFilesPerTrigger());
+    }
+    return reader.load(table);
   }
 
   private static StreamingQuery upsert(SparkSession spark, AdlakeConfig config, TableSpec spec, MergeMode mode,

@@ -55,7 +55,7 @@ import org.apache.spark.sql.streaming.Trigger;
  */
 public final class AttributionBenchmark {
   public record Options(long events, long ingestEvents, long maxOffsetsPerTrigger, int repeat, long prefillRows,
-      int mergeRows, Path workDir) {}
+      int mergeRows, int aggregateFilesPerBatch, Path workDir) {}
 
   private final PrintStream out;
 
@@ -159,6 +159,7 @@ public final class AttributionBenchmark {
     List<Double> append = new ArrayList<>();
     List<Double> ingest = new ArrayList<>();
     List<Double> aggregate = new ArrayList<>();
+    List<BatchCommit> lastMetricsCommits = List.of();
     long bronzeEvents = 0;
     PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
     for (int r = 0; r <= options.repeat(); r++) {
@@ -175,14 +176,12 @@ public final class AttributionBenchmark {
           + spark.table(config.catalog().qualified(AdlakeTables.CLICKS)).count();
       ProgressLog metricsLog = new ProgressLog(quiet);
       long aggregateStart = System.nanoTime();
-      for (StreamingQuery query : AggregateJob.start(spark, config, Trigger.AvailableNow(), metricsLog)) {
-        query.awaitTermination();
-      }
+      aggregate(spark, withAggregateFiles(config, options.aggregateFilesPerBatch()), metricsLog);
       double aggregateSeconds = (System.nanoTime() - aggregateStart) / 1e9;
       out.printf("  round %d%s: plain append %,.0f ev/s (%.1f s), ingest %,.0f ev/s (%.1f s), aggregate %,.0f "
-              + "bronze ev/s (%.1f s; MERGE ms %s)%n", r, r == 0 ? " (warm-up)" : "", events / appendSeconds,
-          appendSeconds, events / ingestSeconds, ingestSeconds, bronzeEvents / aggregateSeconds, aggregateSeconds,
-          metricsLog.commits().stream().filter(c -> c.rows() > 0).map(c -> c.table() + " " + c.mergeMillis()).toList());
+              + "bronze ev/s (%.1f s)%n", r, r == 0 ? " (warm-up)" : "", events / appendSeconds,
+          appendSeconds, events / ingestSeconds, ingestSeconds, bronzeEvents / aggregateSeconds, aggregateSeconds);
+      lastMetricsCommits = metricsLog.commits();
       if (r > 0) {
         append.add(events / appendSeconds);
         ingest.add(events / ingestSeconds);
@@ -194,8 +193,51 @@ public final class AttributionBenchmark {
     out.printf("  plain Kafka -> Iceberg append (4 topics)   : %,10.0f events/s%n", median(append));
     out.printf("  ingest (bronze + quarantine + enriched)     : %,10.0f events/s%n", median(ingest));
     out.printf("  ratio ingest / append                       : %10.2f%n", median(ingest) / median(append));
-    out.printf("  aggregate (3 metrics tables, from bronze)   : %,10.0f events/s (%,d impressions + clicks)%n",
+    out.printf("  aggregate (4 metrics tables, from bronze)   : %,10.0f events/s (%,d impressions + clicks)%n",
         median(aggregate), bronzeEvents);
+    out.printf("  ratio aggregate / append                    : %10.2f (bronze events vs Kafka events)%n",
+        median(aggregate) / median(append));
+    out.printf("%n== MERGE ms per batch as the metrics tables grow (last round, %d bronze file(s) per table and "
+        + "batch)%n", options.aggregateFilesPerBatch());
+    java.util.Map<String, List<BatchCommit>> byTable = new java.util.TreeMap<>();
+    lastMetricsCommits.stream().filter(c -> c.rows() > 0)
+        .forEach(c -> byTable.computeIfAbsent(c.table(), t -> new ArrayList<>()).add(c));
+    byTable.forEach((table, commits) -> out.printf("  %-27s %3d batches, rows/batch median %,7.0f, ms: %s%n", table,
+        commits.size(), median(commits.stream().map(c -> (double) c.rows()).toList()),
+        commits.stream().map(c -> Long.toString(c.mergeMillis())).collect(java.util.stream.Collectors.joining(" "))));
+  }
+
+  /**
+   * The aggregate job's phases, each run until it has processed everything in bronze, with an interval
+   * trigger so that the read limit splits the input into batches (Iceberg's source reads an available-now
+   * run in one batch).
+   */
+  private static void aggregate(SparkSession spark, AdlakeConfig config, ProgressLog log) throws Exception {
+    spark.streams().addListener(log);
+    try {
+      List<StreamingQuery> first = AggregateJob.startFirstStage(spark, config, Trigger.ProcessingTime(0), log);
+      drain(first);
+      drain(List.of(AggregateJob.startFunnelRollup(spark, config, Trigger.ProcessingTime(0), log)));
+      spark.sparkContext().listenerBus().waitUntilEmpty(60_000);
+    } finally {
+      spark.streams().removeListener(log);
+    }
+  }
+
+  private static void drain(List<StreamingQuery> queries) throws Exception {
+    for (StreamingQuery query : queries) {
+      query.processAllAvailable();
+    }
+    for (StreamingQuery query : queries) {
+      query.stop();
+    }
+  }
+
+  private static AdlakeConfig withAggregateFiles(AdlakeConfig c, int files) {
+    AdlakeConfig.AggregateSettings a = c.aggregate();
+    return new AdlakeConfig(c.appName(), c.spark(), c.catalog(), c.streams(), c.source(), c.streaming(), c.ingest(),
+        c.attribution(), new AdlakeConfig.AggregateSettings(a.watermark(), a.responseWithin(), a.impressionWithin(),
+        a.clickWithin(), files), c.generator());
   }
 
   /** The ingest case reads its own four topics, apart from the attribution case's. */
