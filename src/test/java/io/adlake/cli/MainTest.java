@@ -33,6 +33,16 @@ class MainTest {
   }
 
   @Test
+  void glueJobArgumentAdlakeCommandBecomesTheSubcommandWhereverItStands() {
+    String[] glue = {"--JOB_ID", "j_1", "--env", "adlake-glue.conf", "--enable-continuous-cloudwatch-log", "true",
+        "--adlake-command", "run", "--jobs", "ingest,attribution", "--JOB_NAME", "adlake-run"};
+    assertArrayEquals(new String[] {"run", "--env", "adlake-glue.conf", "--jobs", "ingest,attribution"},
+        GlueArguments.strip(glue));
+    assertArrayEquals(new String[] {"ingest", "--env", "emr"},
+        GlueArguments.strip(new String[] {"--env", "emr", "--adlake-command=ingest"}));
+  }
+
+  @Test
   void unknownOptionOfOursIsAnErrorNotIgnored() {
     Output out = capture(() -> Main.execute("report", "--formt", "csv"));
     assertEquals(2, out.code);
