@@ -165,7 +165,7 @@ class AwsJobDefinitionsTest {
     for (String dir : List.of("glue", "emr")) {
       all.addAll(files(dir, "*"));
     }
-    all.addAll(List.of(Path.of("conf", "glue.conf"), Path.of("conf", "emr.conf")));
+    all.addAll(List.of(Path.of("conf", "glue.conf"), Path.of("conf", "emr.conf"), Path.of("bin", "aws-deploy-lib.sh")));
     for (Path file : all) {
       String text = read(file);
       for (Pattern literal : List.of(TWELVE_DIGITS, REGION)) {
