@@ -8,6 +8,9 @@ import java.util.regex.Pattern;
 /**
  * AWS Glue hands a job's {@code main} its own arguments ({@code --JOB_NAME x --JOB_ID y --TempDir s3://…
  * --job-bookmark-option …}). They are not adlake's: drop them, with their values, before parsing.
+ *
+ * <p>Glue job arguments are {@code --key value} pairs only, in no guaranteed order, so a Glue job cannot pass
+ * the subcommand as the first word: it passes {@code --adlake-command ingest}, which becomes the first word.
  */
 final class GlueArguments {
   /** Glue's lower-case special parameters; upper-case ones (--JOB_NAME, --TempDir…) are matched by shape. */
@@ -22,14 +25,21 @@ final class GlueArguments {
       "--redshift-tmp-dir");
   /** --JOB_NAME, --JOB_ID, --JOB_RUN_ID, --TempDir, --SECURITY_CONFIGURATION, --WORKFLOW_NAME, … */
   private static final Pattern GLUE_SHAPE = Pattern.compile("--(?:[A-Z][A-Z0-9_]*|TempDir)");
+  /** The Glue job argument naming the subcommand (glue/job-*.json). */
+  static final String COMMAND = "--adlake-command";
 
   private GlueArguments() {}
 
   static String[] strip(String[] args) {
     List<String> kept = new ArrayList<>();
+    String command = null;
     for (int i = 0; i < args.length; i++) {
       String arg = args[i];
       String name = arg.contains("=") ? arg.substring(0, arg.indexOf('=')) : arg;
+      if (name.equals(COMMAND)) {
+        command = arg.contains("=") ? arg.substring(arg.indexOf('=') + 1) : (i + 1 < args.length ? args[++i] : "");
+        continue;
+      }
       if (GLUE_PARAMETERS.contains(name) || GLUE_SHAPE.matcher(name).matches()) {
         boolean valueFollows = !arg.contains("=") && i + 1 < args.length && !args[i + 1].startsWith("--");
         if (valueFollows) {
@@ -38,6 +48,9 @@ final class GlueArguments {
         continue;
       }
       kept.add(arg);
+    }
+    if (command != null) {
+      kept.add(0, command);
     }
     return kept.toArray(String[]::new);
   }

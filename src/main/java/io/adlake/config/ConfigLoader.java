@@ -59,11 +59,18 @@ public final class ConfigLoader {
 
   static Config resolve(String env, List<String> overrides) {
     Config defaults = ConfigFactory.parseResources(DEFAULTS, ConfigParseOptions.defaults().setAllowMissing(false));
-    Config merged = parseOverrides(overrides)
-        .withFallback(ConfigFactory.systemEnvironmentOverrides())
-        .withFallback(environmentFile(env))
-        .withFallback(defaults)
-        .resolve(ConfigResolveOptions.defaults().setAllowUnresolved(false));
+    Config merged;
+    try {
+      merged = parseOverrides(overrides)
+          .withFallback(ConfigFactory.systemEnvironmentOverrides())
+          .withFallback(environmentFile(env))
+          .withFallback(defaults)
+          .resolve(ConfigResolveOptions.defaults().setAllowUnresolved(false));
+    } catch (ConfigException.UnresolvedSubstitution e) {
+      // conf/glue.conf and conf/emr.conf take deployment values from required ${VARIABLE}s.
+      throw new ConfigurationException(e.getMessage() + ". Set that environment variable, or the setting with "
+          + "--conf, for environment " + env + ".", e);
+    }
     rejectUnknownKeys(merged, defaults);
     try {
       merged.checkValid(defaults, ROOT);

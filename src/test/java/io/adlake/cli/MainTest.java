@@ -4,10 +4,19 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+import picocli.CommandLine.ParseResult;
 
 class MainTest {
   @Test
@@ -30,6 +39,33 @@ class MainTest {
         "--env", "glue", "--SECURITY_CONFIGURATION=sec", "--trigger", "available-now"};
     assertArrayEquals(new String[] {"attribute", "--env", "glue", "--trigger", "available-now"},
         GlueArguments.strip(glue));
+  }
+
+  @Test
+  void glueJobArgumentAdlakeCommandBecomesTheSubcommandWhereverItStands() {
+    String[] glue = {"--JOB_ID", "j_1", "--env", "adlake-glue.conf", "--enable-continuous-cloudwatch-log", "true",
+        "--adlake-command", "run", "--jobs", "ingest,attribution", "--JOB_NAME", "adlake-run"};
+    assertArrayEquals(new String[] {"run", "--env", "adlake-glue.conf", "--jobs", "ingest,attribution"},
+        GlueArguments.strip(glue));
+    assertArrayEquals(new String[] {"ingest", "--env", "emr"},
+        GlueArguments.strip(new String[] {"--env", "emr", "--adlake-command=ingest"}));
+  }
+
+  /** As Glue calls main: its own arguments, then every DefaultArgument of the job as --key value. */
+  @Test
+  void everyGlueJobDefinitionParsesToItsSubcommand() throws Exception {
+    try (Stream<Path> files = Files.list(Path.of("glue"))) {
+      for (Path file : files.filter(f -> f.getFileName().toString().startsWith("job-")).toList()) {
+        JsonNode arguments = new ObjectMapper().readTree(file.toFile()).get("DefaultArguments");
+        List<String> argv = new ArrayList<>(List.of("--JOB_ID", "j_1", "--JOB_RUN_ID", "jr_1", "--JOB_NAME",
+            "adlake", "--TempDir", "s3://bucket/tmp"));
+        arguments.fields().forEachRemaining(e -> argv.addAll(List.of(e.getKey(), e.getValue().asText())));
+        ParseResult parsed = new CommandLine(new Main()).parseArgs(GlueArguments.strip(argv.toArray(String[]::new)));
+        String name = file.getFileName().toString();
+        assertEquals(name.substring(4, name.length() - 5), parsed.subcommand().commandSpec().name(), name);
+        assertEquals(arguments.get("--env").asText(), parsed.subcommand().matchedOptionValue("--env", ""), name);
+      }
+    }
   }
 
   @Test

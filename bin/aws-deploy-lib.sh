@@ -1,0 +1,188 @@
+# shellcheck shell=bash
+# Shared by glue/deploy.sh and emr/deploy.sh (sourced, not run): the deployment variables, rendering of the
+# ${VARIABLE} templates under glue/ and emr/, and --dry-run, which prints every aws command instead of running it.
+# The sourcing script first sets OWN_VARIABLES: its platform's variables as help lines ("NAME   meaning"),
+# required unless the line says (optional).
+# shellcheck disable=SC2034 # START, ARTIFACTS, ADLAKE_JAR_URI… are read by the scripts that source this file.
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# glue or emr: the directory of the sourcing script, which holds the platform's templates.
+PLATFORM=$(basename "$(cd "$(dirname "${BASH_SOURCE[1]}")" && pwd)")
+SCRIPT="$PLATFORM/$(basename "${BASH_SOURCE[1]}")"
+DRY_RUN=false
+START=true
+JOBS=(ingest attribute aggregate)
+# Placeholders a template may hold; render() fills exactly these and fails on any other.
+TEMPLATE_VARIABLES=(AWS_REGION AWS_ACCOUNT_ID ADLAKE_NAME ADLAKE_BUCKET ADLAKE_PREFIX ADLAKE_NAMESPACE
+  ADLAKE_JAR_URI ADLAKE_KAFKA_BOOTSTRAP_SERVERS MSK_CLUSTER_NAME)
+
+usage() {
+  cat <<EOF
+Usage: $SCRIPT [--dry-run] [--jobs ingest,attribute,aggregate | --jobs run] [--no-start]
+
+  --dry-run   print the aws commands instead of running them (renders the files all the same)
+  --jobs      which jobs (default: ingest,attribute,aggregate; run = the three in one application, alone)
+  --no-start  deploy, but start no run
+
+Required variables:
+  AWS_REGION, AWS_ACCOUNT_ID          where the jobs, the Glue catalog and the bucket live
+  ADLAKE_BUCKET                       S3 bucket for tables, checkpoints, artifacts and logs
+  ADLAKE_KAFKA_BOOTSTRAP_SERVERS      MSK TLS bootstrap brokers, host:9094[,host:9094]
+  MSK_CLUSTER_NAME                    MSK cluster name (IAM policy: kafka-cluster:* on its four topics)
+EOF
+  printf '  %s\n' "${OWN_VARIABLES[@]}"
+  cat <<EOF
+Optional:
+  ADLAKE_PREFIX (adlake)              key prefix in the bucket: warehouse/, checkpoints/, artifacts/, logs
+  ADLAKE_NAME (adlake)                jobs are named ADLAKE_NAME-<job>
+  ADLAKE_NAMESPACE (adlake)           Glue database of the tables
+  ADLAKE_JAR (target/adlake-*.jar)    the shaded jar
+  ADLAKE_OUT (target/aws)             the rendered files go to ADLAKE_OUT/$PLATFORM
+EOF
+}
+
+die() {
+  printf '%s: %s\n' "$SCRIPT" "$*" >&2
+  exit 2
+}
+
+# prepare ARGUMENT... : the script's arguments parsed, its variables checked and resolved, OUT made.
+prepare() {
+  parse_arguments "$@"
+  local line required=()
+  for line in "${OWN_VARIABLES[@]}"; do
+    TEMPLATE_VARIABLES+=("${line%% *}")
+    [[ $line == *"(optional)"* ]] || required+=("${line%% *}")
+  done
+  resolve_common "${required[@]}"
+  OUT=${ADLAKE_OUT:-$ROOT/target/aws}/$PLATFORM
+  mkdir -p "$OUT"
+}
+
+parse_arguments() {
+  while (($#)); do
+    case $1 in
+      --dry-run) DRY_RUN=true ;;
+      --no-start) START=false ;;
+      --jobs)
+        (($# > 1)) || die "--jobs needs a list, e.g. --jobs ingest,attribute"
+        IFS=, read -r -a JOBS <<<"$2"
+        shift
+        ;;
+      -h | --help)
+        usage
+        exit 0
+        ;;
+      *) die "unknown argument '$1' (see $SCRIPT --help)" ;;
+    esac
+    shift
+  done
+  local job
+  for job in "${JOBS[@]}"; do
+    [[ $job =~ ^(ingest|attribute|aggregate|run)$ ]] || die "unknown job '$job': ingest, attribute, aggregate or run"
+  done
+  # run holds the other three in one application, on the same checkpoints: never both at once.
+  if [[ " ${JOBS[*]} " == *" run "* ]] && ((${#JOBS[@]} > 1)); then
+    die "--jobs run already runs ingest, attribute and aggregate; deploy it alone"
+  fi
+}
+
+# Every named variable set and non-empty, or one message that lists all the missing ones.
+require_variables() {
+  local missing=() name
+  for name in "$@"; do
+    [[ -n ${!name:-} ]] || missing+=("$name")
+  done
+  ((${#missing[@]} == 0)) || die "set these variables first: ${missing[*]} (see $SCRIPT --help)"
+}
+
+# resolve_common NAME... : the common variables and the script's own required NAMEs set, defaults, the jar,
+# the S3 locations derived from bucket and prefix, and checks on the values.
+resolve_common() {
+  require_variables AWS_REGION AWS_ACCOUNT_ID ADLAKE_BUCKET ADLAKE_KAFKA_BOOTSTRAP_SERVERS MSK_CLUSTER_NAME "$@"
+  ADLAKE_NAME=${ADLAKE_NAME:-adlake}
+  ADLAKE_PREFIX=${ADLAKE_PREFIX:-adlake}
+  ADLAKE_NAMESPACE=${ADLAKE_NAMESPACE:-adlake}
+  [[ $AWS_ACCOUNT_ID =~ ^[0-9]{12}$ ]] || die "AWS_ACCOUNT_ID must be the 12-digit account id, got '$AWS_ACCOUNT_ID'"
+  [[ $AWS_REGION =~ ^[a-z]{2}(-[a-z]+)+-[0-9]$ ]] || die "AWS_REGION must be a region code (aws configure get region), got '$AWS_REGION'"
+  [[ $ADLAKE_PREFIX != /* && $ADLAKE_PREFIX != */ ]] || die "ADLAKE_PREFIX takes no leading or trailing '/', got '$ADLAKE_PREFIX'"
+  [[ $ADLAKE_NAMESPACE =~ ^[a-z_][a-z0-9_]*$ ]] || die "ADLAKE_NAMESPACE must be a lower-case identifier, got '$ADLAKE_NAMESPACE'"
+  # Values go into JSON and HOCON strings unescaped: keep to the characters names, ARNs and host lists use.
+  local name
+  for name in "${TEMPLATE_VARIABLES[@]}"; do
+    [[ ${!name:-} =~ ^[A-Za-z0-9._:/,=@+-]*$ ]] \
+      || die "$name has a character that cannot go into the job definitions: '${!name}'"
+  done
+
+  local jars=()
+  if [[ -n ${ADLAKE_JAR:-} ]]; then
+    jars=("$ADLAKE_JAR")
+  else
+    shopt -s nullglob
+    jars=("$ROOT"/target/adlake-*.jar)
+    shopt -u nullglob
+  fi
+  if ((${#jars[@]} != 1)) || [[ ! -f ${jars[0]} ]]; then
+    die "no single shaded jar (found: ${jars[*]:-none}); build it with 'mvn -B -DskipTests package' or set ADLAKE_JAR"
+  fi
+  ADLAKE_JAR=${jars[0]}
+  S3_ROOT="s3://$ADLAKE_BUCKET/$ADLAKE_PREFIX"
+  ARTIFACTS="$S3_ROOT/artifacts"
+  ADLAKE_JAR_URI="$ARTIFACTS/$(basename "$ADLAKE_JAR")"
+}
+
+# The command, shell-quoted, as one line: what --dry-run prints and what a real run logs.
+show() {
+  local quoted
+  printf -v quoted ' %q' "$@"
+  printf '%s\n' "${quoted# }"
+}
+
+# Runs an aws command in the deployment's region; under --dry-run only prints it.
+aws_cmd() {
+  if $DRY_RUN; then
+    show aws "$@" --region "$AWS_REGION"
+  else
+    show + aws "$@" --region "$AWS_REGION" >&2
+    aws "$@" --region "$AWS_REGION"
+  fi
+}
+
+# start_unless_active NAME LOOKUP START STOP STATUS: the last four name arrays of aws arguments. LOOKUP prints the
+# id of an active run of job NAME, or None; START starts a run and prints its id; STOP and STATUS, with {} for a
+# run id, are shown for the operator. A second run would share the first one's checkpoints: never start one.
+start_unless_active() {
+  local name=$1 active run_id
+  local -n lookup=$2 start=$3 stop=$4 status=$5
+  if $DRY_RUN; then
+    aws_cmd "${lookup[@]}"
+    echo "# unless a run is active:"
+    aws_cmd "${start[@]}"
+    return
+  fi
+  active=$(aws_cmd "${lookup[@]}")
+  if [[ -n $active && $active != None ]]; then
+    echo "$name: run $active is active and keeps the code it started with; to pick up this deploy:"
+    show aws "${stop[@]//'{}'/$active}" --region "$AWS_REGION"
+    echo "  then run $SCRIPT again."
+  else
+    run_id=$(aws_cmd "${start[@]}")
+    echo "$name: started run $run_id"
+    echo "  state: $(show aws "${status[@]//'{}'/$run_id}" --region "$AWS_REGION")"
+  fi
+}
+
+# Copies TEMPLATE to OUT with every ${NAME} of TEMPLATE_VARIABLES filled; a placeholder left over is an error.
+render() {
+  local text name
+  text=$(<"$1")
+  for name in "${TEMPLATE_VARIABLES[@]}"; do
+    text=${text//"\${$name}"/"${!name}"}
+  done
+  # shellcheck disable=SC2016 # a literal ${, the start of a placeholder
+  if [[ $text == *'${'* ]]; then
+    # shellcheck disable=SC2016
+    die "$1 has placeholders that no variable fills: $(grep -o '\${[^}]*}' <<<"$text" | sort -u | tr '\n' ' ')"
+  fi
+  printf '%s\n' "$text" >"$2"
+}
