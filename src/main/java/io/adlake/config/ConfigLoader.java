@@ -85,6 +85,9 @@ public final class ConfigLoader {
     if (env == null || env.isBlank()) {
       return ConfigFactory.empty();
     }
+    if (env.matches("[A-Za-z][A-Za-z0-9+.-]*://.*")) {
+      return fromFileSystem(env);
+    }
     File file = new File(env);
     if (file.isFile()) {
       return ConfigFactory.parseFile(file, ConfigParseOptions.defaults().setAllowMissing(false));
@@ -100,6 +103,32 @@ public final class ConfigLoader {
           + ".conf. Use one of local, docker, glue, emr or the path of a HOCON file.");
     }
     return fromClasspath;
+  }
+
+  /**
+   * A HOCON file at a Hadoop file-system URI ({@code s3://} on Glue and EMR, {@code s3a://}, {@code hdfs://},
+   * {@code file://}). The Hadoop configuration is the platform's ({@code core-site.xml} on the classpath)
+   * plus every {@code spark.hadoop.*} system property, which is where spark-submit puts {@code --conf
+   * spark.hadoop.…} settings before a SparkContext exists.
+   */
+  private static Config fromFileSystem(String uri) {
+    org.apache.hadoop.conf.Configuration hadoop = new org.apache.hadoop.conf.Configuration();
+    System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith("spark.hadoop."))
+        .forEach(k -> hadoop.set(k.substring("spark.hadoop.".length()), System.getProperty(k)));
+    org.apache.hadoop.fs.Path path = new org.apache.hadoop.fs.Path(uri);
+    try (java.io.InputStream in = path.getFileSystem(hadoop).open(path)) {
+      String text = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+      return ConfigFactory.parseString(text, ConfigParseOptions.defaults().setOriginDescription(uri));
+    } catch (ConfigException e) {
+      throw new ConfigurationException("Invalid HOCON in " + uri + ": " + e.getMessage(), e);
+    } catch (java.io.FileNotFoundException e) {
+      throw new ConfigurationException("Environment file " + uri + " does not exist. Upload it there or fix --env.",
+          e);
+    } catch (java.io.IOException | RuntimeException e) {
+      throw new ConfigurationException("Cannot read the environment file " + uri + ": " + e.getMessage()
+          + ". Check the URI, that the file system's client is on the classpath (s3a: hadoop-aws) and the "
+          + "credentials.", e);
+    }
   }
 
   private static Config parseOverrides(List<String> overrides) {

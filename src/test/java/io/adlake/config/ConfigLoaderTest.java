@@ -16,6 +16,24 @@ import org.junit.jupiter.api.io.TempDir;
 
 class ConfigLoaderTest {
   @Test
+  void anEnvironmentFileIsReadFromAFileSystemUri(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("remote.conf");
+    Files.writeString(file, "adlake.catalog.namespace = from_uri\nadlake.spark.shuffle-partitions = 7\n");
+    AdlakeConfig config = ConfigLoader.load(file.toUri().toString(), List.of());
+    assertEquals("from_uri", config.catalog().namespace());
+    assertEquals(7, config.spark().shufflePartitions());
+
+    String missing = dir.resolve("nowhere.conf").toUri().toString();
+    ConfigurationException notThere = assertThrows(ConfigurationException.class,
+        () -> ConfigLoader.load(missing, List.of()));
+    assertTrue(notThere.getMessage().contains(missing) && notThere.getMessage().contains("does not exist"),
+        notThere.getMessage());
+    ConfigurationException noClient = assertThrows(ConfigurationException.class,
+        () -> ConfigLoader.load("nosuchfs://bucket/adlake.conf", List.of()));
+    assertTrue(noClient.getMessage().contains("nosuchfs://bucket/adlake.conf"), noClient.getMessage());
+  }
+
+  @Test
   void localEnvironmentOverridesTheDefaults() {
     AdlakeConfig config = ConfigLoader.load("local", List.of());
     assertEquals(Optional.of("local[2]"), config.spark().master());
