@@ -10,7 +10,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.adlake.TestServices;
 import io.adlake.config.AdlakeConfig;
 import io.adlake.event.FunnelGenerator;
-import io.adlake.event.KafkaEventSink;
 import io.adlake.job.FunnelReport;
 import io.adlake.job.MetricsReport;
 import io.adlake.job.ProgressLog;
@@ -259,20 +258,14 @@ class NotebookSqlTest {
   }
 
   private static AdlakeConfig demoRun() throws Exception {
-    TestServices.broker();
+    TestServices.broker(); // before config(), which takes the broker's address
     // 1.5 k events over 50 minutes of event time across midnight: two day partitions, one of them closed.
     // High win and click rates give every table rows; the batch bound splits the impressions in two, so
     // enriched_ad_data gets two snapshots to travel between.
     AdlakeConfig demo = TestServices.config("notebooks", "adlake.generator.event-rate=0.5",
         "adlake.generator.win-rate=0.9", "adlake.generator.click-rate=0.3",
         "adlake.source.kafka.max-offsets-per-trigger=200");
-    TestServices.broker().createTopics(List.of(demo.streams().bidRequests(), demo.streams().bidResponses(),
-        demo.streams().impressions(), demo.streams().clicks()), 2);
-    try (KafkaEventSink sink = new KafkaEventSink(TestServices.broker().bootstrapServers(), demo.streams(),
-        Map.of())) {
-      new FunnelGenerator(demo.generator(), demo.attribution().clickWindow(), demo.attribution().clickSkew())
-          .generate(FunnelGenerator.Run.count(1_500, 0.5, Instant.parse("2026-11-20T23:35:00Z")), sink, s -> { });
-    }
+    TestServices.generateToBroker(demo, FunnelGenerator.Run.count(1_500, 0.5, Instant.parse("2026-11-20T23:35:00Z")));
     StreamingJobs.runAll(spark, demo, List.of(StreamingJobs.INGEST, StreamingJobs.ATTRIBUTION,
         StreamingJobs.AGGREGATE), Trigger.AvailableNow(), new ProgressLog(System.out));
     return demo;
