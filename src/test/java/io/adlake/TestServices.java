@@ -2,6 +2,8 @@ package io.adlake;
 
 import io.adlake.config.AdlakeConfig;
 import io.adlake.config.ConfigLoader;
+import io.adlake.event.FunnelGenerator;
+import io.adlake.event.KafkaEventSink;
 import io.adlake.job.SparkSessions;
 import io.adlake.local.EmbeddedKafkaBroker;
 import java.io.IOException;
@@ -10,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.spark.sql.SparkSession;
 
@@ -55,6 +58,20 @@ public final class TestServices {
       Runtime.getRuntime().addShutdownHook(new Thread(spark::stop));
     }
     return spark;
+  }
+
+  /**
+   * Creates the four topics of {@code config} (two partitions each) on the shared broker and sends the
+   * generator's events of {@code run} to them.
+   */
+  public static FunnelGenerator.Summary generateToBroker(AdlakeConfig config, FunnelGenerator.Run run)
+      throws InterruptedException {
+    broker().createTopics(List.of(config.streams().bidRequests(), config.streams().bidResponses(),
+        config.streams().impressions(), config.streams().clicks()), 2);
+    try (KafkaEventSink sink = new KafkaEventSink(broker().bootstrapServers(), config.streams(), Map.of())) {
+      return new FunnelGenerator(config.generator(), config.attribution().clickWindow(),
+          config.attribution().clickSkew()).generate(run, sink, summary -> { });
+    }
   }
 
   /**
