@@ -10,7 +10,7 @@ import picocli.CommandLine.Spec;
 /** The one entry point: {@code spark-submit --class io.adlake.cli.Main adlake.jar <command> [options]}. */
 @Command(name = "adlake", mixinStandardHelpOptions = true, version = "adlake 0.1.0",
     description = "Real-time ad-tech lakehouse pipeline on Spark Structured Streaming and Apache Iceberg.",
-    subcommands = {GenerateCommand.class, IngestCommand.class, AttributeCommand.class, AggregateCommand.class, RunCommand.class, ReportCommand.class,
+    subcommands = {GenerateCommand.class, IngestCommand.class, AttributeCommand.class, AggregateCommand.class, RunCommand.class, ReportCommand.class, MaintainCommand.class,
         DemoCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
   @Spec

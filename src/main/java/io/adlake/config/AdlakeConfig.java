@@ -20,6 +20,7 @@ public record AdlakeConfig(
     IngestSettings ingest,
     AttributionSettings attribution,
     AggregateSettings aggregate,
+    MaintenanceSettings maintenance,
     GeneratorSettings generator) {
 
   public AdlakeConfig {
@@ -32,6 +33,7 @@ public record AdlakeConfig(
     requireNonNull(ingest, "ingest");
     requireNonNull(attribution, "attribution");
     requireNonNull(aggregate, "aggregate");
+    requireNonNull(maintenance, "maintenance");
     requireNonNull(generator, "generator");
   }
 
@@ -113,6 +115,11 @@ public record AdlakeConfig(
    */
   public record AggregateSettings(Duration watermark, Duration responseWithin, Duration impressionWithin,
       Duration clickWithin, int maxFilesPerTrigger) {}
+
+  /** The maintain command; see conf/application.conf, adlake.maintenance. */
+  public record MaintenanceSettings(Duration closedAfter, long targetFileSizeBytes, int minInputFiles,
+      Duration snapshotRetention, int retainLast, Duration ledgerRetention, Duration orphanMinAge,
+      boolean allowShortOrphanAge) {}
 
   public record GeneratorSettings(
       long seed,

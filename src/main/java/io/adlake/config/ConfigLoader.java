@@ -7,6 +7,7 @@ import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigResolveOptions;
 import com.typesafe.config.ConfigValue;
 import io.adlake.config.AdlakeConfig.AggregateSettings;
+import io.adlake.config.AdlakeConfig.MaintenanceSettings;
 import io.adlake.config.AdlakeConfig.AttributionSettings;
 import io.adlake.config.AdlakeConfig.CatalogSettings;
 import io.adlake.config.AdlakeConfig.CatalogType;
@@ -195,10 +196,20 @@ public final class ConfigLoader {
               positive(c, "adlake.aggregate.funnel.impression-within"),
               positive(c, "adlake.aggregate.funnel.click-within"),
               nonNegativeInt(c, "adlake.aggregate.max-files-per-trigger")),
+          maintenance(c),
           generator(c));
     } catch (ConfigException e) {
       throw new ConfigurationException("Invalid configuration: " + e.getMessage(), e);
     }
+  }
+
+  private static MaintenanceSettings maintenance(Config c) {
+    long targetSize = c.getBytes("adlake.maintenance.target-file-size-bytes");
+    check(targetSize >= 0, "adlake.maintenance.target-file-size-bytes must be >= 0, got " + targetSize);
+    return new MaintenanceSettings(nonNegative(c, "adlake.maintenance.closed-after"), targetSize,
+        atLeastOne(c, "adlake.maintenance.min-input-files"), nonNegative(c, "adlake.maintenance.snapshot-retention"),
+        atLeastOne(c, "adlake.maintenance.retain-last"), nonNegative(c, "adlake.maintenance.ledger-retention"),
+        nonNegative(c, "adlake.maintenance.orphan-min-age"), c.getBoolean("adlake.maintenance.allow-short-orphan-age"));
   }
 
   private static SparkSettings spark(Config c) {

@@ -237,14 +237,14 @@ public final class AttributionBenchmark {
     AdlakeConfig.AggregateSettings a = c.aggregate();
     return new AdlakeConfig(c.appName(), c.spark(), c.catalog(), c.streams(), c.source(), c.streaming(), c.ingest(),
         c.attribution(), new AdlakeConfig.AggregateSettings(a.watermark(), a.responseWithin(), a.impressionWithin(),
-        a.clickWithin(), files), c.generator());
+        a.clickWithin(), files), c.maintenance(), c.generator());
   }
 
   /** The ingest case reads its own four topics, apart from the attribution case's. */
   private static AdlakeConfig withStreams(AdlakeConfig c) {
     return new AdlakeConfig(c.appName(), c.spark(), c.catalog(), new AdlakeConfig.StreamNames(
         "full.bid-requests", "full.bid-responses", "full.impressions", "full.clicks"), c.source(), c.streaming(),
-        c.ingest(), c.attribution(), c.aggregate(), c.generator());
+        c.ingest(), c.attribution(), c.aggregate(), c.maintenance(), c.generator());
   }
 
   private long generate(EmbeddedKafkaBroker broker, AdlakeConfig config, long events) throws InterruptedException {

@@ -1,0 +1,162 @@
+package io.adlake.lake;
+
+import io.adlake.config.AdlakeConfig.CatalogSettings;
+import io.adlake.config.AdlakeConfig.MaintenanceSettings;
+import io.adlake.config.ConfigurationException;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.iceberg.PartitionField;
+import org.apache.iceberg.Snapshot;
+import org.apache.iceberg.Table;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * Keeps one Iceberg table healthy while streams commit to it, with Iceberg's Spark procedures: compaction of
+ * closed partitions, position-delete and manifest rewrites, snapshot expiry that keeps the exactly-once
+ * ledger, and orphan-file removal with a safe minimum age.
+ *
+ * <p>Why the streams and compaction do not collide: a streaming MERGE only touches rows inside its
+ * watermark (its ON clause carries time bounds), and compaction only rewrites files of day partitions that
+ * ended before {@code now - closed-after}. Appends never conflict with a rewrite. What remains (two commits
+ * racing on the metadata pointer) is retried by {@code commit.retry.num-retries} on every table.
+ */
+public final class TableMaintenance {
+  private static final Duration SAFE_ORPHAN_AGE = Duration.ofHours(24);
+
+  /** What one run did to one table. */
+  public record Report(String table, Files before, Files after, long rewrittenDataFiles, long addedDataFiles,
+      long rewrittenDeleteFiles, int snapshotsExpired, int ledgerSnapshotsKept, long orphansRemoved,
+      Optional<Instant> compactedBefore) {}
+
+  /** Live data and delete files of the current snapshot. */
+  public record Files(long dataFiles, long dataBytes, long deleteFiles) {}
+
+  private final SparkSession spark;
+  private final CatalogSettings catalog;
+  private final MaintenanceSettings settings;
+
+  public TableMaintenance(SparkSession spark, CatalogSettings catalog, MaintenanceSettings settings) {
+    if (settings.orphanMinAge().compareTo(SAFE_ORPHAN_AGE) < 0 && !settings.allowShortOrphanAge()) {
+      throw new ConfigurationException("adlake.maintenance.orphan-min-age is " + settings.orphanMinAge()
+          + ": under 24 h, files a running job is still writing could be removed as orphans. Raise it, or set "
+          + "adlake.maintenance.allow-short-orphan-age = true if no job writes to these tables.");
+    }
+    this.spark = spark;
+    this.catalog = catalog;
+    this.settings = settings;
+  }
+
+  /** The adlake tables that exist in the configured namespace, by name. */
+  public List<String> tables() {
+    List<String> names = new ArrayList<>();
+    for (Row row : spark.sql("SHOW TABLES IN " + catalog.name() + "." + catalog.namespace()).collectAsList()) {
+      names.add(row.getString(1));
+    }
+    names.sort(String::compareTo);
+    return names;
+  }
+
+  public Report maintain(String name, Instant now) {
+    String qualified = catalog.qualified(name);
+    String procedureTable = catalog.namespace() + "." + name;
+    Table table = TableSetup.load(spark, qualified);
+    Files before = files(qualified);
+
+    Optional<String> timeColumn = timeColumn(table);
+    Optional<Instant> cutoff = timeColumn.map(c -> now.minus(settings.closedAfter()).atZone(ZoneOffset.UTC)
+        .truncatedTo(ChronoUnit.DAYS).toInstant());
+    long targetSize = settings.targetFileSizeBytes() > 0 ? settings.targetFileSizeBytes()
+        : Long.parseLong(table.properties().getOrDefault("write.target-file-size-bytes",
+            Long.toString(AdlakeTables.TARGET_FILE_SIZE_BYTES)));
+    StringBuilder rewrite = new StringBuilder("CALL " + catalog.name() + ".system.rewrite_data_files(table => '"
+        + procedureTable + "', strategy => 'binpack', options => map('partial-progress.enabled', 'true', "
+        + "'target-file-size-bytes', '" + targetSize + "', 'min-input-files', '" + settings.minInputFiles()
+        + "', 'rewrite-job-order', 'files-desc', 'remove-dangling-deletes', 'true')");
+    cutoff.ifPresent(c -> rewrite.append(", where => '").append(timeColumn.get()).append(" < TIMESTAMP \\'")
+        .append(Timestamp.from(c)).append("\\''"));
+    rewrite.append(")");
+    Row rewritten = spark.sql(rewrite.toString()).first();
+
+    long rewrittenDeletes = 0;
+    if ("merge-on-read".equals(table.properties().get("write.merge.mode")) && before.deleteFiles() > 0) {
+      Row deletes = spark.sql("CALL " + catalog.name() + ".system.rewrite_position_delete_files(table => '"
+          + procedureTable + "', options => map('partial-progress.enabled', 'true', 'min-input-files', '"
+          + settings.minInputFiles() + "'))").first();
+      rewrittenDeletes = deletes.getInt(0);
+    }
+    spark.sql("CALL " + catalog.name() + ".system.rewrite_manifests(table => '" + procedureTable + "')").collect();
+
+    table.refresh();
+    int snapshotsBefore = size(table.snapshots());
+    Map<String, Snapshot> ledger = newestLedgerSnapshots(table, now.minus(settings.ledgerRetention()));
+    Instant expireBefore = now.minus(settings.snapshotRetention());
+    for (Snapshot kept : ledger.values()) {
+      Instant committed = Instant.ofEpochMilli(kept.timestampMillis());
+      if (committed.isBefore(expireBefore)) {
+        expireBefore = committed;
+      }
+    }
+    spark.sql("CALL " + catalog.name() + ".system.expire_snapshots(table => '" + procedureTable
+        + "', older_than => TIMESTAMP '" + Timestamp.from(expireBefore) + "', retain_last => "
+        + settings.retainLast() + ")").collect();
+    table.refresh();
+    int snapshotsExpired = snapshotsBefore - size(table.snapshots());
+
+    long orphans = spark.sql("CALL " + catalog.name() + ".system.remove_orphan_files(table => '" + procedureTable
+        + "', older_than => TIMESTAMP '" + Timestamp.from(now.minus(settings.orphanMinAge())) + "')").count();
+
+    return new Report(name, before, files(qualified), rewritten.getInt(0), rewritten.getInt(1), rewrittenDeletes,
+        snapshotsExpired, ledger.size(), orphans, cutoff);
+  }
+
+  /** The newest snapshot of each streaming writer that committed after {@code since}. */
+  static Map<String, Snapshot> newestLedgerSnapshots(Table table, Instant since) {
+    Map<String, Snapshot> newest = new HashMap<>();
+    for (Snapshot snapshot : table.snapshots()) {
+      String writer = snapshot.summary().get(CommitLedger.WRITER_PROPERTY);
+      if (writer == null || snapshot.timestampMillis() < since.toEpochMilli()) {
+        continue;
+      }
+      Snapshot known = newest.get(writer);
+      if (known == null || known.timestampMillis() < snapshot.timestampMillis()) {
+        newest.put(writer, snapshot);
+      }
+    }
+    return newest;
+  }
+
+  /** The column of the table's day or hour partition, if it has one. */
+  static Optional<String> timeColumn(Table table) {
+    for (PartitionField field : table.spec().fields()) {
+      String transform = field.transform().toString();
+      if (transform.equals("day") || transform.equals("hour")) {
+        return Optional.of(table.schema().findColumnName(field.sourceId()));
+      }
+    }
+    return Optional.empty();
+  }
+
+  private Files files(String qualified) {
+    Row data = spark.sql("SELECT count(*), coalesce(sum(file_size_in_bytes), 0) FROM " + qualified
+        + ".data_files").first();
+    long deletes = spark.sql("SELECT count(*) FROM " + qualified + ".delete_files").first().getLong(0);
+    return new Files(data.getLong(0), data.getLong(1), deletes);
+  }
+
+  private static int size(Iterable<?> items) {
+    int n = 0;
+    for (Object ignored : items) {
+      n++;
+    }
+    return n;
+  }
+}
