@@ -91,7 +91,12 @@ public record AdlakeConfig(
   public record StreamingSettings(String checkpointRoot, Duration triggerInterval) {}
 
   /** Bronze ingest: record size limit, de-duplication window, currency rates for the enriched table. */
-  public record IngestSettings(long maxRecordBytes, Duration dedupWindow, Map<String, Double> usdRates) {
+  /**
+   * Bronze ingest: size limit, de-duplication window, USD rates, and the plausible event times: not before
+   * {@code minEventTime}, not more than {@code maxFutureSkew} after the record arrived.
+   */
+  public record IngestSettings(long maxRecordBytes, Duration dedupWindow, Map<String, Double> usdRates,
+      java.time.Instant minEventTime, Duration maxFutureSkew) {
     public IngestSettings {
       usdRates = Map.copyOf(usdRates);
     }

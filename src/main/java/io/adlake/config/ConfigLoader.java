@@ -268,7 +268,15 @@ public final class ConfigLoader {
       check(rate > 0, "adlake.ingest.usd-rates." + currency + " must be > 0, got " + rate);
       rates.put(currency, rate);
     }
-    return new IngestSettings(maxBytes, nonNegative(c, "adlake.ingest.dedup-window"), rates);
+    java.time.Instant minEventTime;
+    try {
+      minEventTime = java.time.Instant.parse(c.getString("adlake.ingest.min-event-time").trim());
+    } catch (java.time.format.DateTimeParseException e) {
+      throw new ConfigurationException("adlake.ingest.min-event-time must be an ISO-8601 UTC instant such as "
+          + "2000-01-01T00:00:00Z, got '" + c.getString("adlake.ingest.min-event-time") + "'", e);
+    }
+    return new IngestSettings(maxBytes, nonNegative(c, "adlake.ingest.dedup-window"), rates, minEventTime,
+        nonNegative(c, "adlake.ingest.max-future-skew"));
   }
 
   private static AttributionSettings attribution(Config c) {

@@ -153,7 +153,7 @@ public final class AttributionBenchmark {
         base.source().kafka().options())) {
       events = new FunnelGenerator(base.generator(), base.attribution().clickWindow(), base.attribution().clickSkew())
           .generate(FunnelGenerator.Run.count(options.ingestEvents(), base.generator().eventRate(),
-              Instant.parse("2026-11-22T09:00:00Z")), sink, new GenerationProgress(out, options.ingestEvents()))
+              Instant.parse("2026-11-20T09:00:00Z")), sink, new GenerationProgress(out, options.ingestEvents()))
           .total();
     }
     List<Double> append = new ArrayList<>();
