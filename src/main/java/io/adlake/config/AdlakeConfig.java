@@ -162,10 +162,10 @@ public record AdlakeConfig(
   /**
    * The windowed metrics jobs: the watermark delay of every metrics query, and how long after its request
    * (response), response (impression) and impression (click) a downstream event still counts in the hourly
-   * funnel of its originating request; at most how many bronze data files one micro-batch reads (0: all).
+   * funnel of its originating request; at most about how many bronze rows one micro-batch reads per table (0: all).
    */
   public record AggregateSettings(Duration watermark, Duration responseWithin, Duration impressionWithin,
-      Duration clickWithin, int maxFilesPerTrigger) {}
+      Duration clickWithin, long maxRowsPerTrigger) {}
 
   /** The maintain command; see conf/application.conf, adlake.maintenance. */
   public record MaintenanceSettings(Duration closedAfter, long targetFileSizeBytes, int minInputFiles,

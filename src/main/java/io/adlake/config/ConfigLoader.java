@@ -204,7 +204,7 @@ public final class ConfigLoader {
               positive(c, "adlake.aggregate.funnel.response-within"),
               positive(c, "adlake.aggregate.funnel.impression-within"),
               positive(c, "adlake.aggregate.funnel.click-within"),
-              nonNegativeInt(c, "adlake.aggregate.max-files-per-trigger")),
+              nonNegativeLong(c, "adlake.aggregate.max-rows-per-trigger")),
           maintenance(c),
           generator(c));
     } catch (ConfigException e) {
@@ -467,6 +467,12 @@ public final class ConfigLoader {
   private static double share(Config c, String key) {
     double v = c.getDouble(key);
     check(v >= 0 && v <= 1, key + " must be a share between 0 and 1, got " + v);
+    return v;
+  }
+
+  private static long nonNegativeLong(Config c, String key) {
+    long v = c.getLong(key);
+    check(v >= 0, key + " must be >= 0, got " + v);
     return v;
   }
 

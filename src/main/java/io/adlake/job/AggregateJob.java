@@ -137,8 +137,8 @@ public final class AggregateJob {
 
   private static Dataset<Row> bronzeStream(SparkSession spark, String table, AdlakeConfig config) {
     org.apache.spark.sql.streaming.DataStreamReader reader = spark.readStream().format("iceberg");
-    if (config.aggregate().maxFilesPerTrigger() > 0) {
-      reader = reader.option("streaming-max-files-per-micro-batch", config.aggregate().maxFilesPerTrigger());
+    if (config.aggregate().maxRowsPerTrigger() > 0) {
+      reader = reader.option("streaming-max-rows-per-micro-batch", config.aggregate().maxRowsPerTrigger());
     }
     return reader.load(table);
   }
