@@ -234,6 +234,8 @@ public final class ConfigLoader {
     String uri = c.getString("adlake.catalog.uri").trim();
     check(type != CatalogType.REST || !uri.isEmpty(),
         "adlake.catalog.uri is required when adlake.catalog.type = rest (e.g. http://127.0.0.1:8181)");
+    check(type != CatalogType.REST || uri.matches("(?i)https?://[^\\s]+"),
+        "adlake.catalog.uri must be an http:// or https:// URL when adlake.catalog.type = rest, got '" + uri + "'");
     return new CatalogSettings(
         identifier(c.getString("adlake.catalog.name"), "adlake.catalog.name"),
         type,
