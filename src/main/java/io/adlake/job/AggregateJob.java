@@ -55,6 +55,12 @@ public final class AggregateJob {
    */
   public static List<StreamingQuery> startFirstStage(SparkSession spark, AdlakeConfig config, Trigger trigger,
       ProgressLog progress) {
+    return startFirstStage(spark, config, trigger, progress, true);
+  }
+
+  /** As {@link #startFirstStage(SparkSession, AdlakeConfig, Trigger, ProgressLog)}, the funnel join optional. */
+  public static List<StreamingQuery> startFirstStage(SparkSession spark, AdlakeConfig config, Trigger trigger,
+      ProgressLog progress, boolean withFunnelJoin) {
     MergeMode mode = MergeMode.resolve(config.attribution().mergeMode(), IcebergBuild.version());
     String impressions = TableSetup.ensure(spark, config.catalog(), AdlakeTables.impressions());
     String clicks = TableSetup.ensure(spark, config.catalog(), AdlakeTables.clicks());
@@ -81,6 +87,9 @@ public final class AggregateJob {
 
     List<StreamingQuery> queries = new ArrayList<>();
     metrics.forEach((spec, rows) -> queries.add(upsert(spark, config, spec, mode, rows, trigger, progress)));
+    if (!withFunnelJoin) {
+      return queries;
+    }
     Dataset<Row> funnelEvents = Metrics.funnelEvents(watermarked(spark, requests, config),
         watermarked(spark, responses, config), watermarked(spark, impressions, config),
         watermarked(spark, clicks, config), config.aggregate());

@@ -205,48 +205,60 @@ public final class AttributionBenchmark {
   }
 
   /**
-   * The three impression metrics over the last round's bronze once more, into empty tables, with a read limit
-   * that cuts the impressions into about {@code batches} micro-batches: the MERGE time of each batch as the
-   * tables grow.
+   * The three impression metrics once more, into empty tables, over a copy of the last round's impressions
+   * appended in {@code batches} time-ordered slices (one file each, so a row limit can cut them into
+   * micro-batches): the MERGE time of each micro-batch as the tables grow.
    */
   private void metricsGrowth(SparkSession spark, AdlakeConfig round, int batches) throws Exception {
-    long impressions = spark.table(round.catalog().qualified(AdlakeTables.IMPRESSIONS)).count();
-    List<String> metrics = List.of(AdlakeTables.HOURLY_IMPRESSIONS_BY_GEO, AdlakeTables.ROLLING_METRICS_BY_BIDDER,
-        AdlakeTables.CAMPAIGN_METRICS_5M);
-    for (String table : metrics) {
-      spark.sql("DROP TABLE IF EXISTS " + round.catalog().qualified(table));
-    }
-    AdlakeConfig config = withAggregateRows(round, Math.max(1, impressions / batches),
+    AdlakeConfig copy = withAggregateRows(configInNamespace(round, round.catalog().namespace() + "_growth"), 0,
         round.streaming().checkpointRoot() + "-growth");
+    String impressions = TableSetup.ensure(spark, copy.catalog(), AdlakeTables.impressions());
+    for (String table : List.of(AdlakeTables.BID_REQUESTS, AdlakeTables.CLICKS)) {
+      TableSpec spec = table.equals(AdlakeTables.CLICKS) ? AdlakeTables.clicks() : AdlakeTables.bidRequests();
+      spark.table(round.catalog().qualified(table)).writeTo(TableSetup.ensure(spark, copy.catalog(), spec)).append();
+    }
+    Dataset<Row> source = spark.table(round.catalog().qualified(AdlakeTables.IMPRESSIONS))
+        .withColumn("_slice", org.apache.spark.sql.functions.ntile(batches).over(
+            org.apache.spark.sql.expressions.Window.orderBy("event_timestamp", "impression_id")))
+        .persist();
+    long total = source.count();
+    for (int slice = 1; slice <= batches; slice++) {
+      source.filter(org.apache.spark.sql.functions.col("_slice").equalTo(slice)).drop("_slice").coalesce(1)
+          .writeTo(impressions).append();
+    }
+    source.unpersist();
+    AdlakeConfig config = withAggregateRows(copy, Math.max(1, total / batches), copy.streaming().checkpointRoot());
     ProgressLog log = new ProgressLog(new PrintStream(OutputStream.nullOutputStream()));
     spark.streams().addListener(log);
     try {
-      List<StreamingQuery> queries = AggregateJob.startFirstStage(spark, config, Trigger.ProcessingTime(0), log);
+      List<StreamingQuery> queries = AggregateJob.startFirstStage(spark, config, Trigger.ProcessingTime(0), log,
+          false);
       for (StreamingQuery query : queries) {
-        // The funnel join reads the far larger request table: not part of this measurement.
-        if (query.name().equals(AggregateJob.FUNNEL_EVENTS_QUERY)) {
-          query.stop();
-        }
+        query.processAllAvailable();
       }
       for (StreamingQuery query : queries) {
-        if (query.isActive()) {
-          query.processAllAvailable();
-          query.stop();
-        }
+        query.stop();
       }
       spark.sparkContext().listenerBus().waitUntilEmpty(60_000);
     } finally {
       spark.streams().removeListener(log);
     }
-    out.printf("%n== MERGE ms per micro-batch as the metrics tables grow (%,d impressions in batches of ~%,d rows)%n",
-        impressions, config.aggregate().maxRowsPerTrigger());
+    out.printf("%n== MERGE ms per micro-batch as the metrics tables grow (%,d impressions appended in %d slices, "
+        + "read ~%,d rows per micro-batch)%n", total, batches, config.aggregate().maxRowsPerTrigger());
     java.util.Map<String, List<BatchCommit>> byTable = new java.util.TreeMap<>();
-    log.commits().stream().filter(c -> c.rows() > 0 && metrics.contains(c.table()))
+    log.commits().stream().filter(c -> c.rows() > 0)
         .forEach(c -> byTable.computeIfAbsent(c.table(), t -> new ArrayList<>()).add(c));
-    byTable.forEach((table, commits) -> out.printf("  %-27s %3d batches, rows merged per batch %s; ms %s%n", table,
+    byTable.forEach((table, commits) -> out.printf("  %-27s %2d batches, rows merged %s; MERGE ms %s%n", table,
         commits.size(), commits.stream().map(c -> Long.toString(c.rows()))
             .collect(java.util.stream.Collectors.joining(" ")),
         commits.stream().map(c -> Long.toString(c.mergeMillis())).collect(java.util.stream.Collectors.joining(" "))));
+  }
+
+  private static AdlakeConfig configInNamespace(AdlakeConfig c, String namespace) {
+    AdlakeConfig.CatalogSettings k = c.catalog();
+    return new AdlakeConfig(c.appName(), c.spark(), new AdlakeConfig.CatalogSettings(k.name(), k.type(), k.warehouse(),
+        k.uri(), namespace, k.properties()), c.streams(), c.source(), c.streaming(), c.ingest(), c.attribution(),
+        c.aggregate(), c.maintenance(), c.generator());
   }
 
   private static AdlakeConfig withAggregateRows(AdlakeConfig c, long rows, String checkpointRoot) {
