@@ -191,6 +191,25 @@ class RestCatalogOnS3Test {
     assertEquals(rows, rowCounts());
   }
 
+  @Test
+  @Order(5)
+  void theEnvironmentFileIsReadFromTheBucket() throws Exception {
+    String uri = "s3a://" + BUCKET + "/artifacts/adlake-remote.conf";
+    org.apache.hadoop.fs.Path path = new org.apache.hadoop.fs.Path(uri);
+    try (java.io.OutputStream out = path.getFileSystem(spark.sparkContext().hadoopConfiguration()).create(path)) {
+      out.write("adlake.catalog.namespace = from_the_bucket\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+    // spark-submit --conf spark.hadoop.* puts the settings into system properties before any SparkContext.
+    Map<String, String> s3a = s3.s3aProperties();
+    s3a.forEach((k, v) -> System.setProperty(SPARK_HADOOP + k, v));
+    try {
+      assertEquals("from_the_bucket", io.adlake.config.ConfigLoader.load(uri, List.of()).catalog().namespace());
+    } finally {
+      s3a.keySet().forEach(k -> System.clearProperty(SPARK_HADOOP + k));
+    }
+    assertTrue(s3.objects("artifacts/").contains("artifacts/adlake-remote.conf"), "the file is an object");
+  }
+
   private static Set<String> expectedTables() {
     return new TreeSet<>(List.of(AdlakeTables.BID_REQUESTS, AdlakeTables.BID_RESPONSES, AdlakeTables.IMPRESSIONS,
         AdlakeTables.CLICKS, AdlakeTables.BID_REQUESTS_ENRICHED, AdlakeTables.QUARANTINE,
