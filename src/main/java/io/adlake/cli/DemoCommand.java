@@ -14,7 +14,7 @@ final class DemoCommand implements Callable<Integer> {
   @Mixin
   EnvOptions env;
 
-  @Option(names = "--events", defaultValue = "400000", description = "Funnel events to generate "
+  @Option(names = "--events", defaultValue = "200000", description = "Funnel events to generate "
       + "(default: ${DEFAULT-VALUE}).")
   long events;
 
