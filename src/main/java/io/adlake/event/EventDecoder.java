@@ -23,7 +23,7 @@ public interface EventDecoder extends Serializable {
   Column failure(Column raw, Column decoded);
 
   /** Fails fast, naming the setting to fix, when records cannot be decoded (e.g. no schema registry answers). */
-  default void requireReady() {}
+  default void requireReady(java.util.Collection<EventType> types) {}
 
   /** A short description for logs. */
   String describe();
