@@ -90,6 +90,17 @@ public final class SchemaRegistryClient {
     return Optional.of(new Schema.Parser().parse(r.body().path("schema").asText()));
   }
 
+  /** The registered subjects; also the cheapest "does it answer" call. */
+  public java.util.List<String> subjects() {
+    Response r = send("GET", "/subjects", null);
+    if (r.status() != 200) {
+      throw r.failure("listing subjects", "Check the registry's log.");
+    }
+    java.util.List<String> subjects = new java.util.ArrayList<>();
+    r.body().forEach(s -> subjects.add(s.asText()));
+    return subjects;
+  }
+
   /** Fails unless {@code subject} has at least one registered version. */
   public void requireSubject(String subject, String topic) {
     Response r = send("GET", "/subjects/" + encode(subject) + "/versions", null);
