@@ -18,9 +18,12 @@ import org.apache.spark.sql.types.StructType;
 public final class AvroEventDecoder implements EventDecoder {
   /** Shorter than the 5-byte header, or not starting with magic byte 0 (e.g. JSON sent to an Avro topic). */
   public static final String BAD_MAGIC_BYTE = "avro_bad_magic_byte";
-  /** The registry knows no schema with the record's id, or none that resolves against the stream's schema. */
+  /** The registry knows no schema with the record's id. */
   public static final String UNKNOWN_SCHEMA_ID = "avro_unknown_schema_id";
-  /** The bytes after the header are not a datum of the writer schema the id names. */
+  /**
+   * The bytes after the header are not a datum of the writer schema the id names, or that schema does not resolve
+   * against the stream's (e.g. another topic's schema id).
+   */
   public static final String UNDECODABLE = "avro_undecodable";
 
   private static final long serialVersionUID = 1L;

@@ -69,7 +69,8 @@ final class AvroRecordDecoding implements UDF1<byte[], Row> {
       decoder = DecoderFactory.get().binaryDecoder(record, ConfluentWireFormat.HEADER_BYTES,
           record.length - ConfluentWireFormat.HEADER_BYTES, decoder);
       GenericRecord event = datumReader.get().read(null, decoder);
-      // Bytes left over mean the writer schema was not the one these bytes were written with.
+      // Bytes left over mean the writer schema was not the one these bytes were written with. A writer schema that
+      // does not resolve against ours (another topic's) fails in read() with an AvroTypeException.
       if (!decoder.isEnd()) {
         return failed(AvroEventDecoder.UNDECODABLE);
       }
@@ -89,14 +90,8 @@ final class AvroRecordDecoding implements UDF1<byte[], Row> {
       reader = new Schema.Parser().parse(readerSchema);
       registry = new SchemaRegistryClient(registryUrl, setting, timeout);
     }
-    return readers.computeIfAbsent(schemaId, id -> {
-      try {
-        return registry.schema(id).map(writer -> new GenericDatumReader<>(writer, reader));
-      } catch (AvroRuntimeException incompatible) {
-        // A registered schema that Avro cannot resolve against ours (e.g. another topic's): nothing decodes.
-        return Optional.empty();
-      }
-    });
+    return readers.computeIfAbsent(schemaId,
+        id -> registry.schema(id).map(writer -> new GenericDatumReader<>(writer, reader)));
   }
 
   private Row failed(String reason) {
