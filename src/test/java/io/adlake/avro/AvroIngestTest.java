@@ -179,7 +179,7 @@ class AvroIngestTest {
     String[] generator = {"adlake.generator.duplicate-share=0.02", "adlake.generator.malformed-share=0.02"};
     AdlakeConfig json = TestServices.config("same_json", generator);
     AdlakeConfig avro = avroConfig("same_avro", generator);
-    FunnelGenerator.Run run = FunnelGenerator.Run.count(3_000, 500, Instant.parse("2026-11-21T09:00:00Z"));
+    FunnelGenerator.Run run = FunnelGenerator.Run.count(2_000, 500, Instant.parse("2026-11-21T09:00:00Z"));
     FunnelGenerator.Summary sentJson = TestServices.generateToBroker(json, run);
     createTopics(avro, 2);
     FunnelGenerator.Summary sentAvro;
