@@ -178,6 +178,16 @@ public final class AttributionBenchmark {
     }
   }
 
+  /** Runs the four ingest queries to the end (available-now) and returns the seconds taken. */
+  private static double ingestSeconds(SparkSession spark, AdlakeConfig config, PrintStream log) throws Exception {
+    long start = System.nanoTime();
+    for (StreamingQuery query : IngestJob.start(spark, config, EventSource.from(config), Trigger.AvailableNow(),
+        log)) {
+      query.awaitTermination();
+    }
+    return (System.nanoTime() - start) / 1e9;
+  }
+
   private static PrintStream quietStream() {
     return new PrintStream(OutputStream.nullOutputStream());
   }
@@ -204,20 +214,9 @@ public final class AttributionBenchmark {
     PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
     for (int r = 0; r <= options.repeat(); r++) {
       double appendSeconds = plainAppend(spark, ingestConfigFor.apply("bench_ingest_append_" + r), all);
-      long start = System.nanoTime();
       AdlakeConfig config = ingestConfigFor.apply("bench_ingest_" + r);
-      for (StreamingQuery query : IngestJob.start(spark, config, EventSource.from(config), Trigger.AvailableNow(),
-          quiet)) {
-        query.awaitTermination();
-      }
-      double ingestSeconds = (System.nanoTime() - start) / 1e9;
-      long avroStart = System.nanoTime();
-      AdlakeConfig avro = avroConfigFor.apply("bench_ingest_avro_" + r);
-      for (StreamingQuery query : IngestJob.start(spark, avro, EventSource.from(avro), Trigger.AvailableNow(),
-          quiet)) {
-        query.awaitTermination();
-      }
-      double avroSeconds = (System.nanoTime() - avroStart) / 1e9;
+      double ingestSeconds = ingestSeconds(spark, config, quiet);
+      double avroSeconds = ingestSeconds(spark, avroConfigFor.apply("bench_ingest_avro_" + r), quiet);
       // The metrics read all four bronze tables (the funnel joins them; the others read impressions, clicks).
       bronzeRows = 0;
       for (String table : List.of(AdlakeTables.BID_REQUESTS, AdlakeTables.BID_RESPONSES, AdlakeTables.IMPRESSIONS,
