@@ -29,10 +29,24 @@ final class DemoCommand implements Callable<Integer> {
       + "root; must match conf/local.conf (default: ${DEFAULT-VALUE}).")
   Path dataDir;
 
+  @Option(names = "--format", defaultValue = "json", description = "json or avro: with avro the generator writes "
+      + "the Confluent wire format, schemas in a registry, and the jobs decode by schema id (default: "
+      + "${DEFAULT-VALUE}).")
+  String format;
+
+  @Option(names = "--schema-registry", paramLabel = "URL", description = "With --format avro: a running "
+      + "Confluent-compatible registry; without it the demo starts Apicurio Registry on loopback.")
+  String schemaRegistry;
+
   @Override
   public Integer call() throws Exception {
     LocalClasspath.requireBroker("demo");
-    new Demo(System.out).run(new Demo.Options(events, maxOffsetsPerTrigger, keep, dataDir), env::load);
+    if (!format.equals("json") && !format.equals("avro")) {
+      throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+          "--format must be json or avro, got '" + format + "'");
+    }
+    new Demo(System.out).run(new Demo.Options(events, maxOffsetsPerTrigger, keep, dataDir, format.equals("avro"),
+        schemaRegistry), env::load);
     return 0;
   }
 }

@@ -73,7 +73,37 @@ public record AdlakeConfig(
     KINESIS
   }
 
-  public record SourceSettings(SourceType type, KafkaSettings kafka, FileSettings files, KinesisSettings kinesis) {}
+  /** How the records of a stream are encoded. */
+  public enum RecordFormat {
+    /** UTF-8 JSON text, one event per record. */
+    JSON,
+    /** Avro in the Confluent wire format (magic byte, schema id, Avro binary), schemas in a registry. */
+    AVRO
+  }
+
+  /**
+   * A Confluent-compatible schema registry: {@code url} empty when none is configured; {@code compatibility}
+   * is what producers set on the subjects they register.
+   */
+  public record SchemaRegistrySettings(Optional<String> url, String compatibility, Duration timeout) {
+    public SchemaRegistrySettings {
+      requireNonNull(url, "url");
+      requireNonNull(compatibility, "compatibility");
+      requireNonNull(timeout, "timeout");
+    }
+
+    public SchemaRegistrySettings withUrl(String newUrl) {
+      return new SchemaRegistrySettings(Optional.of(newUrl), compatibility, timeout);
+    }
+  }
+
+  public record SourceSettings(SourceType type, KafkaSettings kafka, FileSettings files, KinesisSettings kinesis,
+      RecordFormat format, SchemaRegistrySettings schemaRegistry) {
+    public SourceSettings {
+      requireNonNull(format, "format");
+      requireNonNull(schemaRegistry, "schemaRegistry");
+    }
+  }
 
   public record KafkaSettings(
       String bootstrapServers, String startingOffsets, long maxOffsetsPerTrigger, boolean failOnDataLoss,

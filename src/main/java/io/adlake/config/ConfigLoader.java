@@ -19,6 +19,8 @@ import io.adlake.config.AdlakeConfig.KinesisConnection;
 import io.adlake.config.AdlakeConfig.KinesisSettings;
 import io.adlake.config.AdlakeConfig.KinesisSinkSettings;
 import io.adlake.config.AdlakeConfig.PutRetry;
+import io.adlake.config.AdlakeConfig.RecordFormat;
+import io.adlake.config.AdlakeConfig.SchemaRegistrySettings;
 import io.adlake.config.AdlakeConfig.SourceSettings;
 import io.adlake.config.AdlakeConfig.SourceType;
 import io.adlake.config.AdlakeConfig.SparkSettings;
@@ -271,8 +273,29 @@ public final class ConfigLoader {
         kinesisName(c.getString("adlake.streams." + key), "adlake.streams." + key);
       }
     }
+    RecordFormat format = enumValue(RecordFormat.class, c, "adlake.source.format");
+    SchemaRegistrySettings registry = schemaRegistry(c);
+    if (format == RecordFormat.AVRO) {
+      check(type != SourceType.FILES, "adlake.source.format = avro needs a record source (kafka or kinesis): the "
+          + "files source reads JSON lines. Set adlake.source.format = json or adlake.source.type = kafka");
+      check(registry.url().isPresent(), "adlake.source.schema-registry.url must name a Confluent-compatible schema "
+          + "registry when adlake.source.format = avro (e.g. http://127.0.0.1:8081)");
+    }
     return new SourceSettings(type, kafka, new FileSettings(nonBlank(c, "adlake.source.files.path"), maxFiles),
-        kinesis);
+        kinesis, format, registry);
+  }
+
+  private static SchemaRegistrySettings schemaRegistry(Config c) {
+    String p = "adlake.source.schema-registry.";
+    String url = c.getString(p + "url").trim();
+    check(url.isEmpty() || url.startsWith("http://") || url.startsWith("https://"),
+        p + "url must be an http(s) URL, got '" + url + "'");
+    String compatibility = c.getString(p + "compatibility").trim().toUpperCase(Locale.ROOT);
+    check(List.of("BACKWARD", "BACKWARD_TRANSITIVE", "FORWARD", "FORWARD_TRANSITIVE", "FULL", "FULL_TRANSITIVE",
+        "NONE").contains(compatibility), p + "compatibility must be BACKWARD, BACKWARD_TRANSITIVE, FORWARD, "
+        + "FORWARD_TRANSITIVE, FULL, FULL_TRANSITIVE or NONE, got '" + compatibility + "'");
+    return new SchemaRegistrySettings(url.isEmpty() ? Optional.empty() : Optional.of(url), compatibility,
+        positive(c, p + "timeout"));
   }
 
   private static KinesisSettings kinesis(Config c) {

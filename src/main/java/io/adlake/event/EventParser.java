@@ -2,14 +2,12 @@ package io.adlake.event;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.concat;
-import static org.apache.spark.sql.functions.from_json;
 import static org.apache.spark.sql.functions.length;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.when;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -17,7 +15,8 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 
 /**
- * Parses raw records of one event type with its explicit schema. Pure: a DataFrame in, a DataFrame
+ * Parses raw records of one event type with its explicit schema, in JSON or, through an {@link EventDecoder},
+ * another format. Pure: a DataFrame in, a DataFrame
  * out, the same on a batch and on a stream. Every input row comes out once, either valid
  * ({@link #REASON} null) or with the reason it cannot be used; nothing is dropped here.
  */
@@ -32,7 +31,6 @@ public final class EventParser {
   public static final String TOO_LARGE = "too_large";
   public static final String MISSING_FIELD_PREFIX = "missing_field:";
 
-  private static final String CORRUPT = "_corrupt_record";
   private static final String PARSED = "_event";
 
   private EventParser() {}
@@ -58,10 +56,19 @@ public final class EventParser {
    */
   public static Dataset<Row> parse(Dataset<Row> raw, EventType type, long maxRecordBytes,
       java.time.Instant minEventTime, java.time.Duration maxFutureSkew) {
+    return parse(raw, type, EventDecoder.json(), maxRecordBytes, minEventTime, maxFutureSkew);
+  }
+
+  /** As {@link #parse(Dataset, EventType)}, the records in {@code decoder}'s format. */
+  public static Dataset<Row> parse(Dataset<Row> raw, EventType type, EventDecoder decoder) {
+    return parse(raw, type, decoder, Long.MAX_VALUE, null, null);
+  }
+
+  /** As {@link #parse(Dataset, EventType, long, java.time.Instant, java.time.Duration)}, in {@code decoder}'s format. */
+  public static Dataset<Row> parse(Dataset<Row> raw, EventType type, EventDecoder decoder, long maxRecordBytes,
+      java.time.Instant minEventTime, java.time.Duration maxFutureSkew) {
     Column tooLarge = length(col(RawRecord.RAW)).gt(lit(maxRecordBytes));
-    Column json = when(tooLarge, lit(null)).otherwise(from_json(col(RawRecord.RAW).cast("string"),
-        type.schema().add(CORRUPT, DataTypes.StringType),
-        Map.of("mode", "PERMISSIVE", "columnNameOfCorruptRecord", CORRUPT)));
+    Column decoded = when(tooLarge, lit(null)).otherwise(decoder.decode(col(RawRecord.RAW), type));
 
     List<Column> columns = new ArrayList<>();
     for (String name : List.of(RawRecord.RAW, RawRecord.SOURCE, RawRecord.PARTITION, RawRecord.OFFSET,
@@ -73,7 +80,7 @@ public final class EventParser {
     }
     Column eventTime = col(PARSED + ".event_timestamp").cast(DataTypes.TimestampType);
     columns.add(eventTime.as(EVENT_TIME));
-    Column reason = reason(type, eventTime);
+    Column reason = reason(type, decoder.failure(col(RawRecord.RAW), col(PARSED)), eventTime);
     if (minEventTime != null) {
       reason = reason.when(eventTime.lt(lit(java.sql.Timestamp.from(minEventTime))), lit(TIMESTAMP_OUT_OF_RANGE));
     }
@@ -83,16 +90,11 @@ public final class EventParser {
           lit(TIMESTAMP_OUT_OF_RANGE));
     }
     columns.add(when(tooLarge, lit(TOO_LARGE)).otherwise(reason).as(REASON));
-    return raw.withColumn(PARSED, json).select(columns.toArray(Column[]::new));
+    return raw.withColumn(PARSED, decoded).select(columns.toArray(Column[]::new));
   }
 
-  private static Column reason(EventType type, Column eventTime) {
-    // Bytes that are not valid UTF-8 would be decoded with replacement characters and could parse: they do not
-    // survive decode + encode unchanged.
-    Column invalidUtf8 = org.apache.spark.sql.functions.encode(col(RawRecord.RAW).cast("string"), "UTF-8")
-        .notEqual(col(RawRecord.RAW));
-    Column reason = when(invalidUtf8.or(col(PARSED).isNull()).or(col(PARSED + "." + CORRUPT).isNotNull()),
-        lit(MALFORMED));
+  private static Column reason(EventType type, Column decodeFailure, Column eventTime) {
+    Column reason = when(decodeFailure.isNotNull(), decodeFailure);
     for (String field : type.requiredFields()) {
       Column value = col(PARSED + "." + field);
       Column missing = value.isNull().or(value.cast("string").equalTo(lit("")));

@@ -1,85 +1,81 @@
 package io.adlake.event;
 
-import static org.apache.spark.sql.types.DataTypes.DoubleType;
-import static org.apache.spark.sql.types.DataTypes.IntegerType;
-import static org.apache.spark.sql.types.DataTypes.StringType;
-import static org.apache.spark.sql.types.DataTypes.createArrayType;
-
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import org.apache.avro.LogicalTypes;
+import org.apache.avro.Schema;
 import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.Metadata;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
 /**
- * Explicit JSON schemas of the four streams (no inference: a stream's first records must not decide
- * its types). {@code event_timestamp} is read as a string and parsed separately, so an unparseable
- * timestamp is told apart from malformed JSON.
+ * The schemas of the four streams. The Avro files under {@code schemas/avro/} (also in the jar) are the only
+ * definition; the Spark struct both decoders produce is derived from them, so a field added to a file reaches
+ * the JSON parser, the Avro decoder and the bronze flattening at once. No inference: a stream's first
+ * records must not decide its types. {@code event_timestamp} is a string in the struct (the JSON form's ISO
+ * text; Avro's {@code timestamp-millis} is turned into the same text), parsed separately, so an unparseable
+ * timestamp is told apart from a malformed record.
  */
-final class EventSchemas {
-  static final StructType IMPRESSION = struct(
-      field("impression_id", StringType), field("request_id", StringType), field("response_id", StringType),
-      field("ad_id", StringType), field("campaign_id", StringType), field("publisher_id", StringType),
-      field("event_timestamp", StringType), field("device_type", IntegerType), field("geo_location", StringType),
-      field("platform", StringType), field("ad_type", StringType), field("bid_price", DoubleType),
-      field("win_price", DoubleType), field("bidder_id", StringType), field("creative_id", StringType),
-      field("ad_domain", StringType),
-      // Added after the first release (schema evolution walk-through): older events do not carry it.
-      field("viewability_score", DoubleType));
-
-  static final StructType CLICK = struct(
-      field("click_id", StringType), field("impression_id", StringType), field("request_id", StringType),
-      field("ad_id", StringType), field("campaign_id", StringType), field("publisher_id", StringType),
-      field("event_timestamp", StringType), field("device_type", IntegerType), field("geo_location", StringType),
-      field("platform", StringType), field("click_price", DoubleType), field("click_url", StringType));
-
-  private static final StructType PUBLISHER = struct(field("id", StringType), field("name", StringType));
-
-  /** OpenRTB 2.6 BidRequest, the parts the pipeline reads. */
-  static final StructType BID_REQUEST = struct(
-      field("id", StringType),
-      field("imp", createArrayType(struct(
-          field("id", StringType),
-          field("banner", struct(field("w", IntegerType), field("h", IntegerType))),
-          field("video", struct(field("w", IntegerType), field("h", IntegerType))),
-          field("bidfloor", DoubleType),
-          field("bidfloorcur", StringType),
-          field("tagid", StringType)))),
-      field("site", struct(field("id", StringType), field("domain", StringType),
-          field("cat", createArrayType(StringType)), field("publisher", PUBLISHER))),
-      field("app", struct(field("id", StringType), field("bundle", StringType),
-          field("cat", createArrayType(StringType)), field("publisher", PUBLISHER))),
-      field("device", struct(
-          field("ua", StringType), field("ip", StringType),
-          field("geo", struct(field("country", StringType), field("region", StringType),
-              field("lat", DoubleType), field("lon", DoubleType))),
-          field("devicetype", IntegerType), field("os", StringType), field("osv", StringType))),
-      field("user", struct(field("id", StringType))),
-      field("at", IntegerType),
-      field("tmax", IntegerType),
-      field("cur", createArrayType(StringType)),
-      field("source", struct(field("fd", IntegerType), field("tid", StringType))),
-      field("regs", struct(field("coppa", IntegerType), field("ext", struct(field("gdpr", IntegerType))))),
-      field("event_timestamp", StringType));
-
-  /** OpenRTB 2.6 BidResponse. */
-  static final StructType BID_RESPONSE = struct(
-      field("id", StringType),
-      field("bidid", StringType),
-      field("seatbid", createArrayType(struct(
-          field("seat", StringType),
-          field("bid", createArrayType(struct(
-              field("id", StringType), field("impid", StringType), field("price", DoubleType),
-              field("adomain", createArrayType(StringType)), field("crid", StringType),
-              field("dealid", StringType), field("cid", StringType), field("adid", StringType))))))),
-      field("cur", StringType),
-      field("event_timestamp", StringType));
+public final class EventSchemas {
+  /** Where the schema files are on the classpath: the repository's {@code schemas/avro/}. */
+  public static final String RESOURCE_ROOT = "schemas/avro/";
 
   private EventSchemas() {}
 
-  private static StructField field(String name, DataType type) {
-    return new StructField(name, type, true, org.apache.spark.sql.types.Metadata.empty());
+  /** Parses {@code schemas/avro/<file>} from the classpath. */
+  public static Schema avro(String file) {
+    try (InputStream in = EventSchemas.class.getClassLoader().getResourceAsStream(RESOURCE_ROOT + file)) {
+      if (in == null) {
+        throw new IllegalStateException("Avro schema " + RESOURCE_ROOT + file + " is not on the classpath");
+      }
+      return new Schema.Parser().parse(in);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot read Avro schema " + RESOURCE_ROOT + file, e);
+    }
   }
 
-  private static StructType struct(StructField... fields) {
-    return new StructType(fields);
+  /** The Spark struct of an Avro record: every field nullable, unions with null → their other branch. */
+  public static StructType sparkType(Schema record) {
+    StructType struct = new StructType();
+    for (Schema.Field field : record.getFields()) {
+      struct = struct.add(new StructField(field.name(), dataType(field.schema()), true, Metadata.empty()));
+    }
+    return struct;
+  }
+
+  private static DataType dataType(Schema schema) {
+    return switch (schema.getType()) {
+      case UNION -> dataType(nonNull(schema));
+      case RECORD -> sparkType(schema);
+      case ARRAY -> DataTypes.createArrayType(dataType(schema.getElementType()));
+      case STRING, ENUM -> DataTypes.StringType;
+      case INT -> DataTypes.IntegerType;
+      case LONG -> isTimestamp(schema) ? DataTypes.StringType : DataTypes.LongType;
+      case DOUBLE -> DataTypes.DoubleType;
+      case FLOAT -> DataTypes.FloatType;
+      case BOOLEAN -> DataTypes.BooleanType;
+      default -> throw new IllegalArgumentException("Avro type " + schema.getType() + " of " + schema
+          + " has no place in an event schema: use records, arrays, nullable unions and primitives");
+    };
+  }
+
+  /** The branch of a {@code [null, T]} union that is not null. */
+  public static Schema nonNull(Schema union) {
+    if (union.getType() != Schema.Type.UNION) {
+      return union;
+    }
+    var branches = union.getTypes().stream().filter(s -> s.getType() != Schema.Type.NULL).toList();
+    if (branches.size() != 1) {
+      throw new IllegalArgumentException("Only [null, T] unions are supported in event schemas, got " + union);
+    }
+    return branches.get(0);
+  }
+
+  /** A {@code long} carrying {@code timestamp-millis}: text in the struct, like the JSON form. */
+  public static boolean isTimestamp(Schema schema) {
+    return schema.getType() == Schema.Type.LONG && schema.getLogicalType() instanceof LogicalTypes.TimestampMillis;
   }
 }

@@ -8,6 +8,7 @@ import static org.apache.spark.sql.functions.when;
 
 import io.adlake.config.AdlakeConfig;
 import io.adlake.config.AdlakeConfig.AttributionSettings;
+import io.adlake.event.EventDecoder;
 import io.adlake.event.EventParser;
 import io.adlake.event.EventType;
 import io.adlake.lake.AdlakeTables;
@@ -60,8 +61,11 @@ public final class AttributionJob {
         "the Iceberg runtime here is " + IcebergBuild.version() + " and adlake.attribution.merge-mode = "
             + settings.mergeMode());
 
-    Dataset<Row> impressions = validCounted(source.readStream(spark, EventType.IMPRESSION), EventType.IMPRESSION);
-    Dataset<Row> clicks = validCounted(source.readStream(spark, EventType.CLICK), EventType.CLICK);
+    EventDecoder decoder = EventSource.decoder(config);
+    decoder.requireReady(List.of(EventType.IMPRESSION, EventType.CLICK));
+    Dataset<Row> impressions = validCounted(source.readStream(spark, EventType.IMPRESSION), EventType.IMPRESSION,
+        decoder);
+    Dataset<Row> clicks = validCounted(source.readStream(spark, EventType.CLICK), EventType.CLICK, decoder);
     Dataset<Row> attributed = Attribution.enrich(Attribution.join(impressions, clicks, settings), settings);
 
     VoidFunction2<Dataset<Row>, Long> sink = mergeSink(table, spec, commits);
@@ -92,8 +96,8 @@ public final class AttributionJob {
    * Parses a stream, counts records read and records unusable per micro-batch (observed metrics named
    * after the type, shown in the query progress), and keeps the valid ones.
    */
-  static Dataset<Row> validCounted(Dataset<Row> raw, EventType type) {
-    Dataset<Row> parsed = EventParser.parse(raw, type).observe(metricName(type),
+  static Dataset<Row> validCounted(Dataset<Row> raw, EventType type, EventDecoder decoder) {
+    Dataset<Row> parsed = EventParser.parse(raw, type, decoder).observe(metricName(type),
         count(lit(1)).as("read"),
         sum(when(col(EventParser.REASON).isNotNull(), 1).otherwise(0)).as("invalid"));
     return EventParser.valid(parsed);

@@ -13,6 +13,7 @@ import static org.apache.spark.sql.functions.when;
 
 import io.adlake.config.AdlakeConfig;
 import io.adlake.config.AdlakeConfig.IngestSettings;
+import io.adlake.event.EventDecoder;
 import io.adlake.event.EventParser;
 import io.adlake.event.EventType;
 import io.adlake.event.RawRecord;
@@ -62,10 +63,12 @@ public final class IngestJob {
       Trigger trigger, PrintStream out) {
     List<EventType> types = List.of(EventType.values());
     source.requireStreams(types);
+    EventDecoder decoder = EventSource.decoder(config);
+    decoder.requireReady(types);
     Tables tables = Tables.ensure(spark, config);
     List<StreamingQuery> queries = new ArrayList<>();
     for (EventType type : types) {
-      queries.add(startOne(spark, config, source, trigger, type, tables, out));
+      queries.add(startOne(spark, config, source, decoder, trigger, type, tables, out));
     }
     return queries;
   }
@@ -98,7 +101,7 @@ public final class IngestJob {
   }
 
   private static StreamingQuery startOne(SparkSession spark, AdlakeConfig config, EventSource source,
-      Trigger trigger, EventType type, Tables tables, PrintStream out) {
+      EventDecoder decoder, Trigger trigger, EventType type, Tables tables, PrintStream out) {
     IngestSettings settings = config.ingest();
     // Counts every record the source hands over, before de-duplication, so the sink can tell how many
     // were dropped as re-sent (records read - records after dedup).
@@ -109,7 +112,7 @@ public final class IngestJob {
     }, DataTypes.BooleanType).asNondeterministic();
 
     Dataset<Row> parsed = EventParser.parse(source.readStream(spark, type).filter(countRecord.apply()), type,
-        settings.maxRecordBytes(), settings.minEventTime(), settings.maxFutureSkew());
+        decoder, settings.maxRecordBytes(), settings.minEventTime(), settings.maxFutureSkew());
     // A valid record's key is its id; an unusable one is keyed by its position, so it is never a "duplicate".
     Column key = when(col(EventParser.REASON).isNull(), idOf(type))
         .otherwise(concat_ws("/", col(RawRecord.SOURCE), col(RawRecord.PARTITION).cast("string"),

@@ -1,5 +1,8 @@
 package io.adlake.local;
 
+import java.util.Map;
+import io.adlake.event.EventSink;
+import io.adlake.avro.AvroGeneration;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.concat;
 import static org.apache.spark.sql.functions.current_timestamp;
@@ -149,29 +152,71 @@ public final class AttributionBenchmark {
     out.printf("%nGenerating %,d funnel events (four topics) for the ingest case%n", options.ingestEvents());
     List<EventType> all = List.of(EventType.values());
     broker.createTopics(all.stream().map(t -> t.streamName(base.streams())).toList(), 2);
-    long events;
-    try (KafkaEventSink sink = new KafkaEventSink(broker.bootstrapServers(), base.streams(),
-        base.source().kafka().options())) {
-      events = new FunnelGenerator(base.generator(), base.attribution().clickWindow(), base.attribution().clickSkew())
-          .generate(FunnelGenerator.Run.count(options.ingestEvents(), base.generator().eventRate(),
-              Instant.parse("2026-11-20T09:00:00Z")), sink, new GenerationProgress(out, options.ingestEvents()))
-          .total();
+    FunnelGenerator.Run events = FunnelGenerator.Run.count(options.ingestEvents(), base.generator().eventRate(),
+        Instant.parse("2026-11-20T09:00:00Z"));
+    long total = generateFunnel(broker, base, events, null);
+    // The same events once more, as Avro, on their own four topics, for the Avro ingest beside the JSON one.
+    try (LocalSchemaRegistry registry = LocalSchemaRegistry.start(Path.of("target", "bench-schema-registry.log"))) {
+      Function<String, AdlakeConfig> avroConfigFor = namespace -> asAvro(ingestConfigFor.apply(namespace),
+          registry.url());
+      out.printf("Generating the same events as Avro (schemas in %s)%n", registry);
+      generateFunnel(broker, avroConfigFor.apply("bench_ingest_avro"), events, quietStream());
+      ingestRounds(spark, ingestConfigFor, avroConfigFor, options, total, all);
     }
+  }
+
+  private long generateFunnel(EmbeddedKafkaBroker broker, AdlakeConfig config, FunnelGenerator.Run run,
+      PrintStream avroLog) throws InterruptedException {
+    broker.createTopics(List.of(EventType.values()).stream().map(t -> t.streamName(config.streams())).toList(), 2);
+    EventSink sink = new KafkaEventSink(broker.bootstrapServers(), config.streams(), config.source().kafka().options());
+    if (avroLog != null) {
+      sink = AvroGeneration.sink(sink, config, Map.of(), avroLog);
+    }
+    try (EventSink target = sink) {
+      return new FunnelGenerator(config.generator(), config.attribution().clickWindow(),
+          config.attribution().clickSkew()).generate(run, target, new GenerationProgress(out, run.count())).total();
+    }
+  }
+
+  /** Runs the four ingest queries to the end (available-now) and returns the seconds taken. */
+  private static double ingestSeconds(SparkSession spark, AdlakeConfig config, PrintStream log) throws Exception {
+    long start = System.nanoTime();
+    for (StreamingQuery query : IngestJob.start(spark, config, EventSource.from(config), Trigger.AvailableNow(),
+        log)) {
+      query.awaitTermination();
+    }
+    return (System.nanoTime() - start) / 1e9;
+  }
+
+  private static PrintStream quietStream() {
+    return new PrintStream(OutputStream.nullOutputStream());
+  }
+
+  private static AdlakeConfig asAvro(AdlakeConfig c, String registryUrl) {
+    AdlakeConfig.SourceSettings s = c.source();
+    AdlakeConfig.StreamNames n = c.streams();
+    return new AdlakeConfig(c.appName(), c.spark(), c.catalog(), new AdlakeConfig.StreamNames(
+        n.bidRequests() + "-avro", n.bidResponses() + "-avro", n.impressions() + "-avro", n.clicks() + "-avro"),
+        new AdlakeConfig.SourceSettings(s.type(), s.kafka(), s.files(), s.kinesis(), AdlakeConfig.RecordFormat.AVRO,
+            s.schemaRegistry().withUrl(registryUrl)), c.streaming(), c.ingest(), c.attribution(), c.aggregate(),
+        c.maintenance(), c.generator());
+  }
+
+  private void ingestRounds(SparkSession spark, Function<String, AdlakeConfig> ingestConfigFor,
+      Function<String, AdlakeConfig> avroConfigFor, Options options, long events, List<EventType> all)
+      throws Exception {
     List<Double> append = new ArrayList<>();
     List<Double> ingest = new ArrayList<>();
     List<Double> aggregate = new ArrayList<>();
+    List<Double> avroIngest = new ArrayList<>();
     long bronzeRows = 0;
     AdlakeConfig lastRound = null;
     PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
     for (int r = 0; r <= options.repeat(); r++) {
       double appendSeconds = plainAppend(spark, ingestConfigFor.apply("bench_ingest_append_" + r), all);
-      long start = System.nanoTime();
       AdlakeConfig config = ingestConfigFor.apply("bench_ingest_" + r);
-      for (StreamingQuery query : IngestJob.start(spark, config, EventSource.from(config), Trigger.AvailableNow(),
-          quiet)) {
-        query.awaitTermination();
-      }
-      double ingestSeconds = (System.nanoTime() - start) / 1e9;
+      double ingestSeconds = ingestSeconds(spark, config, quiet);
+      double avroSeconds = ingestSeconds(spark, avroConfigFor.apply("bench_ingest_avro_" + r), quiet);
       // The metrics read all four bronze tables (the funnel joins them; the others read impressions, clicks).
       bronzeRows = 0;
       for (String table : List.of(AdlakeTables.BID_REQUESTS, AdlakeTables.BID_RESPONSES, AdlakeTables.IMPRESSIONS,
@@ -182,13 +227,15 @@ public final class AttributionBenchmark {
       StreamingJobs.runAll(spark, config, List.of(StreamingJobs.AGGREGATE), Trigger.AvailableNow(),
           new ProgressLog(quiet));
       double aggregateSeconds = (System.nanoTime() - aggregateStart) / 1e9;
-      out.printf("  round %d%s: plain append %,.0f ev/s (%.1f s), ingest %,.0f ev/s (%.1f s), aggregate %,.0f "
-              + "bronze rows/s (%.1f s)%n", r, r == 0 ? " (warm-up)" : "", events / appendSeconds,
-          appendSeconds, events / ingestSeconds, ingestSeconds, bronzeRows / aggregateSeconds, aggregateSeconds);
+      out.printf("  round %d%s: plain append %,.0f ev/s (%.1f s), ingest %,.0f ev/s (%.1f s), Avro ingest %,.0f "
+              + "ev/s (%.1f s), aggregate %,.0f bronze rows/s (%.1f s)%n", r, r == 0 ? " (warm-up)" : "",
+          events / appendSeconds, appendSeconds, events / ingestSeconds, ingestSeconds, events / avroSeconds,
+          avroSeconds, bronzeRows / aggregateSeconds, aggregateSeconds);
       lastRound = config;
       if (r > 0) {
         append.add(events / appendSeconds);
         ingest.add(events / ingestSeconds);
+        avroIngest.add(events / avroSeconds);
         aggregate.add(bronzeRows / aggregateSeconds);
       }
     }
@@ -197,6 +244,8 @@ public final class AttributionBenchmark {
     out.printf("  plain Kafka -> Iceberg append (4 topics)   : %,10.0f events/s%n", median(append));
     out.printf("  ingest (bronze + quarantine + enriched)     : %,10.0f events/s%n", median(ingest));
     out.printf("  ratio ingest / append                       : %10.2f%n", median(ingest) / median(append));
+    out.printf("  ingest, same events as Avro (registry)      : %,10.0f events/s%n", median(avroIngest));
+    out.printf("  ratio Avro ingest / JSON ingest             : %10.2f%n", median(avroIngest) / median(ingest));
     out.printf("  aggregate (4 metrics tables, available-now) : %,10.0f bronze rows/s (%,d rows in 4 tables)%n",
         median(aggregate), bronzeRows);
     out.printf("  ratio aggregate / append                    : %10.2f (bronze rows/s vs Kafka events/s)%n",

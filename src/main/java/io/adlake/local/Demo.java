@@ -1,6 +1,8 @@
 package io.adlake.local;
 
+import io.adlake.avro.AvroGeneration;
 import io.adlake.config.AdlakeConfig;
+import io.adlake.event.EventSink;
 import io.adlake.event.EventType;
 import io.adlake.event.FunnelGenerator;
 import io.adlake.event.FunnelGenerator.Summary;
@@ -27,6 +29,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Stream;
 import org.apache.spark.sql.SparkSession;
@@ -37,8 +40,16 @@ import org.apache.spark.sql.streaming.Trigger;
  * the streaming jobs with an available-now trigger into a local Iceberg warehouse, then the report.
  */
 public final class Demo {
-  /** @param keep keep the previous run's broker log, checkpoints and tables instead of starting clean */
-  public record Options(long events, long maxOffsetsPerTrigger, boolean keep, Path dataDir) {}
+  /**
+   * @param keep keep the previous run's broker log, checkpoints and tables instead of starting clean
+   * @param avro write and read Avro with a schema registry: {@code schemaRegistry}, or one the demo starts when null
+   */
+  public record Options(long events, long maxOffsetsPerTrigger, boolean keep, Path dataDir, boolean avro,
+      String schemaRegistry) {
+    public Options(long events, long maxOffsetsPerTrigger, boolean keep, Path dataDir) {
+      this(events, maxOffsetsPerTrigger, keep, dataDir, false, null);
+    }
+  }
 
   private final PrintStream out;
 
@@ -55,20 +66,29 @@ public final class Demo {
       deleteRecursively(options.dataDir());
     }
     step(1, "Starting a Kafka broker (KRaft mode) on loopback");
-    try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(options.dataDir().resolve("kafka"))) {
+    try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(options.dataDir().resolve("kafka"));
+        LocalSchemaRegistry registry = options.avro() && options.schemaRegistry() == null
+            ? LocalSchemaRegistry.start(options.dataDir().resolve("schema-registry.log")) : null) {
       out.printf("  broker ready at %s in %.1f s%n", broker.bootstrapServers(), seconds(started));
-      AdlakeConfig config = loadConfig.apply(new String[] {
+      List<String> overrides = new java.util.ArrayList<>(List.of(
           "adlake.source.type=kafka",
           "adlake.source.kafka.bootstrap-servers=" + broker.bootstrapServers(),
-          "adlake.source.kafka.max-offsets-per-trigger=" + options.maxOffsetsPerTrigger()});
+          "adlake.source.kafka.max-offsets-per-trigger=" + options.maxOffsetsPerTrigger()));
+      if (options.avro()) {
+        String url = registry != null ? registry.url() : options.schemaRegistry();
+        out.printf("  schema registry at %s%s%n", url, registry != null ? " (Apicurio, started on loopback)" : "");
+        overrides.addAll(List.of("adlake.source.format=avro", "adlake.source.schema-registry.url=" + url));
+      }
+      AdlakeConfig config = loadConfig.apply(overrides.toArray(String[]::new));
 
       step(2, String.format("Generating %,d funnel events into four topics", options.events()));
       List<String> topics = Arrays.stream(EventType.values()).map(t -> t.streamName(config.streams())).toList();
       broker.createTopics(topics, 2);
       Summary summary;
       GenerationProgress progress = new GenerationProgress(out, options.events());
-      try (KafkaEventSink sink = new KafkaEventSink(broker.bootstrapServers(), config.streams(),
-          config.source().kafka().options())) {
+      EventSink kafka = new KafkaEventSink(broker.bootstrapServers(), config.streams(),
+          config.source().kafka().options());
+      try (EventSink sink = options.avro() ? AvroGeneration.sink(kafka, config, Map.of(), out) : kafka) {
         FunnelGenerator generator = new FunnelGenerator(config.generator(), config.attribution().clickWindow(),
             config.attribution().clickSkew());
         summary = generator.generate(FunnelGenerator.Run.count(options.events(), config.generator().eventRate(),

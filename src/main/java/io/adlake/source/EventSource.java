@@ -1,6 +1,8 @@
 package io.adlake.source;
 
+import io.adlake.avro.AvroEventDecoder;
 import io.adlake.config.AdlakeConfig;
+import io.adlake.event.EventDecoder;
 import io.adlake.event.EventType;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -18,6 +20,14 @@ public interface EventSource {
 
   /** A short description for logs and progress output, without secrets. */
   String describe();
+
+  /** How the records of the configured source are decoded: JSON or Avro ({@code adlake.source.format}). */
+  static EventDecoder decoder(AdlakeConfig config) {
+    return switch (config.source().format()) {
+      case JSON -> EventDecoder.json();
+      case AVRO -> new AvroEventDecoder(config.source().schemaRegistry(), config.streams());
+    };
+  }
 
   static EventSource from(AdlakeConfig config) {
     return switch (config.source().type()) {

@@ -6,6 +6,7 @@ import static io.adlake.compose.ComposeFile.JAR_IN_CONTAINER;
 import static io.adlake.compose.ComposeFile.KAFKA;
 import static io.adlake.compose.ComposeFile.MINIO;
 import static io.adlake.compose.ComposeFile.REST;
+import static io.adlake.compose.ComposeFile.SCHEMA_REGISTRY;
 import static io.adlake.compose.ComposeFile.SERVICES;
 import static io.adlake.compose.ComposeFile.SPARK;
 import static org.junit.jupiter.api.Assertions.assertAll;
@@ -28,6 +29,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -146,6 +148,17 @@ class ComposeStackFileTest {
         () -> assertEquals(docker.catalog().warehouse(), p.get(catalog + "warehouse")));
   }
 
+  /** The registry keeps its schemas in the stack's broker, and docker.conf points the jobs at its Confluent API. */
+  @Test
+  void schemaRegistryStoresInTheBrokerAndDockerConfPointsAtItsConfluentApi() {
+    assertEquals("service_healthy", compose.dependsOn(SCHEMA_REGISTRY).get(KAFKA));
+    String internal = compose.environment(SCHEMA_REGISTRY).get("KAFKA_BOOTSTRAP_SERVERS");
+    assertEquals(docker.source().kafka().bootstrapServers(), internal);
+    Port port = compose.ports(SCHEMA_REGISTRY).get(0);
+    assertEquals(Optional.of("http://" + SCHEMA_REGISTRY + ":" + port.containerPort() + "/apis/ccompat/v7"),
+        docker.source().schemaRegistry().url());
+  }
+
   @Test
   void kafkaBootstrapIsTheBrokersInternalListener() {
     Map<String, String> env = compose.environment(KAFKA);
@@ -179,11 +192,12 @@ class ComposeStackFileTest {
   /** {@code up --wait} returns only when usable: every long-running service has a healthcheck Spark waits on. */
   @Test
   void sparkStartsOnlyAfterEveryOtherServiceIsHealthyAndTheBucketExists() {
-    for (String service : List.of(SPARK, REST, MINIO, KAFKA)) {
+    for (String service : List.of(SPARK, REST, MINIO, KAFKA, SCHEMA_REGISTRY)) {
       assertTrue(compose.hasHealthcheck(service), service + " has no healthcheck");
     }
     assertEquals(Map.of(BUCKET_INIT, "service_completed_successfully", MINIO, "service_healthy",
-        REST, "service_healthy", KAFKA, "service_healthy"), compose.dependsOn(SPARK));
+        REST, "service_healthy", KAFKA, "service_healthy", SCHEMA_REGISTRY, "service_healthy"),
+        compose.dependsOn(SPARK));
     assertEquals("service_healthy", compose.dependsOn(BUCKET_INIT).get(MINIO));
   }
 
