@@ -1,5 +1,5 @@
 -- Fill rate by country: share of bid requests that got at least one bid response.
--- Athena engine v3 / Trino dialect of src/main/resources/sql/funnel/1_fill_rate_by_country.sql.
+-- Athena engine v3 / Trino copy of src/main/resources/sql/funnel/1_fill_rate_by_country.sql (the same SQL, tables of the Glue database adlake).
 WITH requests AS (
   SELECT DISTINCT request_id, device_geo_country FROM adlake.bid_requests
 ), answered AS (

@@ -1,5 +1,5 @@
 -- Win rate by bidder: share of a bidder's responses that became an impression.
--- Athena engine v3 / Trino dialect of src/main/resources/sql/funnel/2_win_rate_by_bidder.sql.
+-- Athena engine v3 / Trino copy of src/main/resources/sql/funnel/2_win_rate_by_bidder.sql (the same SQL, tables of the Glue database adlake).
 WITH responses AS (
   SELECT DISTINCT response_id, bidder_id FROM adlake.bid_responses
 ), wins AS (

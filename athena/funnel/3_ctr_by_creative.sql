@@ -1,5 +1,5 @@
 -- Click-through rate by creative: clicked impressions over impressions.
--- Athena engine v3 / Trino dialect of src/main/resources/sql/funnel/3_ctr_by_creative.sql.
+-- Athena engine v3 / Trino copy of src/main/resources/sql/funnel/3_ctr_by_creative.sql (the same SQL, tables of the Glue database adlake).
 WITH clicked AS (
   SELECT DISTINCT impression_id FROM adlake.clicks
 )

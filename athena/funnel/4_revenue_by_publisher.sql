@@ -1,5 +1,5 @@
 -- Revenue by publisher: impression revenue (win prices are CPM, so / 1000 per impression) and click revenue.
--- Athena engine v3 / Trino dialect of src/main/resources/sql/funnel/4_revenue_by_publisher.sql.
+-- Athena engine v3 / Trino copy of src/main/resources/sql/funnel/4_revenue_by_publisher.sql (the same SQL, tables of the Glue database adlake).
 WITH impression_revenue AS (
   SELECT publisher_id, count(*) AS impressions, sum(win_price) / 1000 AS impression_revenue_usd
   FROM adlake.impressions

@@ -1,5 +1,5 @@
 -- The whole funnel in one query: requests → responses → impressions → clicks, with the rate of each step.
--- Athena engine v3 / Trino dialect of src/main/resources/sql/funnel/5_full_funnel.sql.
+-- Athena engine v3 / Trino copy of src/main/resources/sql/funnel/5_full_funnel.sql (the same SQL, tables of the Glue database adlake).
 WITH counts AS (
   SELECT
     (SELECT count(DISTINCT request_id) FROM adlake.bid_requests)   AS bid_requests,

@@ -1,5 +1,5 @@
 -- Average bid-to-win spread per bidder: how much above the clearing price winners bid (CPM, USD).
--- Athena engine v3 / Trino dialect of src/main/resources/sql/funnel/6_bid_to_win_spread.sql.
+-- Athena engine v3 / Trino copy of src/main/resources/sql/funnel/6_bid_to_win_spread.sql (the same SQL, tables of the Glue database adlake).
 SELECT
   bidder_id,
   count(*)                                                       AS wins,

@@ -1,5 +1,5 @@
 -- The hour-countries with the most impressions (hourly_impressions_by_geo).
--- Athena engine v3 / Trino dialect of src/main/resources/sql/metrics/busiest_geo_hours.sql.
+-- Athena engine v3 / Trino copy of src/main/resources/sql/metrics/busiest_geo_hours.sql (the same SQL, tables of the Glue database adlake).
 SELECT window_start, device_geo_country, impression_count, round(total_revenue, 4) AS total_revenue,
   round(avg_win_price, 4) AS avg_win_price
 FROM adlake.hourly_impressions_by_geo

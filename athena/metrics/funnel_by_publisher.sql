@@ -1,6 +1,6 @@
 -- The hourly funnel summed over all hours, per publisher: each response, impression and click counted
 -- with the request it descends from (hourly_funnel_by_publisher).
--- Athena engine v3 / Trino dialect of src/main/resources/sql/metrics/funnel_by_publisher.sql.
+-- Athena engine v3 / Trino copy of src/main/resources/sql/metrics/funnel_by_publisher.sql (the same SQL, tables of the Glue database adlake).
 SELECT
   publisher_id,
   sum(bid_requests)                                                         AS bid_requests,

@@ -1,6 +1,6 @@
 -- Events that arrived behind a metrics query's watermark: Spark drops them from the window, adlake counts
 -- them here per table (late_events), so none is lost silently. The events themselves stay in bronze.
--- Athena engine v3 / Trino dialect of src/main/resources/sql/metrics/late_events.sql.
+-- Athena engine v3 / Trino copy of src/main/resources/sql/metrics/late_events.sql (the same SQL, tables of the Glue database adlake).
 SELECT
   table_name,
   sum(late_rows)     AS late_rows,

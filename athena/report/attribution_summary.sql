@@ -1,5 +1,5 @@
 -- Attribution at a glance: rows, premium share, suspected fraud, revenue.
--- Athena engine v3 / Trino dialect of src/main/resources/sql/report/attribution_summary.sql.
+-- Athena engine v3 / Trino copy of src/main/resources/sql/report/attribution_summary.sql (the same SQL, tables of the Glue database adlake).
 SELECT
   count(*)                                                                  AS rows_attributed,
   round(100.0 * avg(CASE WHEN is_premium_ad = 'Yes' THEN 1 ELSE 0 END), 2)  AS premium_pct,

@@ -1,5 +1,5 @@
 -- The ten campaigns that earned the most click revenue.
--- Athena engine v3 / Trino dialect of src/main/resources/sql/report/attribution_top_campaigns.sql.
+-- Athena engine v3 / Trino copy of src/main/resources/sql/report/attribution_top_campaigns.sql (the same SQL, tables of the Glue database adlake).
 SELECT
   campaign_id,
   count(*)                                                  AS clicks,

@@ -1,5 +1,5 @@
 -- Where every record read went, per stream: bronze, quarantine, or dropped as a re-sent duplicate.
--- Athena engine v3 / Trino dialect of src/main/resources/sql/report/ingest_accounting.sql.
+-- Athena engine v3 / Trino copy of src/main/resources/sql/report/ingest_accounting.sql (the same SQL, tables of the Glue database adlake).
 SELECT
   stream,
   sum(records_read)                                          AS records_read,

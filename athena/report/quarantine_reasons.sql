@@ -1,5 +1,5 @@
 -- Quarantined records by stream and reason, with one example each.
--- Athena engine v3 / Trino dialect of src/main/resources/sql/report/quarantine_reasons.sql.
+-- Athena engine v3 / Trino copy of src/main/resources/sql/report/quarantine_reasons.sql (the same SQL, tables of the Glue database adlake).
 SELECT
   event_type,
   reason,

@@ -82,17 +82,12 @@ class RestCatalogOnS3Test {
 
   /** What an operator would set for a REST catalog on S3: catalog, S3FileIO and s3a settings in the config. */
   private static String[] overrides() {
-    List<String> o = new ArrayList<>(List.of(
-        "adlake.catalog.name=rest_lake",
-        "adlake.catalog.type=rest",
-        "adlake.catalog.uri=" + catalog.uri(),
-        "adlake.catalog.warehouse=s3://" + BUCKET + "/" + WAREHOUSE,
+    List<String> o = new ArrayList<>(catalog.adlakeSettings("rest_lake"));
+    o.addAll(List.of(
         "adlake.streaming.checkpoint-root=s3a://" + BUCKET + "/" + CHECKPOINTS,
         // Enough clicks for attribution rows; several micro-batches per query.
         "adlake.generator.click-rate=0.3",
         "adlake.source.kafka.max-offsets-per-trigger=1500"));
-    s3.s3FileIoProperties().forEach((k, v) -> o.add("adlake.catalog.properties.\"" + k + "\"=" + v));
-    s3.s3aProperties().forEach((k, v) -> o.add("adlake.spark.extra.\"" + SPARK_HADOOP + k + "\"=" + v));
     return o.toArray(String[]::new);
   }
 

@@ -84,7 +84,8 @@ class TrinoInteropTest {
   /** Report SQL groups that analysts run; merge.sql is the pipeline's own. */
   private static final List<String> REPORT_GROUPS = List.of("funnel", "metrics", "report");
   /** The Glue database (= namespace) the Athena files name; the test's own namespace replaces it. */
-  private static final Pattern ATHENA_DATABASE = Pattern.compile("\\badlake\\.(?=[a-z_]+\\b)");
+  private static final String ATHENA_DATABASE_NAME = "adlake";
+  private static final Pattern ATHENA_DATABASE = Pattern.compile("\\b" + ATHENA_DATABASE_NAME + "\\.(?=[a-z_]+\\b)");
   /** Doubles summed in another order differ in the last bits. */
   private static final double RELATIVE_TOLERANCE = 1e-9;
 
@@ -130,20 +131,14 @@ class TrinoInteropTest {
 
   /** The pipeline's settings for a REST catalog on S3, as an operator would write them. */
   private static String[] overrides() {
-    List<String> o = new ArrayList<>(List.of(
-        "adlake.catalog.name=trino_lake",
-        "adlake.catalog.type=rest",
-        "adlake.catalog.uri=" + catalog.uri(),
-        "adlake.catalog.warehouse=s3://" + BUCKET + "/" + WAREHOUSE,
-        // The test's closed day has a handful of files per partition: compact them.
-        "adlake.maintenance.min-input-files=2"));
-    s3.s3FileIoProperties().forEach((k, v) -> o.add("adlake.catalog.properties.\"" + k + "\"=" + v));
+    List<String> o = new ArrayList<>(catalog.adlakeSettings("trino_lake"));
+    // The test's closed day has a handful of files per partition: compact them.
+    o.add("adlake.maintenance.min-input-files=2");
     // As conf/docker.conf: the metrics queries' Iceberg streaming source writes its initial offset into the
     // (local) checkpoint through the table's FileIO, which S3FileIO alone refuses.
     o.add("adlake.catalog.properties.\"io-impl\"=org.apache.iceberg.io.ResolvingFileIO");
     // remove_orphan_files lists the table directory with Hadoop; s3:// is S3A here, as EMRFS is on AWS.
     o.add("adlake.spark.extra.\"spark.hadoop.fs.s3.impl\"=org.apache.hadoop.fs.s3a.S3AFileSystem");
-    s3.s3aProperties().forEach((k, v) -> o.add("adlake.spark.extra.\"spark.hadoop." + k + "\"=" + v));
     return o.toArray(String[]::new);
   }
 
@@ -213,21 +208,25 @@ class TrinoInteropTest {
 
   @Test
   @Order(4)
-  void everyReportQueryHasAnAthenaVersionAndNoOther() throws IOException {
+  void everyAthenaQueryIsItsSparkQueryWithTheGlueTableNames() throws IOException {
     assertEquals(sqlFiles(SPARK_SQL), sqlFiles(ATHENA_SQL),
-        "the report SQL under " + SPARK_SQL + " vs its Athena / Trino dialect under " + ATHENA_SQL);
+        "the report SQL under " + SPARK_SQL + " vs its Athena / Trino copy under " + ATHENA_SQL);
     assertEquals(15, sqlFiles(ATHENA_SQL).size(), "report queries (6 funnel, 3 metrics, 6 report)");
+    Map<String, String> glueNames = new LinkedHashMap<>();
+    reportTables().forEach((placeholder, table) -> glueNames.put(placeholder, ATHENA_DATABASE_NAME + "." + table));
+    for (String file : sqlFiles(ATHENA_SQL)) {
+      // The report SQL is written in what Spark SQL and Trino share, so one text serves both engines.
+      assertEquals(folded(SqlTemplate.render("sql/" + file, glueNames)), folded(athenaFile(file)),
+          ATHENA_SQL.resolve(file) + " differs from the Spark query it copies: copy " + SPARK_SQL.resolve(file)
+              + " again, with adlake.<table> for each ${placeholder}");
+    }
   }
 
   @Test
   @Order(5)
   void theAthenaQueriesGiveOnTrinoTheRowsTheSparkQueriesGiveOnSpark() throws IOException, SQLException {
     Map<String, String> sparkTables = new LinkedHashMap<>();
-    for (String table : sparkTables()) {
-      sparkTables.put(table, config.catalog().qualified(table));
-    }
-    sparkTables.put("table", config.catalog().qualified(config.attribution().table()));
-    sparkTables.put("metrics", config.catalog().qualified(AdlakeTables.INGEST_METRICS));
+    reportTables().forEach((placeholder, table) -> sparkTables.put(placeholder, config.catalog().qualified(table)));
     List<String> failures = new ArrayList<>();
     for (String file : sqlFiles(ATHENA_SQL)) {
       Result inSpark = sparkResult(SqlTemplate.render("sql/" + file, sparkTables));
@@ -442,12 +441,35 @@ class TrinoInteropTest {
     return copy;
   }
 
-  /** The Athena file with its tables in the test's namespace of Trino's catalog; comment lines dropped. */
+  /** The Athena file with its tables in the test's namespace of Trino's catalog. */
   private static String athenaSql(String file) throws IOException {
-    String sql = Files.readAllLines(ATHENA_SQL.resolve(file)).stream()
+    return ATHENA_DATABASE.matcher(athenaFile(file))
+        .replaceAll(Matcher.quoteReplacement(TrinoServer.CATALOG + "." + namespace() + "."));
+  }
+
+  /** An Athena file without its comment lines. */
+  private static String athenaFile(String file) throws IOException {
+    return Files.readAllLines(ATHENA_SQL.resolve(file)).stream()
         .filter(line -> !line.stripLeading().startsWith("--"))
         .collect(Collectors.joining("\n")).strip();
-    return ATHENA_DATABASE.matcher(sql).replaceAll(Matcher.quoteReplacement(TrinoServer.CATALOG + "." + namespace() + "."));
+  }
+
+  private static String folded(String sql) {
+    return sql.replaceAll("\\s+", " ").strip();
+  }
+
+  /**
+   * The table of each placeholder of the report SQL: the tables by their names, and the names the ingest and
+   * attribution reports give theirs ({@code IngestReport}, {@code AttributionReport}).
+   */
+  private static Map<String, String> reportTables() {
+    Map<String, String> tables = new LinkedHashMap<>();
+    for (String table : sparkTables()) {
+      tables.put(table, table);
+    }
+    tables.put("table", config.attribution().table());
+    tables.put("metrics", AdlakeTables.INGEST_METRICS);
+    return tables;
   }
 
   /** {@code group/name.sql} of every report query under {@code root}. */
