@@ -35,7 +35,7 @@ public final class TestServices {
       "adlake.generator.win-rate=0.9", "adlake.generator.click-rate=0.3",
       "adlake.source.kafka.max-offsets-per-trigger=200");
   /** 1.5 k events over 50 minutes of event time across midnight: two day partitions, one of them closed. */
-  public static final FunnelGenerator.Run DEMO_RUN =
+  private static final FunnelGenerator.Run DEMO_RUN =
       FunnelGenerator.Run.count(1_500, 0.5, Instant.parse("2026-11-20T23:35:00Z"));
   private static final AtomicInteger COUNTER = new AtomicInteger();
   private static Path root;
@@ -123,17 +123,12 @@ public final class TestServices {
     settings.addAll(List.of(overrides));
     AdlakeConfig demo = config(name, settings.toArray(String[]::new));
     useCatalogOf(demo);
-    demoRound(demo, DEMO_RUN);
+    generateToBroker(demo, DEMO_RUN);
+    StreamingJobs.runAll(spark(), demo, List.of(StreamingJobs.INGEST, StreamingJobs.ATTRIBUTION,
+        StreamingJobs.AGGREGATE), Trigger.AvailableNow(), new ProgressLog(System.out));
     return demo;
   }
 
-  /** The generator's {@code run} into the broker, then ingest, attribution and aggregation, available-now. */
-  public static FunnelGenerator.Summary demoRound(AdlakeConfig config, FunnelGenerator.Run run) throws Exception {
-    FunnelGenerator.Summary sent = generateToBroker(config, run);
-    StreamingJobs.runAll(spark(), config, List.of(StreamingJobs.INGEST, StreamingJobs.ATTRIBUTION,
-        StreamingJobs.AGGREGATE), Trigger.AvailableNow(), new ProgressLog(System.out));
-    return sent;
-  }
 
   /**
    * The shared session predates {@code config}: add its catalog (Spark loads catalogs on first use) with the
