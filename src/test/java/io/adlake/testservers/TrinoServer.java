@@ -144,21 +144,24 @@ public final class TrinoServer implements AutoCloseable {
    * naming what to install, when there is none: the interoperability test must not pass by skipping.
    */
   public static Path javaHome() {
-    String configured = System.getenv("TRINO_JAVA_HOME");
+    return javaHome(System.getenv("TRINO_JAVA_HOME"), JVM_DIRECTORY);
+  }
+
+  static Path javaHome(String configured, Path jvmDirectory) {
     if (configured != null && !configured.isBlank()) {
       Path home = Path.of(configured);
       Optional<Runtime.Version> version = javaVersion(home);
       if (version.isEmpty() || version.get().compareTo(MINIMUM_JAVA) < 0) {
         throw new IllegalStateException("TRINO_JAVA_HOME=" + configured + " is Java " + version.map(Object::toString)
-            .orElse("(no release file)") + "; Trino needs Java " + MINIMUM_JAVA + " or newer");
+            .orElse("? (no release file)") + "; Trino 476 needs Java " + MINIMUM_JAVA + " or newer");
       }
       return home;
     }
     List<String> seen = new ArrayList<>();
     Optional<Path> best = Optional.empty();
     Optional<Runtime.Version> bestVersion = Optional.empty();
-    if (Files.isDirectory(JVM_DIRECTORY)) {
-      try (Stream<Path> homes = Files.list(JVM_DIRECTORY)) {
+    if (Files.isDirectory(jvmDirectory)) {
+      try (Stream<Path> homes = Files.list(jvmDirectory)) {
         for (Path home : homes.sorted().toList()) {
           Optional<Runtime.Version> version = javaVersion(home);
           if (version.isEmpty() || !Files.isExecutable(home.resolve("bin").resolve("java"))) {
@@ -176,7 +179,7 @@ public final class TrinoServer implements AutoCloseable {
       }
     }
     return best.orElseThrow(() -> new IllegalStateException("Trino 476 needs Java " + MINIMUM_JAVA
-        + " or newer to run, and " + JVM_DIRECTORY + " has none (found: " + (seen.isEmpty() ? "nothing" : seen)
+        + " or newer to run, and " + jvmDirectory + " has none (found: " + (seen.isEmpty() ? "nothing" : seen)
         + "). Install a JDK 24 or newer there (e.g. `apt-get install temurin-25-jdk` from the Adoptium repository), "
         + "or point TRINO_JAVA_HOME at one."));
   }
