@@ -43,7 +43,7 @@ define require_compose
 	@docker info >/dev/null 2>&1 || { echo "make $@: no Docker engine answers ('docker info' fails). Start Docker, then run make $@ again." >&2; exit 1; }
 endef
 
-.PHONY: up submit down down-volumes
+.PHONY: up submit trino down down-volumes
 
 ## up: build the jar if it is missing, start the stack, return when every service is healthy
 up:
@@ -55,6 +55,7 @@ up:
 	  echo "make up: $(ADLAKE_JAR) changed since spark-iceberg started; recreating it"; \
 	  $(COMPOSE) up -d --wait --force-recreate --no-deps spark-iceberg; fi
 	@echo "Stack up. Jupyter: http://127.0.0.1:8888  MinIO console: http://127.0.0.1:9001  Kafka from the host: 127.0.0.1:9092"
+	@echo "Trino: http://127.0.0.1:8080 (jdbc:trino://127.0.0.1:8080/iceberg/adlake)  Superset: http://127.0.0.1:8088  CloudBeaver: http://127.0.0.1:8978"
 
 ## submit: spark-submit JOB (run, ingest, attribute, aggregate, generate, report) inside spark-iceberg, e.g.
 ##   make submit JOB=generate ARGS="--count 100000"
@@ -64,6 +65,19 @@ submit:
 	@if [ "$$($(COMPOSE) exec -T spark-iceberg cksum $(STACK_JAR) | cut -d' ' -f1,2)" != "$$(cksum < $(ADLAKE_JAR) | cut -d' ' -f1,2)" ]; then \
 	  echo "make submit: the stack is not up, or it runs an older $(ADLAKE_JAR): run 'make up' first." >&2; exit 1; fi
 	$(COMPOSE) exec $(EXEC_TTY) spark-iceberg spark-submit --class io.adlake.cli.Main $(STACK_JAR) $(JOB) --env $(STACK_ENV) $(ARGS)
+
+## trino: run report queries of athena/ (Athena / Trino dialect) on the stack's Trino, with its own CLI; all of
+## them by default, or some: make trino QUERIES="funnel/5_full_funnel.sql metrics/funnel_by_publisher.sql"
+QUERIES ?= $(patsubst athena/%,%,$(sort $(wildcard athena/*/*.sql)))
+# Where docker-compose.yml mounts athena/ in the trino container.
+STACK_ATHENA := /opt/adlake/athena
+trino:
+	$(require_compose)
+	@$(COMPOSE) exec -T trino trino --execute "SELECT 1" >/dev/null 2>&1 || { echo "make trino: the stack's Trino does not answer ('$(COMPOSE) exec trino trino' fails): run 'make up' first, and 'make submit JOB=run ARGS=\"--trigger available-now\"' to fill the tables." >&2; exit 1; }
+	@for query in $(QUERIES); do \
+	  echo "== $$query"; \
+	  $(COMPOSE) exec -T trino trino --catalog iceberg --output-format ALIGNED --file $(STACK_ATHENA)/$$query || exit 1; \
+	done
 
 ## down: stop and remove the containers; the volumes (tables, topics, checkpoints, catalog) stay for the next 'make up'
 down:

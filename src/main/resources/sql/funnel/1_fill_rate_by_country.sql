@@ -8,8 +8,8 @@ SELECT
   r.device_geo_country                                            AS country,
   count(*)                                                        AS bid_requests,
   count(a.request_id)                                             AS answered,
-  round(count(a.request_id) / count(*), 4)                        AS fill_rate
+  round(CAST(count(a.request_id) AS double) / count(*), 4)        AS fill_rate
 FROM requests r
 LEFT JOIN answered a ON a.request_id = r.request_id
 GROUP BY r.device_geo_country
-ORDER BY bid_requests DESC, country
+ORDER BY bid_requests DESC, country NULLS FIRST

@@ -8,8 +8,8 @@ SELECT
   r.bidder_id,
   count(*)                                                        AS bid_responses,
   count(w.response_id)                                            AS wins,
-  round(count(w.response_id) / count(*), 4)                       AS win_rate
+  round(CAST(count(w.response_id) AS double) / count(*), 4)       AS win_rate
 FROM responses r
 LEFT JOIN wins w ON w.response_id = r.response_id
 GROUP BY r.bidder_id
-ORDER BY bid_responses DESC, r.bidder_id
+ORDER BY bid_responses DESC, r.bidder_id NULLS FIRST

@@ -6,8 +6,8 @@ SELECT
   i.creative_id,
   count(*)                                                        AS impressions,
   count(c.impression_id)                                          AS clicked_impressions,
-  round(count(c.impression_id) / count(*), 4)                     AS ctr
+  round(CAST(count(c.impression_id) AS double) / count(*), 4)     AS ctr
 FROM ${impressions} i
 LEFT JOIN clicked c ON c.impression_id = i.impression_id
 GROUP BY i.creative_id
-ORDER BY impressions DESC, i.creative_id
+ORDER BY impressions DESC, i.creative_id NULLS FIRST

@@ -17,4 +17,4 @@ SELECT
   round(coalesce(i.impression_revenue_usd, 0) + coalesce(c.click_revenue_usd, 0), 4) AS total_revenue_usd
 FROM impression_revenue i
 FULL OUTER JOIN click_revenue c ON c.publisher_id = i.publisher_id
-ORDER BY total_revenue_usd DESC, publisher_id
+ORDER BY total_revenue_usd DESC, publisher_id NULLS FIRST

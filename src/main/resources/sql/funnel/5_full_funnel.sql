@@ -11,8 +11,8 @@ SELECT
   bid_responses,
   impressions,
   clicks,
-  round(bid_responses / bid_requests, 4)  AS response_rate,
-  round(impressions / bid_responses, 4)   AS win_rate,
-  round(clicks / impressions, 4)          AS ctr,
-  round(clicks / bid_requests, 6)         AS request_to_click
+  round(CAST(bid_responses AS double) / bid_requests, 4)  AS response_rate,
+  round(CAST(impressions AS double) / bid_responses, 4)   AS win_rate,
+  round(CAST(clicks AS double) / impressions, 4)          AS ctr,
+  round(CAST(clicks AS double) / bid_requests, 6)         AS request_to_click
 FROM counts

@@ -7,4 +7,4 @@ SELECT
 FROM ${impressions}
 WHERE bid_price > 0 AND win_price IS NOT NULL
 GROUP BY bidder_id
-ORDER BY avg_spread_cpm DESC, bidder_id
+ORDER BY avg_spread_cpm DESC, bidder_id NULLS FIRST

@@ -7,4 +7,4 @@ SELECT
   max(batch_time)    AS last_seen
 FROM ${late_events}
 GROUP BY table_name
-ORDER BY table_name
+ORDER BY table_name NULLS FIRST

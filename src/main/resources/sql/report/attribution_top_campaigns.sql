@@ -7,5 +7,5 @@ SELECT
   sum(CASE WHEN is_suspected_fraud THEN 1 ELSE 0 END)       AS suspected_fraud
 FROM ${table}
 GROUP BY campaign_id
-ORDER BY click_revenue_usd DESC, campaign_id
+ORDER BY click_revenue_usd DESC, campaign_id NULLS FIRST
 LIMIT 10

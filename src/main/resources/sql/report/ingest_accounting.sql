@@ -12,4 +12,4 @@ SELECT
   count(*)                                                   AS batches
 FROM ${metrics}
 GROUP BY stream
-ORDER BY stream
+ORDER BY stream NULLS FIRST

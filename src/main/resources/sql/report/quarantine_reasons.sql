@@ -6,4 +6,4 @@ SELECT
   substr(min(coalesce(raw_text, raw_base64)), 1, 60) AS example
 FROM ${quarantine}
 GROUP BY event_type, reason
-ORDER BY event_type, records DESC, reason
+ORDER BY event_type NULLS FIRST, records DESC, reason NULLS FIRST

@@ -29,7 +29,11 @@ final class ComposeFile {
   static final String BUCKET_INIT = "mc";
   static final String KAFKA = "kafka";
   static final String SCHEMA_REGISTRY = "schema-registry";
-  static final List<String> SERVICES = List.of(SPARK, REST, MINIO, BUCKET_INIT, KAFKA, SCHEMA_REGISTRY);
+  static final String TRINO = "trino";
+  static final String SUPERSET = "superset";
+  static final String CLOUDBEAVER = "cloudbeaver";
+  static final List<String> SERVICES = List.of(SPARK, REST, MINIO, BUCKET_INIT, KAFKA, SCHEMA_REGISTRY, TRINO, SUPERSET,
+      CLOUDBEAVER);
 
   /** The container paths of the jar and of conf/; the Makefile's submit target and the tests use them. */
   static final String JAR_IN_CONTAINER = "/opt/adlake/adlake.jar";

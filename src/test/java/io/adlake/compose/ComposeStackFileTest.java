@@ -1,6 +1,7 @@
 package io.adlake.compose;
 
 import static io.adlake.compose.ComposeFile.BUCKET_INIT;
+import static io.adlake.compose.ComposeFile.CLOUDBEAVER;
 import static io.adlake.compose.ComposeFile.CONF_IN_CONTAINER;
 import static io.adlake.compose.ComposeFile.JAR_IN_CONTAINER;
 import static io.adlake.compose.ComposeFile.KAFKA;
@@ -9,17 +10,24 @@ import static io.adlake.compose.ComposeFile.REST;
 import static io.adlake.compose.ComposeFile.SCHEMA_REGISTRY;
 import static io.adlake.compose.ComposeFile.SERVICES;
 import static io.adlake.compose.ComposeFile.SPARK;
+import static io.adlake.compose.ComposeFile.SUPERSET;
+import static io.adlake.compose.ComposeFile.TRINO;
 import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.adlake.compose.ComposeFile.Mount;
 import io.adlake.compose.ComposeFile.Port;
 import io.adlake.config.AdlakeConfig;
 import io.adlake.config.ConfigLoader;
 import io.adlake.job.SparkSessions;
+import io.adlake.lake.AdlakeTables;
+import io.adlake.lake.MergeMode;
+import io.adlake.lake.TableSpec;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -27,12 +35,17 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -45,6 +58,12 @@ import org.junit.jupiter.api.Test;
 class ComposeStackFileTest {
   private static final Path DOCKER_CONF = Path.of("conf", "docker.conf");
   private static final Pattern PINNED_IMAGE = Pattern.compile("[a-z0-9./_-]+:(?<tag>[A-Za-z0-9_][A-Za-z0-9_.-]*)");
+  private static final String TRINO_CATALOG = "compose/trino/catalog/iceberg.properties";
+  private static final String TRINO_CATALOG_IN_CONTAINER = "/etc/trino/catalog/iceberg.properties";
+  private static final String ATHENA_IN_CONTAINER = "/opt/adlake/athena";
+  private static final String SUPERSET_IN_CONTAINER = "/opt/adlake/superset";
+  private static final String CLOUDBEAVER_DATA_SOURCES =
+      "/opt/cloudbeaver/workspace/GlobalConfiguration/.dbeaver/data-sources.json";
   private static final Pattern SQLITE_FILE = Pattern.compile("jdbc:sqlite:(?:file:)?(?<path>/[^?]+)(?:\\?.*)?");
 
   private static ComposeFile compose;
@@ -78,7 +97,8 @@ class ComposeStackFileTest {
       }
     }
     assertTrue(published.containsAll(List.of(SPARK + " 8888", REST + " 8181", MINIO + " 9000", MINIO + " 9001",
-        KAFKA + " 9092")), "Jupyter, REST, S3 API, MinIO console and Kafka reach the host: " + published);
+        KAFKA + " 9092", TRINO + " 8080", SUPERSET + " 8088", CLOUDBEAVER + " 8978")),
+        "Jupyter, REST, S3 API, MinIO console, Kafka, Trino, Superset and CloudBeaver reach the host: " + published);
   }
 
   @Test
@@ -139,7 +159,8 @@ class ComposeStackFileTest {
         () -> assertEquals("rest", p.get(catalog + "type")),
         () -> assertEquals(URI.create("http://" + REST + ":8181"), rest),
         () -> assertTrue(containerPorts(REST).contains(Integer.toString(rest.getPort()))),
-        () -> assertEquals("org.apache.iceberg.aws.s3.S3FileIO", p.get(catalog + "io-impl")),
+        // S3 for table files, Hadoop for the local checkpoints the Iceberg streaming source writes to.
+        () -> assertEquals("org.apache.iceberg.io.ResolvingFileIO", p.get(catalog + "io-impl")),
         () -> assertEquals(URI.create("http://" + MINIO + ":9000"), s3),
         () -> assertTrue(containerPorts(MINIO).contains(Integer.toString(s3.getPort()))),
         () -> assertEquals("true", p.get(catalog + "s3.path-style-access")),
@@ -175,13 +196,13 @@ class ComposeStackFileTest {
   @Test
   void minioKeysLiveOnlyInTheComposeFile() throws IOException {
     Map<String, String> minio = compose.environment(MINIO);
-    for (String service : List.of(SPARK, REST)) {
+    for (String service : List.of(SPARK, REST, TRINO)) {
       Map<String, String> env = compose.environment(service);
       assertEquals(minio.get("MINIO_ROOT_USER"), env.get("AWS_ACCESS_KEY_ID"), service);
       assertEquals(minio.get("MINIO_ROOT_PASSWORD"), env.get("AWS_SECRET_ACCESS_KEY"), service);
     }
-    try (Stream<Path> files = Files.list(Path.of("conf"))) {
-      for (Path file : files.toList()) {
+    try (Stream<Path> files = Stream.concat(Files.list(Path.of("conf")), Files.walk(Path.of("compose")))) {
+      for (Path file : files.filter(Files::isRegularFile).toList()) {
         String text = Files.readString(file);
         assertFalse(text.contains(minio.get("MINIO_ROOT_PASSWORD")), file + " holds the MinIO secret key");
         assertFalse(text.contains("secret-access-key") || text.contains("access-key-id"), file + " sets S3 keys");
@@ -203,12 +224,201 @@ class ComposeStackFileTest {
 
   @Test
   void stackTargetsFailWithAClearMessageWithoutDockerCompose() throws Exception {
-    for (String target : List.of("up", "submit", "down", "down-volumes")) {
+    for (String target : List.of("up", "submit", "trino", "down", "down-volumes")) {
       Result result = make(target, "COMPOSE=adlake-no-such-compose");
       assertEquals(2, result.exitCode(), target + ": " + result.output());
       assertTrue(result.output().contains("make " + target + ": 'adlake-no-such-compose' is not available. "
           + "Install Docker with the Compose v2 plugin"), result.output());
     }
+  }
+
+  @Test
+  void trinoReadsTheRestCatalogAndTheBucketTheSparkJobsWrite() throws IOException {
+    Mount mount = compose.mountHolding(TRINO, TRINO_CATALOG_IN_CONTAINER).orElseThrow(
+        () -> new AssertionError(TRINO + " mounts no " + TRINO_CATALOG_IN_CONTAINER));
+    assertEquals(new Mount("bind", "./" + TRINO_CATALOG, TRINO_CATALOG_IN_CONTAINER, true), mount);
+    Properties catalog = new Properties();
+    try (var in = Files.newBufferedReader(Path.of(TRINO_CATALOG))) {
+      catalog.load(in);
+    }
+    Map<String, String> spark = SparkSessions.catalogProperties(docker.catalog());
+    String prefix = "spark.sql.catalog.adlake.";
+    Map<String, String> env = compose.environment(TRINO);
+    assertAll(
+        () -> assertEquals("iceberg", catalog.getProperty("connector.name")),
+        () -> assertEquals(spark.get(prefix + "type"), catalog.getProperty("iceberg.catalog.type")),
+        () -> assertEquals(spark.get(prefix + "uri"), catalog.getProperty("iceberg.rest-catalog.uri")),
+        () -> assertEquals("true", catalog.getProperty("fs.native-s3.enabled")),
+        () -> assertEquals(spark.get(prefix + "s3.endpoint"), catalog.getProperty("s3.endpoint")),
+        () -> assertEquals(spark.get(prefix + "s3.path-style-access"), catalog.getProperty("s3.path-style-access")),
+        // The keys come from the container's environment, which holds the MinIO keys (checked above).
+        () -> assertEquals("${ENV:AWS_ACCESS_KEY_ID}", catalog.getProperty("s3.aws-access-key")),
+        () -> assertEquals("${ENV:AWS_SECRET_ACCESS_KEY}", catalog.getProperty("s3.aws-secret-key")),
+        () -> assertEquals("${ENV:AWS_REGION}", catalog.getProperty("s3.region")),
+        () -> assertTrue(env.keySet().containsAll(List.of("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_REGION"))),
+        () -> assertEquals(Map.of(REST, "service_healthy", MINIO, "service_healthy"), compose.dependsOn(TRINO)),
+        () -> assertTrue(compose.hasHealthcheck(TRINO), "up --wait waits for Trino"));
+    Matcher version = Pattern.compile("<trino\\.version>(\\d+)</trino\\.version>").matcher(Files.readString(Path.of("pom.xml")));
+    assertTrue(version.find(), "pom.xml declares trino.version");
+    assertEquals("trinodb/trino:" + version.group(1), compose.image(TRINO),
+        "the stack runs the Trino release TrinoInteropTest proves");
+  }
+
+  @Test
+  void makeTrinoRunsEveryAthenaQueryOnTheStacksTrino() throws Exception {
+    Mount athena = compose.mountHolding(TRINO, ATHENA_IN_CONTAINER).orElseThrow();
+    assertEquals(new Mount("bind", "./athena", ATHENA_IN_CONTAINER, true), athena);
+    String dryRun = make("-n", "trino", "COMPOSE=docker compose").output();
+    List<String> queries;
+    try (Stream<Path> files = Files.walk(Path.of("athena"))) {
+      queries = files.filter(f -> f.toString().endsWith(".sql")).map(f -> Path.of("athena").relativize(f).toString())
+          .sorted().toList();
+    }
+    assertEquals(15, queries.size(), "athena/ holds the 15 report queries: " + queries);
+    for (String query : queries) {
+      assertTrue(dryRun.contains(query), "make trino runs " + query + ":\n" + dryRun);
+    }
+    assertTrue(dryRun.contains("exec -T " + TRINO + " trino --catalog iceberg --output-format ALIGNED --file "
+        + ATHENA_IN_CONTAINER + "/$query"), dryRun);
+    assertTrue(dryRun.contains("run 'make up' first"), "a stack that is not up is named: " + dryRun);
+  }
+
+  @Test
+  void supersetBootstrapConnectsToTrinoAndImportsTheFourCharts() throws IOException {
+    assertEquals("/bin/sh " + SUPERSET_IN_CONTAINER + "/bootstrap.sh", compose.entrypointAndCommand(SUPERSET));
+    assertEquals(new Mount("bind", "./compose/superset", SUPERSET_IN_CONTAINER, true),
+        compose.mountHolding(SUPERSET, SUPERSET_IN_CONTAINER + "/bootstrap.sh").orElseThrow());
+    assertOnNamedVolume(SUPERSET, "/app/superset_home");
+    String bootstrap = Files.readString(Path.of("compose", "superset", "bootstrap.sh"));
+    Map<String, String> env = compose.environment(SUPERSET);
+    for (String step : List.of("superset db upgrade", "superset fab create-admin", "superset init",
+        "superset import-dashboards --path /tmp/adlake_dashboard.zip", "'adlake_dashboard'",
+        "\"trino[sqlalchemy]==$TRINO_PYTHON_CLIENT_VERSION\"", "exec /usr/bin/run-server.sh")) {
+      assertTrue(bootstrap.contains(step), "bootstrap.sh lacks: " + step);
+    }
+    Pattern variable = Pattern.compile("\\$\\{?([A-Z][A-Z_]+)");
+    Matcher used = variable.matcher(bootstrap);
+    while (used.find()) {
+      assertTrue(env.containsKey(used.group(1)), "bootstrap.sh reads $" + used.group(1) + ", which compose does not set");
+    }
+    assertTrue(bootstrap.contains("\"$marker\"") && bootstrap.contains("/app/superset_home"),
+        "bootstrap runs on the first start only, remembered on the volume");
+
+    Path bundle = Path.of("compose", "superset", "adlake_dashboard");
+    assertEquals("Dashboard", yaml(bundle.resolve("metadata.yaml")).get("type"));
+    List<Map<String, Object>> databases = yamls(bundle.resolve("databases"));
+    assertEquals(1, databases.size(), "one database connection");
+    Map<String, Object> database = databases.get(0);
+    URI trino = URI.create(String.valueOf(database.get("sqlalchemy_uri")));
+    assertAll(
+        () -> assertEquals("trino", trino.getScheme()),
+        () -> assertEquals(TRINO, trino.getHost(), "the stack's Trino service"),
+        () -> assertTrue(containerPorts(TRINO).contains(Integer.toString(trino.getPort())), trino.toString()),
+        () -> assertEquals("/iceberg/" + docker.catalog().namespace(), trino.getPath(),
+            "catalog iceberg (" + TRINO_CATALOG + "), schema of the adlake tables"));
+
+    Map<String, TableSpec> specs = tableSpecs();
+    Map<String, Map<String, Object>> datasets = new HashMap<>();
+    for (Map<String, Object> dataset : yamls(bundle.resolve("datasets"))) {
+      String table = String.valueOf(dataset.get("table_name"));
+      assertEquals(database.get("uuid"), dataset.get("database_uuid"), table);
+      assertEquals(docker.catalog().namespace(), dataset.get("schema"), table);
+      TableSpec spec = specs.get(table);
+      assertTrue(spec != null, "dataset " + table + " is no adlake table");
+      for (Map<String, Object> column : list(dataset.get("columns"))) {
+        assertTrue(spec.columnNames().contains(column.get("column_name")), table + " has no column " + column);
+      }
+      datasets.put(String.valueOf(dataset.get("uuid")), dataset);
+    }
+
+    Map<String, String> charts = new HashMap<>();
+    for (Map<String, Object> chart : yamls(bundle.resolve("charts"))) {
+      String name = String.valueOf(chart.get("slice_name"));
+      Map<String, Object> dataset = datasets.get(String.valueOf(chart.get("dataset_uuid")));
+      assertTrue(dataset != null, name + ": its dataset is not in the bundle");
+      Set<String> metrics = list(dataset.get("metrics")).stream().map(m -> String.valueOf(m.get("metric_name")))
+          .collect(Collectors.toSet());
+      Set<String> columns = list(dataset.get("columns")).stream().map(c -> String.valueOf(c.get("column_name")))
+          .collect(Collectors.toSet());
+      @SuppressWarnings("unchecked")
+      Map<String, Object> params = (Map<String, Object>) chart.get("params");
+      assertEquals(chart.get("viz_type"), params.get("viz_type"), name);
+      for (Object metric : params.get("metrics") instanceof List<?> l ? l : List.of()) {
+        assertTrue(metrics.contains(String.valueOf(metric)), name + ": no metric " + metric + " in its dataset");
+      }
+      for (String key : List.of("x_axis", "column")) {
+        if (params.containsKey(key)) {
+          assertTrue(columns.contains(String.valueOf(params.get(key))), name + ": no column " + params.get(key));
+        }
+      }
+      charts.put(String.valueOf(chart.get("uuid")), name);
+    }
+    assertEquals(new TreeSet<>(List.of("Bid requests by country", "Fill, win and CTR funnel by publisher",
+        "Revenue over time", "Engagement histogram")), new TreeSet<>(charts.values()), "the four charts");
+
+    List<Map<String, Object>> dashboards = yamls(bundle.resolve("dashboards"));
+    assertEquals(1, dashboards.size());
+    @SuppressWarnings("unchecked")
+    Map<String, Object> position = (Map<String, Object>) dashboards.get(0).get("position");
+    Set<String> onDashboard = position.values().stream()
+        .filter(item -> item instanceof Map<?, ?> m && "CHART".equals(m.get("type")))
+        .map(item -> String.valueOf(((Map<?, ?>) ((Map<?, ?>) item).get("meta")).get("uuid")))
+        .collect(Collectors.toCollection(TreeSet::new));
+    assertEquals(new TreeSet<>(charts.keySet()), onDashboard, "every chart on the dashboard");
+  }
+
+  @Test
+  void cloudbeaverStartsWithATrinoConnection() throws IOException {
+    Mount mount = compose.mountHolding(CLOUDBEAVER, CLOUDBEAVER_DATA_SOURCES).orElseThrow();
+    assertEquals(new Mount("bind", "./compose/cloudbeaver/data-sources.json", CLOUDBEAVER_DATA_SOURCES, true), mount);
+    assertOnNamedVolume(CLOUDBEAVER, "/opt/cloudbeaver/workspace");
+    JsonNode connections = new ObjectMapper().readTree(Path.of(mount.source()).toFile()).path("connections");
+    assertEquals(1, connections.size(), "one pre-configured connection: " + connections);
+    JsonNode connection = connections.elements().next();
+    JsonNode configuration = connection.path("configuration");
+    String port = configuration.path("port").asText();
+    assertAll(
+        () -> assertTrue(connection.path("driver").asText().contains("trino"), connection.toString()),
+        () -> assertTrue(connection.path("name").asText().contains("Trino"), connection.toString()),
+        () -> assertEquals(TRINO, configuration.path("host").asText()),
+        () -> assertTrue(containerPorts(TRINO).contains(port), "Trino's container port: " + port),
+        () -> assertEquals("jdbc:trino://" + TRINO + ":" + port + "/iceberg/" + docker.catalog().namespace(),
+            configuration.path("url").asText()));
+    assertTrue(compose.environment(CLOUDBEAVER).keySet().containsAll(List.of("CB_SERVER_NAME", "CB_ADMIN_NAME",
+        "CB_ADMIN_PASSWORD")), "the server is configured at start, without the setup wizard");
+  }
+
+  /** Every adlake table's declaration, by name. */
+  private static Map<String, TableSpec> tableSpecs() {
+    MergeMode mode = MergeMode.MERGE_ON_READ;
+    return Stream.of(AdlakeTables.bidRequests(), AdlakeTables.bidResponses(), AdlakeTables.impressions(),
+        AdlakeTables.clicks(), AdlakeTables.bidRequestsEnriched(), AdlakeTables.quarantine(),
+        AdlakeTables.ingestMetrics(), AdlakeTables.enrichedAdData(docker.attribution().table(), mode),
+        AdlakeTables.hourlyImpressionsByGeo(mode), AdlakeTables.rollingMetricsByBidder(mode),
+        AdlakeTables.campaignMetrics5m(mode), AdlakeTables.hourlyFunnelByPublisher(mode), AdlakeTables.funnelEvents(),
+        AdlakeTables.lateEvents()).collect(Collectors.toMap(TableSpec::name, spec -> spec));
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> yaml(Path file) throws IOException {
+    try (var in = Files.newBufferedReader(file)) {
+      return (Map<String, Object>) new org.yaml.snakeyaml.Yaml().load(in);
+    }
+  }
+
+  private static List<Map<String, Object>> yamls(Path directory) throws IOException {
+    List<Map<String, Object>> all = new ArrayList<>();
+    try (Stream<Path> files = Files.walk(directory)) {
+      for (Path file : files.filter(f -> f.toString().endsWith(".yaml")).sorted().toList()) {
+        all.add(yaml(file));
+      }
+    }
+    return all;
+  }
+
+  @SuppressWarnings("unchecked")
+  private static List<Map<String, Object>> list(Object value) {
+    return value == null ? List.of() : (List<Map<String, Object>>) value;
   }
 
   private static String bucket() {

@@ -40,7 +40,7 @@ import org.testcontainers.containers.wait.strategy.Wait;
  * Testcontainers (its own project name, so its own volumes), the shaded jar under the image's
  * spark-submit generating into the stack's Kafka and running every job to completion, then the tables read
  * back with the image's plain spark-sql through the REST catalog and MinIO, before and after the catalog
- * server restarts.
+ * server restarts, and with the stack's Trino (the counts, and a query of athena/ as {@code make trino} runs it).
  *
  * <p>Needs a Docker engine and the Compose v2 plugin, and the host ports the stack publishes free (stop a
  * {@code make up} stack first). Where no engine answers it is reported as skipped, with the reason.
@@ -69,7 +69,8 @@ class ComposeStackIT {
     stack = new ComposeContainer(new File(ComposeFile.PATH.toString()))
         .waitingFor(SPARK, Wait.forHealthcheck().withStartupTimeout(Duration.ofMinutes(10)))
         .waitingFor(REST, Wait.forHealthcheck())
-        .waitingFor(ComposeFile.KAFKA, Wait.forHealthcheck());
+        .waitingFor(ComposeFile.KAFKA, Wait.forHealthcheck())
+        .waitingFor(ComposeFile.TRINO, Wait.forHealthcheck().withStartupTimeout(Duration.ofMinutes(5)));
     stack.start();
   }
 
@@ -102,6 +103,12 @@ class ComposeStackIT {
         count(docker, docker.attribution().table()));
     assertEquals(expected, sparkSql(spark, docker, counts),
         "impressions, clicks, quarantined records, attributed clicks");
+    // The stack's Trino reads the same tables through the same REST catalog and bucket (what make trino uses).
+    ContainerState trino = stack.getContainerByServiceName(ComposeFile.TRINO).orElseThrow();
+    String trinoCounts = counts.replace(docker.catalog().name() + "." + docker.catalog().namespace() + ".",
+        "iceberg." + docker.catalog().namespace() + ".");
+    assertEquals(expected, trino(trino, "--execute", trinoCounts).replace("\"", ""), "the same counts in Trino");
+    trino(trino, "--file", "/opt/adlake/athena/funnel/5_full_funnel.sql");
 
     // The REST fixture keeps its catalog in memory unless told otherwise: the tables must outlive it.
     ContainerState rest = stack.getContainerByServiceName(REST).orElseThrow();
@@ -133,6 +140,17 @@ class ComposeStackIT {
     assertEquals(0, result.getExitCode(), "spark-sql failed:\n" + tail(result.getStderr()));
     List<String> lines = result.getStdout().lines().filter(l -> !l.isBlank()).toList();
     assertTrue(!lines.isEmpty(), "spark-sql printed nothing:\n" + tail(result.getStderr()));
+    return lines.get(lines.size() - 1).trim();
+  }
+
+  /** The Trino CLI in the trino container, catalog iceberg, tab-separated: its last line. */
+  private static String trino(ContainerState trino, String... args) throws Exception {
+    List<String> command = new ArrayList<>(List.of("trino", "--catalog", "iceberg", "--output-format", "TSV"));
+    command.addAll(Arrays.asList(args));
+    ExecResult result = trino.execInContainer(command.toArray(String[]::new));
+    assertEquals(0, result.getExitCode(), String.join(" ", command) + " failed:\n" + tail(result.getStderr()));
+    List<String> lines = result.getStdout().lines().filter(l -> !l.isBlank()).toList();
+    assertTrue(!lines.isEmpty(), "trino printed nothing:\n" + tail(result.getStderr()));
     return lines.get(lines.size() - 1).trim();
   }
 

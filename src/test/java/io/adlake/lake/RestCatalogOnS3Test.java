@@ -14,7 +14,6 @@ import io.adlake.event.FunnelGenerator.Summary;
 import io.adlake.job.AttributionJob;
 import io.adlake.job.IngestJob;
 import io.adlake.job.ProgressLog;
-import io.adlake.job.SparkSessions;
 import io.adlake.job.StreamingJobs;
 import io.adlake.testservers.IcebergRestCatalog;
 import io.adlake.testservers.S3Proxy;
@@ -73,7 +72,7 @@ class RestCatalogOnS3Test {
     TestServices.broker();
     spark = TestServices.spark();
     config = TestServices.config("rest_s3", overrides());
-    useCatalogAndFileSystemOf(config);
+    TestServices.useCatalogOf(config);
 
     sent = TestServices.generateToBroker(config,
         FunnelGenerator.Run.count(6_000, 2000, Instant.parse("2026-11-22T06:00:00Z")));
@@ -83,32 +82,13 @@ class RestCatalogOnS3Test {
 
   /** What an operator would set for a REST catalog on S3: catalog, S3FileIO and s3a settings in the config. */
   private static String[] overrides() {
-    List<String> o = new ArrayList<>(List.of(
-        "adlake.catalog.name=rest_lake",
-        "adlake.catalog.type=rest",
-        "adlake.catalog.uri=" + catalog.uri(),
-        "adlake.catalog.warehouse=s3://" + BUCKET + "/" + WAREHOUSE,
+    List<String> o = new ArrayList<>(catalog.adlakeSettings("rest_lake"));
+    o.addAll(List.of(
         "adlake.streaming.checkpoint-root=s3a://" + BUCKET + "/" + CHECKPOINTS,
         // Enough clicks for attribution rows; several micro-batches per query.
         "adlake.generator.click-rate=0.3",
         "adlake.source.kafka.max-offsets-per-trigger=1500"));
-    s3.s3FileIoProperties().forEach((k, v) -> o.add("adlake.catalog.properties.\"" + k + "\"=" + v));
-    s3.s3aProperties().forEach((k, v) -> o.add("adlake.spark.extra.\"" + SPARK_HADOOP + k + "\"=" + v));
     return o.toArray(String[]::new);
-  }
-
-  /**
-   * The shared session predates this config: add its catalog (Spark loads catalogs on first use) with the
-   * properties {@link SparkSessions#create} would set, and its {@code spark.hadoop.*} settings to the Hadoop
-   * configuration, as a new SparkContext would.
-   */
-  private static void useCatalogAndFileSystemOf(AdlakeConfig config) {
-    SparkSessions.catalogProperties(config.catalog()).forEach(spark.conf()::set);
-    config.spark().extra().forEach((key, value) -> {
-      if (key.startsWith(SPARK_HADOOP)) {
-        spark.sparkContext().hadoopConfiguration().set(key.substring(SPARK_HADOOP.length()), value);
-      }
-    });
   }
 
   /** The catalog first: it writes to the object store until it stops. */

@@ -9,18 +9,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.adlake.TestServices;
 import io.adlake.config.AdlakeConfig;
-import io.adlake.event.FunnelGenerator;
 import io.adlake.job.FunnelReport;
 import io.adlake.job.MetricsReport;
-import io.adlake.job.ProgressLog;
-import io.adlake.job.StreamingJobs;
 import io.adlake.lake.AdlakeTables;
 import io.adlake.lake.SqlTemplate;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -40,7 +36,6 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.streaming.Trigger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -89,7 +84,7 @@ class NotebookSqlTest {
     cells = extractAll();
     spark = TestServices.spark();
     long demoStart = System.nanoTime();
-    config = demoRun();
+    config = TestServices.smallDemo("notebooks");
     long demoMillis = (System.nanoTime() - demoStart) / 1_000_000;
     Set<String> remembered = cells.stream()
         .flatMap(cell -> REMEMBERED.matcher(cell.statement()).results().map(m -> m.group(1)))
@@ -255,20 +250,6 @@ class NotebookSqlTest {
     Set<String> withFiles = result("table_files").stream().filter(row -> row.<Long>getAs("data_files") > 0)
         .map(row -> row.<String>getAs("table_name")).collect(Collectors.toCollection(TreeSet::new));
     assertEquals(withRows, withFiles);
-  }
-
-  private static AdlakeConfig demoRun() throws Exception {
-    TestServices.broker(); // before config(), which takes the broker's address
-    // 1.5 k events over 50 minutes of event time across midnight: two day partitions, one of them closed.
-    // High win and click rates give every table rows; the batch bound splits the impressions in two, so
-    // enriched_ad_data gets two snapshots to travel between.
-    AdlakeConfig demo = TestServices.config("notebooks", "adlake.generator.event-rate=0.5",
-        "adlake.generator.win-rate=0.9", "adlake.generator.click-rate=0.3",
-        "adlake.source.kafka.max-offsets-per-trigger=200");
-    TestServices.generateToBroker(demo, FunnelGenerator.Run.count(1_500, 0.5, Instant.parse("2026-11-20T23:35:00Z")));
-    StreamingJobs.runAll(spark, demo, List.of(StreamingJobs.INGEST, StreamingJobs.ATTRIBUTION,
-        StreamingJobs.AGGREGATE), Trigger.AvailableNow(), new ProgressLog(System.out));
-    return demo;
   }
 
   /**

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -21,7 +22,7 @@ import java.util.regex.Pattern;
 /**
  * A server in a child JVM, so that its dependencies stay off the test classpath. Its output goes to a log
  * file; it counts as started when a line matches the readiness pattern, whose first group (the port it
- * bound) {@link #readyValue} returns. {@link #close} closes its standard input, asks it to stop (SIGTERM)
+ * bound), or the whole match if it has no group, {@link #readyValue} returns. {@link #close} closes its standard input, asks it to stop (SIGTERM)
  * and waits for it.
  */
 final class ChildServer implements AutoCloseable {
@@ -55,23 +56,33 @@ final class ChildServer implements AutoCloseable {
    * stderr go to {@code target/test-servers/<name>.log}.
    */
   static ChildServer start(String name, List<String> jvmArguments, Pattern ready) throws IOException {
-    Path log = Path.of("target", "test-servers", name + ".log");
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.add("-Xmx512m");
     command.addAll(jvmArguments);
+    return start(name, command, Map.of(), ready, START_TIMEOUT);
+  }
+
+  /**
+   * Starts {@code command} with {@code environment} added to this process's, and waits up to {@code timeout} for a
+   * line matching {@code ready}. Output goes to {@code target/test-servers/<name>.log}.
+   */
+  static ChildServer start(String name, List<String> command, Map<String, String> environment, Pattern ready,
+      Duration timeout) throws IOException {
+    Path log = Path.of("target", "test-servers", name + ".log");
     Files.createDirectories(log.getParent());
-    Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+    builder.environment().putAll(environment);
+    Process process = builder.start();
     CompletableFuture<String> readyLine = new CompletableFuture<>();
     Thread copier = new Thread(() -> copyOutput(process, log, ready, readyLine), name + "-output");
     copier.setDaemon(true);
     copier.start();
     try {
-      return new ChildServer(name, process, log,
-          readyLine.get(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS));
+      return new ChildServer(name, process, log, readyLine.get(timeout.toSeconds(), TimeUnit.SECONDS));
     } catch (ExecutionException | TimeoutException e) {
       process.destroyForcibly();
-      throw new IllegalStateException(name + " did not start within " + START_TIMEOUT.toSeconds()
+      throw new IllegalStateException(name + " did not start within " + timeout.toSeconds()
           + " s; its output, " + log + ":\n" + tail(log), e);
     } catch (InterruptedException e) {
       process.destroyForcibly();
@@ -89,7 +100,7 @@ final class ChildServer implements AutoCloseable {
         out.println(line);
         Matcher matcher = ready.matcher(line);
         if (!readyLine.isDone() && matcher.find()) {
-          readyLine.complete(matcher.group(1));
+          readyLine.complete(matcher.groupCount() > 0 ? matcher.group(1) : matcher.group());
         }
       }
       readyLine.completeExceptionally(new IllegalStateException("exited with " + process.waitFor()));

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.Writer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 import java.util.regex.Pattern;
@@ -18,9 +19,13 @@ public final class IcebergRestCatalog implements AutoCloseable {
   private static final Pattern READY = Pattern.compile("^READY (\\d+)$");
 
   private final ChildServer server;
+  private final S3Proxy s3;
+  private final String warehouse;
 
-  private IcebergRestCatalog(ChildServer server) {
+  private IcebergRestCatalog(ChildServer server, S3Proxy s3, String warehouse) {
     this.server = server;
+    this.s3 = s3;
+    this.warehouse = warehouse;
   }
 
   /** @param warehouse where the catalog puts new namespaces and tables, e.g. {@code s3://bucket/wh} */
@@ -38,7 +43,22 @@ public final class IcebergRestCatalog implements AutoCloseable {
     String classpath = build.resolve("classes") + File.pathSeparator
         + Files.readString(build.resolve("classpath.txt")).trim();
     return new IcebergRestCatalog(ChildServer.start("rest-catalog",
-        List.of("-cp", classpath, "io.adlake.testservers.RestCatalogServer", file.toString()), READY));
+        List.of("-cp", classpath, "io.adlake.testservers.RestCatalogServer", file.toString()), READY), s3, warehouse);
+  }
+
+  /**
+   * What an operator would set ({@code key=value} settings) for adlake's catalog {@code name} on this server: type,
+   * URI, warehouse, S3FileIO on the S3 server, and s3a settings for Spark's Hadoop file system on it.
+   */
+  public List<String> adlakeSettings(String name) {
+    List<String> settings = new ArrayList<>(List.of(
+        "adlake.catalog.name=" + name,
+        "adlake.catalog.type=rest",
+        "adlake.catalog.uri=" + uri(),
+        "adlake.catalog.warehouse=" + warehouse));
+    s3.s3FileIoProperties().forEach((k, v) -> settings.add("adlake.catalog.properties.\"" + k + "\"=" + v));
+    s3.s3aProperties().forEach((k, v) -> settings.add("adlake.spark.extra.\"spark.hadoop." + k + "\"=" + v));
+    return settings;
   }
 
   public String uri() {

@@ -1,0 +1,19 @@
+-- The whole funnel in one query: requests → responses → impressions → clicks, with the rate of each step.
+-- Athena engine v3 / Trino copy of src/main/resources/sql/funnel/5_full_funnel.sql (the same SQL, tables of the Glue database adlake).
+WITH counts AS (
+  SELECT
+    (SELECT count(DISTINCT request_id) FROM adlake.bid_requests)   AS bid_requests,
+    (SELECT count(DISTINCT response_id) FROM adlake.bid_responses) AS bid_responses,
+    (SELECT count(*) FROM adlake.impressions)                      AS impressions,
+    (SELECT count(*) FROM adlake.clicks)                           AS clicks
+)
+SELECT
+  bid_requests,
+  bid_responses,
+  impressions,
+  clicks,
+  round(CAST(bid_responses AS double) / bid_requests, 4)  AS response_rate,
+  round(CAST(impressions AS double) / bid_responses, 4)   AS win_rate,
+  round(CAST(clicks AS double) / impressions, 4)          AS ctr,
+  round(CAST(clicks AS double) / bid_requests, 6)         AS request_to_click
+FROM counts

@@ -1,0 +1,11 @@
+-- Events that arrived behind a metrics query's watermark: Spark drops them from the window, adlake counts
+-- them here per table (late_events), so none is lost silently. The events themselves stay in bronze.
+-- Athena engine v3 / Trino copy of src/main/resources/sql/metrics/late_events.sql (the same SQL, tables of the Glue database adlake).
+SELECT
+  table_name,
+  sum(late_rows)     AS late_rows,
+  count(*)           AS batches_with_late_rows,
+  max(batch_time)    AS last_seen
+FROM adlake.late_events
+GROUP BY table_name
+ORDER BY table_name NULLS FIRST

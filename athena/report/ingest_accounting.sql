@@ -1,0 +1,16 @@
+-- Where every record read went, per stream: bronze, quarantine, or dropped as a re-sent duplicate.
+-- Athena engine v3 / Trino copy of src/main/resources/sql/report/ingest_accounting.sql (the same SQL, tables of the Glue database adlake).
+SELECT
+  stream,
+  sum(records_read)                                          AS records_read,
+  sum(bronze_records)                                        AS bronze_records,
+  sum(bronze_rows)                                           AS bronze_rows,
+  sum(quarantined)                                           AS quarantined,
+  sum(duplicates_dropped)                                    AS duplicates_dropped,
+  sum(records_read) - sum(bronze_records) - sum(quarantined) - sum(duplicates_dropped) AS unaccounted,
+  sum(filtered)                                              AS filtered_from_enriched,
+  sum(enriched_rows)                                         AS enriched_rows,
+  count(*)                                                   AS batches
+FROM adlake.ingest_metrics
+GROUP BY stream
+ORDER BY stream NULLS FIRST
