@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
  * {@code TableMaintenance.maintain} on every table, pass after pass, while {@code adlake run} commits to the
  * same tables every two seconds from another JVM (as {@code maintain --every} beside {@code run}).
  *
- * <p>A first run writes two chunks of yesterday's events and finishes, so yesterday's partitions are closed
+ * <p>A first run writes yesterday's events and finishes, so yesterday's partitions are closed
  * (closed-after 1 s here, so they qualify at any hour) and hold many small files. Then the job runs
  * continuously on today's events, sent one chunk before each maintenance pass, while every pass compacts
  * yesterday, rewrites delete files and manifests, expires snapshots (retention 1 minute, keeping the last 20
@@ -39,7 +39,7 @@ class MaintenanceUnderLoadTest {
   @Test
   void maintenanceRunsBesideTheStreamingJobsWhichNeitherFailNorLoseOrDoubleARow() throws Exception {
     long started = System.nanoTime();
-    int passes = FaultScenario.LONG ? 8 : 1;
+    int passes = FaultScenario.LONG ? 6 : 1;
     Instant today = Instant.now().truncatedTo(ChronoUnit.DAYS);
     FaultScenario scenario = FaultScenario.create("maintenance", TestServices.broker().bootstrapServers(),
         today.minus(Duration.ofHours(2)),
