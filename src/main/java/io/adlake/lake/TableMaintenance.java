@@ -77,20 +77,21 @@ public final class TableMaintenance {
     long targetSize = settings.targetFileSizeBytes() > 0 ? settings.targetFileSizeBytes()
         : Long.parseLong(table.properties().getOrDefault("write.target-file-size-bytes",
             Long.toString(AdlakeTables.TARGET_FILE_SIZE_BYTES)));
-    StringBuilder rewrite = new StringBuilder("CALL " + catalog.name() + ".system.rewrite_data_files(table => '"
-        + procedureTable + "', strategy => 'binpack', options => map('partial-progress.enabled', 'true', "
+    // Both rewrites take closed partitions only. A streaming merge-on-read MERGE also replaces the delete file
+    // of each data file it deletes from; rewriting that delete file meanwhile fails the MERGE ("Missing required
+    // files to delete"), and with it the job (seen by MaintenanceUnderLoadTest).
+    String closedOnly = cutoff.map(c -> ", where => '" + timeColumn.get() + " < TIMESTAMP \\'" + Timestamp.from(c)
+        + "\\''").orElse("");
+    Row rewritten = spark.sql("CALL " + catalog.name() + ".system.rewrite_data_files(table => '" + procedureTable
+        + "', strategy => 'binpack', options => map('partial-progress.enabled', 'true', "
         + "'target-file-size-bytes', '" + targetSize + "', 'min-input-files', '" + settings.minInputFiles()
-        + "', 'rewrite-job-order', 'files-desc', 'remove-dangling-deletes', 'true')");
-    cutoff.ifPresent(c -> rewrite.append(", where => '").append(timeColumn.get()).append(" < TIMESTAMP \\'")
-        .append(Timestamp.from(c)).append("\\''"));
-    rewrite.append(")");
-    Row rewritten = spark.sql(rewrite.toString()).first();
+        + "', 'rewrite-job-order', 'files-desc', 'remove-dangling-deletes', 'true')" + closedOnly + ")").first();
 
     long rewrittenDeletes = 0;
     if ("merge-on-read".equals(table.properties().get("write.merge.mode")) && before.deleteFiles() > 0) {
       Row deletes = spark.sql("CALL " + catalog.name() + ".system.rewrite_position_delete_files(table => '"
           + procedureTable + "', options => map('partial-progress.enabled', 'true', 'min-input-files', '"
-          + settings.minInputFiles() + "'))").first();
+          + settings.minInputFiles() + "')" + closedOnly + ")").first();
       rewrittenDeletes = deletes.getInt(0);
     }
     spark.sql("CALL " + catalog.name() + ".system.rewrite_manifests(table => '" + procedureTable + "')").collect();
