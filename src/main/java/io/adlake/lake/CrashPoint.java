@@ -27,22 +27,12 @@ import org.apache.spark.sql.types.DataTypes;
  *       ledger entry, before Spark records the batch as done in the checkpoint: the restart replays it.
  * </ul>
  */
-public final class CrashPoint {
+public record CrashPoint(String point, String table, long fromBatch) {
   public static final String PROPERTY = "adlake.testing.crash-point";
   /** Exit status of a JVM halted here, so a test can tell it from any other death. */
   public static final int EXIT_STATUS = 86;
   private static final Pattern FORMAT = Pattern.compile("(during-merge|after-commit-before-checkpoint):([\\w*]+):(\\d+)");
   private static final Optional<CrashPoint> ARMED = parse(System.getProperty(PROPERTY));
-
-  private final String point;
-  private final String table;
-  private final long fromBatch;
-
-  private CrashPoint(String point, String table, long fromBatch) {
-    this.point = point;
-    this.table = table;
-    this.fromBatch = fromBatch;
-  }
 
   static Optional<CrashPoint> parse(String value) {
     if (value == null || value.isBlank()) {

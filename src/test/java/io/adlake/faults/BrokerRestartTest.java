@@ -56,9 +56,8 @@ class BrokerRestartTest {
         if (job.isAlive()) {
           outcomes.add(String.format("%d s outage: the job recovered by itself", outage.toSeconds()));
         } else {
-          String cause = job.lines().stream().filter(line -> line.contains("failed")).findFirst().orElse("?");
-          outcomes.add(String.format("%d s outage: the job failed (exit %d: %s) and was restarted from its "
-              + "checkpoints", outage.toSeconds(), job.exitValue(), cause.trim()));
+          outcomes.add(String.format("%d s outage: the job failed (exit %d; %s) and was restarted from its "
+              + "checkpoints", outage.toSeconds(), job.exitValue(), failure(job.lines())));
           job = scenario.startJob("2s", Optional.empty());
         }
         System.out.printf("  broker-restart: %s%n", outcomes.get(outcomes.size() - 1));
@@ -74,6 +73,19 @@ class BrokerRestartTest {
     } finally {
       broker.close();
     }
+  }
+
+  /** The exception behind the first query that failed: the last "Caused by" before its failure line. */
+  private static String failure(List<String> lines) {
+    String cause = "cause not in the log";
+    for (String line : lines) {
+      if (line.startsWith("Caused by: ")) {
+        cause = line.substring("Caused by: ".length());
+      } else if (line.matches("\\s*query \\S+ failed: .*")) {
+        return cause.length() > 160 ? cause.substring(0, 160) + "..." : cause;
+      }
+    }
+    return cause;
   }
 
   private static boolean isIngestLine(String line) {

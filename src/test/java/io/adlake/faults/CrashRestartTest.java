@@ -93,6 +93,7 @@ class CrashRestartTest {
           if (halted.group(1).equals("after-commit-before-checkpoint") && REPORTS_SKIPS.contains(halted.group(2))) {
             replaysToSkip.add(halted.group(2) + " batch " + halted.group(3));
           }
+          break; // Two tasks of one MERGE can both reach the point before the JVM is gone.
         }
       }
     }

@@ -27,6 +27,12 @@ final class FaultScenario {
    * A funnel with enough impressions and clicks to attribute in every chunk, a slow event clock so the
    * metrics have many windows, re-sent and malformed records for the accounting, and small micro-batches so a
    * run goes through many commits.
+   *
+   * <p>No {@code adlake.aggregate.max-files-per-trigger}: with a file cap Iceberg splits one bronze commit over
+   * several micro-batches, and when that commit spans more event time than the watermark (here the gap between
+   * two chunks that a restart's backlog puts into one ingest batch), the files read first move the watermark
+   * past the events of the files read later, which are then dropped as late (counted in late_events). Seen in
+   * a long run with a cap of 4: 93 rows of two metrics tables off their recomputation.
    */
   private static final List<String> FUNNEL = List.of(
       "adlake.generator.event-rate=20",
@@ -34,8 +40,7 @@ final class FaultScenario {
       "adlake.generator.click-rate=0.3",
       "adlake.generator.duplicate-share=0.02",
       "adlake.generator.malformed-share=0.01",
-      "adlake.source.kafka.max-offsets-per-trigger=400",
-      "adlake.aggregate.max-files-per-trigger=4");
+      "adlake.source.kafka.max-offsets-per-trigger=400");
   /** Chunk k's events start k times this after the first chunk's: later than all of chunk k-1's. */
   private static final Duration CHUNK_SPACING = Duration.ofMinutes(15);
 
@@ -81,8 +86,8 @@ final class FaultScenario {
 
   /** Writes what the test just did into the runs' log, between the job's own lines. */
   void note(String what) throws IOException {
-    java.nio.file.Files.writeString(log, String.format("---- %s: %s%n", java.time.LocalTime.now()
-        .truncatedTo(java.time.temporal.ChronoUnit.SECONDS), what), java.nio.file.StandardOpenOption.APPEND);
+    java.nio.file.Files.writeString(log, String.format("---- %tT: %s%n", java.time.LocalTime.now(), what),
+        java.nio.file.StandardOpenOption.APPEND);
   }
 
   /** A micro-batch's progress line of the child's output: ingest accounting, query progress or a MERGE. */

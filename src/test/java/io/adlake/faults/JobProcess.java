@@ -17,17 +17,8 @@ import java.util.function.Predicate;
  * classpath Maven writes, the launcher's log configuration), so that a test can kill it like a crashed driver.
  * Its output goes to a log file the test watches.
  */
-final class JobProcess {
+record JobProcess(String label, Process process, Path log) {
   private static final Path TARGET = Path.of("target").toAbsolutePath();
-  private final String label;
-  private final Process process;
-  private final Path log;
-
-  private JobProcess(String label, Process process, Path log) {
-    this.label = label;
-    this.process = process;
-    this.log = log;
-  }
 
   /**
    * @param crashPoint value of {@code adlake.testing.crash-point} for this run, if any
@@ -58,10 +49,6 @@ final class JobProcess {
         crashPoint.map(p -> ", crash point " + p).orElse("")), java.nio.file.StandardOpenOption.CREATE,
         java.nio.file.StandardOpenOption.APPEND);
     return new JobProcess(label, builder.start(), log);
-  }
-
-  String label() {
-    return label;
   }
 
   /** @return whether it ended within {@code timeout} */
