@@ -32,6 +32,8 @@ class CrashRestartTest {
   /** A random kill lands within this long after the run's first micro-batch line. */
   private static final Duration RANDOM_WINDOW = Duration.ofSeconds(FaultScenario.LONG ? 20 : 10);
   private static final Duration RUN_TIMEOUT = Duration.ofMinutes(4);
+  /** The last run drains what the killed runs left: after 27 kills, over 20 micro-batches of each stream. */
+  private static final Duration DRAIN_TIMEOUT = Duration.ofMinutes(FaultScenario.LONG ? 12 : 4);
   private static final Pattern HALTED = Pattern.compile(CrashPoint.PROPERTY
       + ": halting the JVM at (\\S+) of \\S+\\.(\\w+) batch (\\d+)");
   /** Tables whose progress line says when a replayed batch was skipped. */
@@ -97,7 +99,7 @@ class CrashRestartTest {
         }
       }
     }
-    scenario.drain(RUN_TIMEOUT);
+    scenario.drain(DRAIN_TIMEOUT);
     assertReplaysSkipped(scenario, replaysToSkip);
     List<LakeAudit.TableAudit> audits = scenario.audit();
 
