@@ -38,10 +38,9 @@ final class BenchCommand implements Callable<Integer> {
       + "case (default: ${DEFAULT-VALUE}).")
   int mergeRows;
 
-  @Option(names = "--aggregate-files-per-batch", defaultValue = "1", description = "Bronze data files per "
-      + "table read by one micro-batch of the aggregate case, so that its MERGEs meet growing tables "
-      + "(default: ${DEFAULT-VALUE}).")
-  int aggregateFilesPerBatch;
+  @Option(names = "--aggregate-batches", defaultValue = "8", description = "Micro-batches the impressions are cut "
+      + "into for the metrics-growth case, whose MERGEs meet growing tables (default: ${DEFAULT-VALUE}).")
+  int aggregateBatches;
 
   @Option(names = "--work-dir", defaultValue = "target/bench", description = "Scratch directory, wiped first "
       + "(default: ${DEFAULT-VALUE}).")
@@ -51,7 +50,7 @@ final class BenchCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     LocalClasspath.requireBroker("bench");
     new AttributionBenchmark(System.out).run(new AttributionBenchmark.Options(events, ingestEvents, maxOffsetsPerTrigger, repeat,
-        prefillRows, mergeRows, aggregateFilesPerBatch, workDir), env::load);
+        prefillRows, mergeRows, aggregateBatches, workDir), env::load);
     return 0;
   }
 }

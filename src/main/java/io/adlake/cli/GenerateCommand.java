@@ -3,6 +3,7 @@ package io.adlake.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.adlake.config.AdlakeConfig;
 import io.adlake.config.AdlakeConfig.GeneratorSettings;
+import io.adlake.config.AdlakeConfig.KinesisSettings;
 import io.adlake.config.ConfigLoader;
 import io.adlake.event.EventSink;
 import io.adlake.event.EventType;
@@ -13,7 +14,10 @@ import io.adlake.event.FunnelGenerator.Run;
 import io.adlake.event.FunnelGenerator.Summary;
 import io.adlake.event.GenerationProgress;
 import io.adlake.event.KafkaEventSink;
+import io.adlake.event.KinesisEventSink;
+import io.adlake.event.KinesisRecordWriter;
 import io.adlake.source.KafkaTopics;
+import io.adlake.source.KinesisStreams;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -27,12 +31,13 @@ import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import software.amazon.awssdk.services.kinesis.KinesisClient;
 
 @Command(name = "generate", mixinStandardHelpOptions = true,
     description = "Generate a correlated OpenRTB funnel (bid requests, responses, impressions, clicks) into "
-        + "Kafka topics or JSON-lines files.")
+        + "Kafka topics, Kinesis streams or JSON-lines files.")
 final class GenerateCommand implements Callable<Integer> {
-  enum Target { kafka, files }
+  enum Target { kafka, files, kinesis }
 
   @Mixin
   EnvOptions env;
@@ -55,15 +60,16 @@ final class GenerateCommand implements Callable<Integer> {
       + "(default: now). The same seed and start give the same events, byte for byte.")
   Instant start;
 
-  @Option(names = "--to", defaultValue = "kafka", description = "kafka or files (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--to", defaultValue = "kafka", description = "kafka, kinesis or files "
+      + "(default: ${DEFAULT-VALUE}).")
   Target target;
 
   @Option(names = "--out", paramLabel = "DIR", description = "Root directory for --to files "
       + "(default: adlake.source.files.path).")
   Path out;
 
-  @Option(names = "--partitions", defaultValue = "2", description = "Partitions of topics it creates "
-      + "(default: ${DEFAULT-VALUE}).")
+  @Option(names = "--partitions", defaultValue = "2", description = "Partitions of the topics, or shards of the "
+      + "Kinesis streams, it creates (default: ${DEFAULT-VALUE}).")
   int partitions;
 
   @Option(names = "--truth", paramLabel = "FILE", description = "Also write the expected attributions "
@@ -110,11 +116,29 @@ final class GenerateCommand implements Callable<Integer> {
       System.out.printf("Writing JSON lines under %s (one directory per stream)%n", root.toAbsolutePath());
       return new FileEventSink(root, config.streams(), 50_000, run.start().getEpochSecond() + "");
     }
+    if (target == Target.kinesis) {
+      return kinesisSink(config);
+    }
     String servers = config.source().kafka().bootstrapServers();
     KafkaTopics.ensure(servers, Arrays.stream(EventType.values()).map(t -> t.streamName(config.streams())).toList(),
         partitions);
     System.out.printf("Writing to Kafka at %s%n", servers);
     return new KafkaEventSink(servers, config.streams(), config.source().kafka().options());
+  }
+
+  /** Creates the four streams when missing (--partitions shards each), then writes with PutRecords. */
+  private EventSink kinesisSink(AdlakeConfig config) {
+    KinesisSettings kinesis = config.source().kinesis();
+    KinesisClient client = KinesisStreams.connect(kinesis.connection());
+    try {
+      KinesisStreams.ensure(client, kinesis.connection(),
+          Arrays.stream(EventType.values()).map(t -> t.streamName(config.streams())).toList(), partitions);
+    } catch (RuntimeException e) {
+      client.close();
+      throw e;
+    }
+    System.out.printf("Writing to Kinesis at %s%n", kinesis.connection().endpoint());
+    return new KinesisEventSink(new KinesisRecordWriter(client, kinesis.putRetry()), config.streams());
   }
 
   private void writeTruth(Summary summary) throws IOException {

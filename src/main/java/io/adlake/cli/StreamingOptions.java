@@ -10,8 +10,8 @@ final class StreamingOptions {
           + "Default: ${DEFAULT-VALUE}.")
   String trigger;
 
-  @Option(names = "--source", paramLabel = "kafka|files",
-      description = "Read from Kafka or from the files source (default: adlake.source.type).")
+  @Option(names = "--source", paramLabel = "kafka|files|kinesis",
+      description = "Read from Kafka, the files source or Kinesis (default: adlake.source.type).")
   String source;
 
   String[] overrides() {

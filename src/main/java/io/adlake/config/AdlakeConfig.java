@@ -69,10 +69,11 @@ public record AdlakeConfig(
 
   public enum SourceType {
     KAFKA,
-    FILES
+    FILES,
+    KINESIS
   }
 
-  public record SourceSettings(SourceType type, KafkaSettings kafka, FileSettings files) {}
+  public record SourceSettings(SourceType type, KafkaSettings kafka, FileSettings files, KinesisSettings kinesis) {}
 
   public record KafkaSettings(
       String bootstrapServers, String startingOffsets, long maxOffsetsPerTrigger, boolean failOnDataLoss,
@@ -88,10 +89,59 @@ public record AdlakeConfig(
 
   public record FileSettings(String path, int maxFilesPerTrigger) {}
 
+  /**
+   * Where adlake's Kinesis clients connect. {@code region} is empty when no setting named one (then only
+   * Kinesis-free commands can run); {@code endpointUrl} is empty for the region's public endpoint.
+   */
+  public record KinesisConnection(String region, Optional<String> endpointUrl, boolean cborEnabled) {
+    public KinesisConnection {
+      requireNonNull(region, "region");
+      requireNonNull(endpointUrl, "endpointUrl");
+    }
+
+    /** The endpoint URL as given, or the region's public endpoint. */
+    public String endpoint() {
+      return endpointUrl.orElseGet(() -> "https://kinesis." + region + ".amazonaws.com"
+          + (region.startsWith("cn-") ? ".cn" : ""));
+    }
+  }
+
+  /**
+   * How records that were refused are re-sent: up to {@code maxAttempts} PutRecords attempts per record,
+   * waiting a random time up to {@code backoff} doubled per attempt, at most {@code maxBackoff}.
+   */
+  public record PutRetry(int maxAttempts, Duration backoff, Duration maxBackoff) {}
+
+  /** The Kinesis source (Spark's {@code aws-kinesis} connector) and how adlake writes to Kinesis. */
+  public record KinesisSettings(
+      KinesisConnection connection,
+      String startingPosition,
+      String consumerType,
+      Optional<String> consumerName,
+      int maxFetchRecordsPerShard,
+      boolean failOnDataLoss,
+      PutRetry putRetry,
+      Map<String, String> options) {
+    public KinesisSettings {
+      requireNonNull(connection, "connection");
+      requireNonNull(consumerName, "consumerName");
+      requireNonNull(putRetry, "putRetry");
+      options = Map.copyOf(options);
+    }
+  }
+
+  /** The optional output stream of attributed clicks, written after each micro-batch's MERGE. */
+  public record KinesisSinkSettings(boolean enabled, String stream, KinesisConnection connection) {}
+
   public record StreamingSettings(String checkpointRoot, Duration triggerInterval) {}
 
   /** Bronze ingest: record size limit, de-duplication window, currency rates for the enriched table. */
-  public record IngestSettings(long maxRecordBytes, Duration dedupWindow, Map<String, Double> usdRates) {
+  /**
+   * Bronze ingest: size limit, de-duplication window, USD rates, and the plausible event times: not before
+   * {@code minEventTime}, not more than {@code maxFutureSkew} after the record arrived.
+   */
+  public record IngestSettings(long maxRecordBytes, Duration dedupWindow, Map<String, Double> usdRates,
+      java.time.Instant minEventTime, Duration maxFutureSkew) {
     public IngestSettings {
       usdRates = Map.copyOf(usdRates);
     }
@@ -106,15 +156,16 @@ public record AdlakeConfig(
       double premiumBidThreshold,
       double clickRevenueMultiplier,
       String mergeMode,
-      long fraudMinEngagementSeconds) {}
+      long fraudMinEngagementSeconds,
+      KinesisSinkSettings kinesisSink) {}
 
   /**
    * The windowed metrics jobs: the watermark delay of every metrics query, and how long after its request
    * (response), response (impression) and impression (click) a downstream event still counts in the hourly
-   * funnel of its originating request; at most how many bronze data files one micro-batch reads (0: all).
+   * funnel of its originating request; at most about how many bronze rows one micro-batch reads per table (0: all).
    */
   public record AggregateSettings(Duration watermark, Duration responseWithin, Duration impressionWithin,
-      Duration clickWithin, int maxFilesPerTrigger) {}
+      Duration clickWithin, long maxRowsPerTrigger) {}
 
   /** The maintain command; see conf/application.conf, adlake.maintenance. */
   public record MaintenanceSettings(Duration closedAfter, long targetFileSizeBytes, int minInputFiles,

@@ -15,6 +15,10 @@ import io.adlake.config.AdlakeConfig.FileSettings;
 import io.adlake.config.AdlakeConfig.GeneratorSettings;
 import io.adlake.config.AdlakeConfig.IngestSettings;
 import io.adlake.config.AdlakeConfig.KafkaSettings;
+import io.adlake.config.AdlakeConfig.KinesisConnection;
+import io.adlake.config.AdlakeConfig.KinesisSettings;
+import io.adlake.config.AdlakeConfig.KinesisSinkSettings;
+import io.adlake.config.AdlakeConfig.PutRetry;
 import io.adlake.config.AdlakeConfig.SourceSettings;
 import io.adlake.config.AdlakeConfig.SourceType;
 import io.adlake.config.AdlakeConfig.SparkSettings;
@@ -43,9 +47,14 @@ public final class ConfigLoader {
   /** Sub-trees whose keys are free-form pass-through settings, not declared in the defaults. */
   private static final List<String> FREE_FORM =
       List.of("adlake.spark.extra", "adlake.catalog.properties", "adlake.source.kafka.options",
-          "adlake.ingest.usd-rates");
+          "adlake.source.kinesis.options", "adlake.ingest.usd-rates");
   private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,127}");
   private static final Pattern STREAM_NAME = Pattern.compile("[A-Za-z0-9._-]{1,249}");
+  /** Kinesis allows shorter stream (and consumer) names than Kafka allows topic names. */
+  private static final int KINESIS_NAME_MAX = 128;
+  private static final Pattern AWS_REGION = Pattern.compile("[a-z]{2}(-[a-z]+)+-\\d+");
+  private static final List<String> STARTING_POSITIONS = List.of("TRIM_HORIZON", "LATEST");
+  private static final List<String> CONSUMER_TYPES = List.of("GetRecords", "SubscribeToShard");
 
   private ConfigLoader() {}
 
@@ -195,7 +204,7 @@ public final class ConfigLoader {
               positive(c, "adlake.aggregate.funnel.response-within"),
               positive(c, "adlake.aggregate.funnel.impression-within"),
               positive(c, "adlake.aggregate.funnel.click-within"),
-              nonNegativeInt(c, "adlake.aggregate.max-files-per-trigger")),
+              nonNegativeLong(c, "adlake.aggregate.max-rows-per-trigger")),
           maintenance(c),
           generator(c));
     } catch (ConfigException e) {
@@ -225,6 +234,8 @@ public final class ConfigLoader {
     String uri = c.getString("adlake.catalog.uri").trim();
     check(type != CatalogType.REST || !uri.isEmpty(),
         "adlake.catalog.uri is required when adlake.catalog.type = rest (e.g. http://127.0.0.1:8181)");
+    check(type != CatalogType.REST || uri.matches("(?i)https?://[^\\s]+"),
+        "adlake.catalog.uri must be an http:// or https:// URL when adlake.catalog.type = rest, got '" + uri + "'");
     return new CatalogSettings(
         identifier(c.getString("adlake.catalog.name"), "adlake.catalog.name"),
         type,
@@ -252,8 +263,93 @@ public final class ConfigLoader {
         maxOffsets, c.getBoolean("adlake.source.kafka.fail-on-data-loss"),
         flatStrings(c.getConfig("adlake.source.kafka.options")));
     int maxFiles = nonNegativeInt(c, "adlake.source.files.max-files-per-trigger");
-    return new SourceSettings(enumValue(SourceType.class, c, "adlake.source.type"), kafka,
-        new FileSettings(nonBlank(c, "adlake.source.files.path"), maxFiles));
+    SourceType type = enumValue(SourceType.class, c, "adlake.source.type");
+    KinesisSettings kinesis = kinesis(c);
+    if (type == SourceType.KINESIS) {
+      requireRegion(kinesis.connection(), "adlake.source.kinesis.region", "adlake.source.type = kinesis");
+      for (String key : List.of("bid-requests", "bid-responses", "impressions", "clicks")) {
+        kinesisName(c.getString("adlake.streams." + key), "adlake.streams." + key);
+      }
+    }
+    return new SourceSettings(type, kafka, new FileSettings(nonBlank(c, "adlake.source.files.path"), maxFiles),
+        kinesis);
+  }
+
+  private static KinesisSettings kinesis(Config c) {
+    String p = "adlake.source.kinesis.";
+    String position = c.getString(p + "starting-position").trim().toUpperCase(Locale.ROOT);
+    check(STARTING_POSITIONS.contains(position), p + "starting-position must be one of " + STARTING_POSITIONS
+        + ", got '" + c.getString(p + "starting-position") + "' (other positions: " + p + "options)");
+    String rawType = c.getString(p + "consumer-type").trim();
+    String consumerType = CONSUMER_TYPES.stream().filter(t -> t.equalsIgnoreCase(rawType)).findFirst()
+        .orElseThrow(() -> new ConfigurationException(p + "consumer-type must be one of " + CONSUMER_TYPES
+            + ", got '" + rawType + "'"));
+    String consumerName = c.getString(p + "consumer-name").trim();
+    if (!consumerName.isEmpty()) {
+      kinesisName(consumerName, p + "consumer-name");
+    }
+    check(!consumerType.equals("SubscribeToShard") || !consumerName.isEmpty(), p + "consumer-name is required "
+        + "when " + p + "consumer-type = SubscribeToShard (enhanced fan-out registers a consumer under that name)");
+    int maxAttempts = c.getInt(p + "put-max-attempts");
+    check(maxAttempts >= 1, p + "put-max-attempts must be >= 1, got " + maxAttempts);
+    Duration backoff = positive(c, p + "put-retry-backoff");
+    Duration maxBackoff = positive(c, p + "put-retry-max-backoff");
+    check(maxBackoff.compareTo(backoff) >= 0, p + "put-retry-max-backoff (" + maxBackoff
+        + ") must not be shorter than " + p + "put-retry-backoff (" + backoff + ")");
+    return new KinesisSettings(
+        kinesisConnection(c, p + "region", p + "endpoint-url", c.getBoolean(p + "cbor-enabled")),
+        position,
+        consumerType,
+        consumerName.isEmpty() ? Optional.empty() : Optional.of(consumerName),
+        nonNegativeInt(c, p + "max-fetch-records-per-shard"),
+        c.getBoolean(p + "fail-on-data-loss"),
+        new PutRetry(maxAttempts, backoff, maxBackoff),
+        flatStrings(c.getConfig(p + "options")));
+  }
+
+  private static KinesisConnection kinesisConnection(Config c, String regionKey, String endpointKey,
+      boolean cborEnabled) {
+    String region = c.getString(regionKey).trim();
+    check(region.isEmpty() || AWS_REGION.matcher(region).matches(),
+        regionKey + " must be an AWS region such as us-east-1, got '" + region + "'");
+    String endpoint = c.getString(endpointKey).trim();
+    check(endpoint.isEmpty() || endpoint.startsWith("http://") || endpoint.startsWith("https://"),
+        endpointKey + " must be an http:// or https:// URL (or empty for the region's endpoint), got '"
+            + endpoint + "'");
+    return new KinesisConnection(region, endpoint.isEmpty() ? Optional.empty() : Optional.of(endpoint),
+        cborEnabled);
+  }
+
+  /**
+   * The attributed-stream sink connects like the Kinesis source unless it names its own region or
+   * endpoint.
+   */
+  private static KinesisSinkSettings kinesisSink(Config c) {
+    String p = "adlake.attribution.kinesis-sink.";
+    KinesisConnection source = kinesisConnection(c, "adlake.source.kinesis.region",
+        "adlake.source.kinesis.endpoint-url", c.getBoolean("adlake.source.kinesis.cbor-enabled"));
+    KinesisConnection own = kinesisConnection(c, p + "region", p + "endpoint-url", source.cborEnabled());
+    KinesisConnection connection = new KinesisConnection(
+        own.region().isEmpty() ? source.region() : own.region(),
+        own.endpointUrl().isPresent() ? own.endpointUrl() : source.endpointUrl(),
+        source.cborEnabled());
+    boolean enabled = c.getBoolean(p + "enabled");
+    String stream = kinesisName(c.getString(p + "stream"), p + "stream");
+    if (enabled) {
+      requireRegion(connection, p + "region (or adlake.source.kinesis.region)", p + "enabled = true");
+    }
+    return new KinesisSinkSettings(enabled, stream, connection);
+  }
+
+  private static void requireRegion(KinesisConnection connection, String key, String because) {
+    check(!connection.region().isEmpty(), key + " must name the AWS region of the streams (e.g. us-east-1) when "
+        + because);
+  }
+
+  private static String kinesisName(String value, String key) {
+    check(value.length() <= KINESIS_NAME_MAX && STREAM_NAME.matcher(value).matches(), key
+        + " must be a valid Kinesis name ([A-Za-z0-9._-], 1-" + KINESIS_NAME_MAX + " chars), got '" + value + "'");
+    return value;
   }
 
   private static IngestSettings ingest(Config c) {
@@ -268,7 +364,15 @@ public final class ConfigLoader {
       check(rate > 0, "adlake.ingest.usd-rates." + currency + " must be > 0, got " + rate);
       rates.put(currency, rate);
     }
-    return new IngestSettings(maxBytes, nonNegative(c, "adlake.ingest.dedup-window"), rates);
+    java.time.Instant minEventTime;
+    try {
+      minEventTime = java.time.Instant.parse(c.getString("adlake.ingest.min-event-time").trim());
+    } catch (java.time.format.DateTimeParseException e) {
+      throw new ConfigurationException("adlake.ingest.min-event-time must be an ISO-8601 UTC instant such as "
+          + "2000-01-01T00:00:00Z, got '" + c.getString("adlake.ingest.min-event-time") + "'", e);
+    }
+    return new IngestSettings(maxBytes, nonNegative(c, "adlake.ingest.dedup-window"), rates, minEventTime,
+        nonNegative(c, "adlake.ingest.max-future-skew"));
   }
 
   private static AttributionSettings attribution(Config c) {
@@ -282,7 +386,8 @@ public final class ConfigLoader {
         c.getDouble(p + "premium-bid-threshold"),
         c.getDouble(p + "click-revenue-multiplier"),
         mergeMode(c.getString(p + "merge-mode")),
-        c.getLong(p + "fraud-min-engagement-seconds"));
+        c.getLong(p + "fraud-min-engagement-seconds"),
+        kinesisSink(c));
   }
 
   private static String mergeMode(String value) {
@@ -364,6 +469,12 @@ public final class ConfigLoader {
   private static double share(Config c, String key) {
     double v = c.getDouble(key);
     check(v >= 0 && v <= 1, key + " must be a share between 0 and 1, got " + v);
+    return v;
+  }
+
+  private static long nonNegativeLong(Config c, String key) {
+    long v = c.getLong(key);
+    check(v >= 0, key + " must be >= 0, got " + v);
     return v;
   }
 

@@ -28,6 +28,7 @@ public final class EventParser {
   public static final String EVENT_TIME = "event_time";
   public static final String MALFORMED = "malformed_json";
   public static final String INVALID_TIMESTAMP = "invalid_timestamp";
+  public static final String TIMESTAMP_OUT_OF_RANGE = "timestamp_out_of_range";
   public static final String TOO_LARGE = "too_large";
   public static final String MISSING_FIELD_PREFIX = "missing_field:";
 
@@ -47,6 +48,16 @@ public final class EventParser {
 
   /** As {@link #parse(Dataset, EventType)}; a record over {@code maxRecordBytes} is not parsed at all. */
   public static Dataset<Row> parse(Dataset<Row> raw, EventType type, long maxRecordBytes) {
+    return parse(raw, type, maxRecordBytes, null, null);
+  }
+
+  /**
+   * As {@link #parse(Dataset, EventType, long)}; an event time before {@code minEventTime} or more than
+   * {@code maxFutureSkew} after the record's {@code received_at} is {@link #TIMESTAMP_OUT_OF_RANGE} (no bound
+   * when null).
+   */
+  public static Dataset<Row> parse(Dataset<Row> raw, EventType type, long maxRecordBytes,
+      java.time.Instant minEventTime, java.time.Duration maxFutureSkew) {
     Column tooLarge = length(col(RawRecord.RAW)).gt(lit(maxRecordBytes));
     Column json = when(tooLarge, lit(null)).otherwise(from_json(col(RawRecord.RAW).cast("string"),
         type.schema().add(CORRUPT, DataTypes.StringType),
@@ -62,12 +73,26 @@ public final class EventParser {
     }
     Column eventTime = col(PARSED + ".event_timestamp").cast(DataTypes.TimestampType);
     columns.add(eventTime.as(EVENT_TIME));
-    columns.add(when(tooLarge, lit(TOO_LARGE)).otherwise(reason(type, eventTime)).as(REASON));
+    Column reason = reason(type, eventTime);
+    if (minEventTime != null) {
+      reason = reason.when(eventTime.lt(lit(java.sql.Timestamp.from(minEventTime))), lit(TIMESTAMP_OUT_OF_RANGE));
+    }
+    if (maxFutureSkew != null) {
+      reason = reason.when(eventTime.gt(col(RawRecord.RECEIVED_AT).plus(
+          org.apache.spark.sql.functions.expr("INTERVAL " + maxFutureSkew.toMillis() + " MILLISECONDS"))),
+          lit(TIMESTAMP_OUT_OF_RANGE));
+    }
+    columns.add(when(tooLarge, lit(TOO_LARGE)).otherwise(reason).as(REASON));
     return raw.withColumn(PARSED, json).select(columns.toArray(Column[]::new));
   }
 
   private static Column reason(EventType type, Column eventTime) {
-    Column reason = when(col(PARSED).isNull().or(col(PARSED + "." + CORRUPT).isNotNull()), lit(MALFORMED));
+    // Bytes that are not valid UTF-8 would be decoded with replacement characters and could parse: they do not
+    // survive decode + encode unchanged.
+    Column invalidUtf8 = org.apache.spark.sql.functions.encode(col(RawRecord.RAW).cast("string"), "UTF-8")
+        .notEqual(col(RawRecord.RAW));
+    Column reason = when(invalidUtf8.or(col(PARSED).isNull()).or(col(PARSED + "." + CORRUPT).isNotNull()),
+        lit(MALFORMED));
     for (String field : type.requiredFields()) {
       Column value = col(PARSED + "." + field);
       Column missing = value.isNull().or(value.cast("string").equalTo(lit("")));

@@ -55,6 +55,12 @@ public final class AggregateJob {
    */
   public static List<StreamingQuery> startFirstStage(SparkSession spark, AdlakeConfig config, Trigger trigger,
       ProgressLog progress) {
+    return startFirstStage(spark, config, trigger, progress, true);
+  }
+
+  /** As {@link #startFirstStage(SparkSession, AdlakeConfig, Trigger, ProgressLog)}, the funnel join optional. */
+  public static List<StreamingQuery> startFirstStage(SparkSession spark, AdlakeConfig config, Trigger trigger,
+      ProgressLog progress, boolean withFunnelJoin) {
     MergeMode mode = MergeMode.resolve(config.attribution().mergeMode(), IcebergBuild.version());
     String impressions = TableSetup.ensure(spark, config.catalog(), AdlakeTables.impressions());
     String clicks = TableSetup.ensure(spark, config.catalog(), AdlakeTables.clicks());
@@ -81,6 +87,9 @@ public final class AggregateJob {
 
     List<StreamingQuery> queries = new ArrayList<>();
     metrics.forEach((spec, rows) -> queries.add(upsert(spark, config, spec, mode, rows, trigger, progress)));
+    if (!withFunnelJoin) {
+      return queries;
+    }
     Dataset<Row> funnelEvents = Metrics.funnelEvents(watermarked(spark, requests, config),
         watermarked(spark, responses, config), watermarked(spark, impressions, config),
         watermarked(spark, clicks, config), config.aggregate());
@@ -137,8 +146,8 @@ public final class AggregateJob {
 
   private static Dataset<Row> bronzeStream(SparkSession spark, String table, AdlakeConfig config) {
     org.apache.spark.sql.streaming.DataStreamReader reader = spark.readStream().format("iceberg");
-    if (config.aggregate().maxFilesPerTrigger() > 0) {
-      reader = reader.option("streaming-max-files-per-micro-batch", config.aggregate().maxFilesPerTrigger());
+    if (config.aggregate().maxRowsPerTrigger() > 0) {
+      reader = reader.option("streaming-max-rows-per-micro-batch", config.aggregate().maxRowsPerTrigger());
     }
     return reader.load(table);
   }

@@ -32,7 +32,8 @@ import org.apache.spark.sql.streaming.StreamingQuery;
 import org.apache.spark.sql.streaming.Trigger;
 
 /**
- * impressions + clicks → parse → watermark → join → enrich → MERGE INTO enriched_ad_data.
+ * impressions + clicks → parse → watermark → join → enrich → MERGE INTO enriched_ad_data
+ * (→ the attributed rows to a Kinesis stream, when {@code adlake.attribution.kinesis-sink} is on).
  */
 public final class AttributionJob {
   public static final String QUERY_NAME = "attribution";
@@ -63,12 +64,19 @@ public final class AttributionJob {
     Dataset<Row> clicks = validCounted(source.readStream(spark, EventType.CLICK), EventType.CLICK);
     Dataset<Row> attributed = Attribution.enrich(Attribution.join(impressions, clicks, settings), settings);
 
+    VoidFunction2<Dataset<Row>, Long> sink = mergeSink(table, spec, commits);
+    if (settings.kinesisSink().enabled()) {
+      AttributedStreamSink stream = new AttributedStreamSink(sink, settings.kinesisSink(),
+          config.source().kinesis().putRetry());
+      stream.requireStream();
+      sink = stream;
+    }
     try {
       return attributed.writeStream()
           .queryName(QUERY_NAME)
           .option("checkpointLocation", Checkpoints.location(config, QUERY_NAME))
           .trigger(trigger)
-          .foreachBatch(decorate.apply(mergeSink(table, spec, commits)))
+          .foreachBatch(decorate.apply(sink))
           .start();
     } catch (TimeoutException e) {
       throw new IllegalStateException("Attribution query did not start", e);

@@ -109,7 +109,7 @@ public final class IngestJob {
     }, DataTypes.BooleanType).asNondeterministic();
 
     Dataset<Row> parsed = EventParser.parse(source.readStream(spark, type).filter(countRecord.apply()), type,
-        settings.maxRecordBytes());
+        settings.maxRecordBytes(), settings.minEventTime(), settings.maxFutureSkew());
     // A valid record's key is its id; an unusable one is keyed by its position, so it is never a "duplicate".
     Column key = when(col(EventParser.REASON).isNull(), idOf(type))
         .otherwise(concat_ws("/", col(RawRecord.SOURCE), col(RawRecord.PARTITION).cast("string"),

@@ -2,6 +2,7 @@ package io.adlake.job;
 
 import io.adlake.config.AdlakeConfig;
 import io.adlake.config.AdlakeConfig.CatalogSettings;
+import io.adlake.lake.CatalogPreflight;
 import java.io.File;
 import java.net.URI;
 import java.util.LinkedHashMap;
@@ -12,7 +13,9 @@ import org.apache.spark.sql.SparkSession;
 public final class SparkSessions {
   private SparkSessions() {}
 
+  /** Checks first that the catalog's server answers: cheaper than starting Spark to find out. */
   public static SparkSession create(AdlakeConfig config) {
+    CatalogPreflight.requireReachable(config.catalog());
     SparkSession.Builder builder = SparkSession.builder().appName(config.appName());
     config.spark().master().ifPresent(builder::master);
     sparkProperties(config).forEach(builder::config);

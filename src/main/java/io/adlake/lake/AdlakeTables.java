@@ -217,7 +217,7 @@ public final class AdlakeTables {
         optional("source", "STRING", "Topic, stream or file the record came from"),
         optional("source_partition", "INT", "Kafka partition; NULL for files"),
         optional("source_offset", "BIGINT", "Kafka offset, or line number in the file"),
-        required("reason", "STRING", "malformed_json, missing_field:<name>, invalid_timestamp or too_large"),
+        required("reason", "STRING", "malformed_json, missing_field:<name>, invalid_timestamp, timestamp_out_of_range or too_large"),
         optional("raw_text", "STRING", "The record as text when it is valid UTF-8"),
         optional("raw_base64", "STRING", "The record base64-encoded when it is not valid UTF-8"),
         optional("raw_bytes", "INT", "Size of the record"),

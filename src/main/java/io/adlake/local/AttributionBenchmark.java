@@ -16,6 +16,7 @@ import io.adlake.event.GenerationProgress;
 import io.adlake.event.KafkaEventSink;
 import io.adlake.job.AttributionJob;
 import io.adlake.job.AggregateJob;
+import io.adlake.job.StreamingJobs;
 import io.adlake.job.Checkpoints;
 import io.adlake.job.IngestJob;
 import io.adlake.job.ProgressLog;
@@ -55,7 +56,7 @@ import org.apache.spark.sql.streaming.Trigger;
  */
 public final class AttributionBenchmark {
   public record Options(long events, long ingestEvents, long maxOffsetsPerTrigger, int repeat, long prefillRows,
-      int mergeRows, int aggregateFilesPerBatch, Path workDir) {}
+      int mergeRows, int aggregateBatches, Path workDir) {}
 
   private final PrintStream out;
 
@@ -153,14 +154,14 @@ public final class AttributionBenchmark {
         base.source().kafka().options())) {
       events = new FunnelGenerator(base.generator(), base.attribution().clickWindow(), base.attribution().clickSkew())
           .generate(FunnelGenerator.Run.count(options.ingestEvents(), base.generator().eventRate(),
-              Instant.parse("2026-11-22T09:00:00Z")), sink, new GenerationProgress(out, options.ingestEvents()))
+              Instant.parse("2026-11-20T09:00:00Z")), sink, new GenerationProgress(out, options.ingestEvents()))
           .total();
     }
     List<Double> append = new ArrayList<>();
     List<Double> ingest = new ArrayList<>();
     List<Double> aggregate = new ArrayList<>();
-    List<BatchCommit> lastMetricsCommits = List.of();
-    long bronzeEvents = 0;
+    long bronzeRows = 0;
+    AdlakeConfig lastRound = null;
     PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
     for (int r = 0; r <= options.repeat(); r++) {
       double appendSeconds = plainAppend(spark, ingestConfigFor.apply("bench_ingest_append_" + r), all);
@@ -171,73 +172,101 @@ public final class AttributionBenchmark {
         query.awaitTermination();
       }
       double ingestSeconds = (System.nanoTime() - start) / 1e9;
-      // The metrics read this round's bronze impressions and clicks (and requests, for unique users).
-      bronzeEvents = spark.table(config.catalog().qualified(AdlakeTables.IMPRESSIONS)).count()
-          + spark.table(config.catalog().qualified(AdlakeTables.CLICKS)).count();
-      ProgressLog metricsLog = new ProgressLog(quiet);
+      // The metrics read all four bronze tables (the funnel joins them; the others read impressions, clicks).
+      bronzeRows = 0;
+      for (String table : List.of(AdlakeTables.BID_REQUESTS, AdlakeTables.BID_RESPONSES, AdlakeTables.IMPRESSIONS,
+          AdlakeTables.CLICKS)) {
+        bronzeRows += spark.table(config.catalog().qualified(table)).count();
+      }
       long aggregateStart = System.nanoTime();
-      aggregate(spark, withAggregateFiles(config, options.aggregateFilesPerBatch()), metricsLog);
+      StreamingJobs.runAll(spark, config, List.of(StreamingJobs.AGGREGATE), Trigger.AvailableNow(),
+          new ProgressLog(quiet));
       double aggregateSeconds = (System.nanoTime() - aggregateStart) / 1e9;
       out.printf("  round %d%s: plain append %,.0f ev/s (%.1f s), ingest %,.0f ev/s (%.1f s), aggregate %,.0f "
-              + "bronze ev/s (%.1f s)%n", r, r == 0 ? " (warm-up)" : "", events / appendSeconds,
-          appendSeconds, events / ingestSeconds, ingestSeconds, bronzeEvents / aggregateSeconds, aggregateSeconds);
-      lastMetricsCommits = metricsLog.commits();
+              + "bronze rows/s (%.1f s)%n", r, r == 0 ? " (warm-up)" : "", events / appendSeconds,
+          appendSeconds, events / ingestSeconds, ingestSeconds, bronzeRows / aggregateSeconds, aggregateSeconds);
+      lastRound = config;
       if (r > 0) {
         append.add(events / appendSeconds);
         ingest.add(events / ingestSeconds);
-        aggregate.add(bronzeEvents / aggregateSeconds);
+        aggregate.add(bronzeRows / aggregateSeconds);
       }
     }
-    out.printf("%n== Ingest, %,d events on four topics, %,d records/topic/batch, median of %d%n", events,
-        options.maxOffsetsPerTrigger(), options.repeat());
+    out.printf("%n== Ingest and aggregate, %,d events on four topics, %,d records/topic/batch, median of %d%n",
+        events, options.maxOffsetsPerTrigger(), options.repeat());
     out.printf("  plain Kafka -> Iceberg append (4 topics)   : %,10.0f events/s%n", median(append));
     out.printf("  ingest (bronze + quarantine + enriched)     : %,10.0f events/s%n", median(ingest));
     out.printf("  ratio ingest / append                       : %10.2f%n", median(ingest) / median(append));
-    out.printf("  aggregate (4 metrics tables, from bronze)   : %,10.0f events/s (%,d impressions + clicks)%n",
-        median(aggregate), bronzeEvents);
-    out.printf("  ratio aggregate / append                    : %10.2f (bronze events vs Kafka events)%n",
+    out.printf("  aggregate (4 metrics tables, available-now) : %,10.0f bronze rows/s (%,d rows in 4 tables)%n",
+        median(aggregate), bronzeRows);
+    out.printf("  ratio aggregate / append                    : %10.2f (bronze rows/s vs Kafka events/s)%n",
         median(aggregate) / median(append));
-    out.printf("%n== MERGE ms per batch as the metrics tables grow (last round, %d bronze file(s) per table and "
-        + "batch)%n", options.aggregateFilesPerBatch());
-    java.util.Map<String, List<BatchCommit>> byTable = new java.util.TreeMap<>();
-    lastMetricsCommits.stream().filter(c -> c.rows() > 0)
-        .forEach(c -> byTable.computeIfAbsent(c.table(), t -> new ArrayList<>()).add(c));
-    byTable.forEach((table, commits) -> out.printf("  %-27s %3d batches, rows/batch median %,7.0f, ms: %s%n", table,
-        commits.size(), median(commits.stream().map(c -> (double) c.rows()).toList()),
-        commits.stream().map(c -> Long.toString(c.mergeMillis())).collect(java.util.stream.Collectors.joining(" "))));
+    metricsGrowth(spark, lastRound, options.aggregateBatches());
   }
 
   /**
-   * The aggregate job's phases, each run until it has processed everything in bronze, with an interval
-   * trigger so that the read limit splits the input into batches (Iceberg's source reads an available-now
-   * run in one batch).
+   * The three impression metrics once more, into empty tables, over a copy of the last round's impressions
+   * appended in {@code batches} time-ordered slices (one file each, so a row limit can cut them into
+   * micro-batches): the MERGE time of each micro-batch as the tables grow.
    */
-  private static void aggregate(SparkSession spark, AdlakeConfig config, ProgressLog log) throws Exception {
+  private void metricsGrowth(SparkSession spark, AdlakeConfig round, int batches) throws Exception {
+    AdlakeConfig copy = withAggregateRows(configInNamespace(round, round.catalog().namespace() + "_growth"), 0,
+        round.streaming().checkpointRoot() + "-growth");
+    String impressions = TableSetup.ensure(spark, copy.catalog(), AdlakeTables.impressions());
+    for (String table : List.of(AdlakeTables.BID_REQUESTS, AdlakeTables.CLICKS)) {
+      TableSpec spec = table.equals(AdlakeTables.CLICKS) ? AdlakeTables.clicks() : AdlakeTables.bidRequests();
+      spark.table(round.catalog().qualified(table)).writeTo(TableSetup.ensure(spark, copy.catalog(), spec)).append();
+    }
+    Dataset<Row> source = spark.table(round.catalog().qualified(AdlakeTables.IMPRESSIONS))
+        .withColumn("_slice", org.apache.spark.sql.functions.ntile(batches).over(
+            org.apache.spark.sql.expressions.Window.orderBy("event_timestamp", "impression_id")))
+        .persist();
+    long total = source.count();
+    for (int slice = 1; slice <= batches; slice++) {
+      source.filter(org.apache.spark.sql.functions.col("_slice").equalTo(slice)).drop("_slice").coalesce(1)
+          .writeTo(impressions).append();
+    }
+    source.unpersist();
+    AdlakeConfig config = withAggregateRows(copy, Math.max(1, total / batches), copy.streaming().checkpointRoot());
+    ProgressLog log = new ProgressLog(new PrintStream(OutputStream.nullOutputStream()));
     spark.streams().addListener(log);
     try {
-      List<StreamingQuery> first = AggregateJob.startFirstStage(spark, config, Trigger.ProcessingTime(0), log);
-      drain(first);
-      drain(List.of(AggregateJob.startFunnelRollup(spark, config, Trigger.ProcessingTime(0), log)));
+      List<StreamingQuery> queries = AggregateJob.startFirstStage(spark, config, Trigger.ProcessingTime(0), log,
+          false);
+      for (StreamingQuery query : queries) {
+        query.processAllAvailable();
+      }
+      for (StreamingQuery query : queries) {
+        query.stop();
+      }
       spark.sparkContext().listenerBus().waitUntilEmpty(60_000);
     } finally {
       spark.streams().removeListener(log);
     }
+    out.printf("%n== MERGE ms per micro-batch as the metrics tables grow (%,d impressions appended in %d slices, "
+        + "read ~%,d rows per micro-batch)%n", total, batches, config.aggregate().maxRowsPerTrigger());
+    java.util.Map<String, List<BatchCommit>> byTable = new java.util.TreeMap<>();
+    log.commits().stream().filter(c -> c.rows() > 0)
+        .forEach(c -> byTable.computeIfAbsent(c.table(), t -> new ArrayList<>()).add(c));
+    byTable.forEach((table, commits) -> out.printf("  %-27s %2d batches, rows merged %s; MERGE ms %s%n", table,
+        commits.size(), commits.stream().map(c -> Long.toString(c.rows()))
+            .collect(java.util.stream.Collectors.joining(" ")),
+        commits.stream().map(c -> Long.toString(c.mergeMillis())).collect(java.util.stream.Collectors.joining(" "))));
   }
 
-  private static void drain(List<StreamingQuery> queries) throws Exception {
-    for (StreamingQuery query : queries) {
-      query.processAllAvailable();
-    }
-    for (StreamingQuery query : queries) {
-      query.stop();
-    }
+  private static AdlakeConfig configInNamespace(AdlakeConfig c, String namespace) {
+    AdlakeConfig.CatalogSettings k = c.catalog();
+    return new AdlakeConfig(c.appName(), c.spark(), new AdlakeConfig.CatalogSettings(k.name(), k.type(), k.warehouse(),
+        k.uri(), namespace, k.properties()), c.streams(), c.source(), c.streaming(), c.ingest(), c.attribution(),
+        c.aggregate(), c.maintenance(), c.generator());
   }
 
-  private static AdlakeConfig withAggregateFiles(AdlakeConfig c, int files) {
+  private static AdlakeConfig withAggregateRows(AdlakeConfig c, long rows, String checkpointRoot) {
     AdlakeConfig.AggregateSettings a = c.aggregate();
-    return new AdlakeConfig(c.appName(), c.spark(), c.catalog(), c.streams(), c.source(), c.streaming(), c.ingest(),
+    return new AdlakeConfig(c.appName(), c.spark(), c.catalog(), c.streams(), c.source(),
+        new AdlakeConfig.StreamingSettings(checkpointRoot, c.streaming().triggerInterval()), c.ingest(),
         c.attribution(), new AdlakeConfig.AggregateSettings(a.watermark(), a.responseWithin(), a.impressionWithin(),
-        a.clickWithin(), files), c.maintenance(), c.generator());
+        a.clickWithin(), rows), c.maintenance(), c.generator());
   }
 
   /** The ingest case reads its own four topics, apart from the attribution case's. */

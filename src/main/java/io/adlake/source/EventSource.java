@@ -23,6 +23,7 @@ public interface EventSource {
     return switch (config.source().type()) {
       case KAFKA -> new KafkaEventSource(config.source().kafka(), config.streams());
       case FILES -> new FileEventSource(config.source().files(), config.streams());
+      case KINESIS -> new KinesisEventSource(config.source().kinesis(), config.streams());
     };
   }
 }

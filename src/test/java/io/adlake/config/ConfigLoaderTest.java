@@ -94,6 +94,10 @@ class ConfigLoaderTest {
     ConfigurationException e = assertThrows(ConfigurationException.class,
         () -> ConfigLoader.load("local", List.of("adlake.catalog.type=rest")));
     assertTrue(e.getMessage().contains("adlake.catalog.uri"), e.getMessage());
+    ConfigurationException noScheme = assertThrows(ConfigurationException.class,
+        () -> ConfigLoader.load("local", List.of("adlake.catalog.type=rest", "adlake.catalog.uri=rest:8181")));
+    assertTrue(noScheme.getMessage().contains("adlake.catalog.uri") && noScheme.getMessage().contains("rest:8181"),
+        noScheme.getMessage());
   }
 
   @Test

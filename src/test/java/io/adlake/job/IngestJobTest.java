@@ -245,6 +245,84 @@ class IngestJobTest {
         "valid records before and after the bad ones are in bronze");
   }
 
+  /** The kinds of damage the fuzz test does to a valid click, and the reason each must be quarantined with. */
+  private enum Damage {
+    TRUNCATED("malformed_json"), GARBAGE("malformed_json"), INVALID_UTF8_IN_STRING("malformed_json"),
+    WRONG_TYPE("malformed_json"), MISSING_KEY("missing_field:click_id"), DEEPLY_NESTED("malformed_json"),
+    HUGE("too_large"), FAR_PAST("timestamp_out_of_range"), FAR_FUTURE("timestamp_out_of_range"),
+    UNPARSEABLE_TIME("invalid_timestamp");
+
+    final String reason;
+
+    Damage(String reason) {
+      this.reason = reason;
+    }
+  }
+
+  @Test
+  void fuzzedRecordsAllEndInQuarantineWithTheirReasonAndTheStreamGoesOn() throws Exception {
+    AdlakeConfig config = TestServices.config("fuzz", "adlake.ingest.max-record-bytes=100000",
+        "adlake.source.kafka.max-offsets-per-trigger=40");
+    createTopics(config);
+    java.util.Random random = new java.util.Random(7);
+    List<byte[]> records = new ArrayList<>();
+    Map<Long, String> expectedReason = new java.util.TreeMap<>();
+    List<String> validIds = new ArrayList<>();
+    java.util.EnumSet<Damage> used = java.util.EnumSet.noneOf(Damage.class);
+    for (int i = 0; i < 120; i++) {
+      String valid = click("c-" + i, "2026-11-21T09:00:" + String.format("%02d", i % 60) + ".000Z");
+      if (i % 3 == 0) {
+        validIds.add("c-" + i);
+        records.add(bytes(valid));
+        continue;
+      }
+      Damage damage = Damage.values()[random.nextInt(Damage.values().length)];
+      used.add(damage);
+      expectedReason.put((long) records.size(), damage.reason);
+      records.add(damage(damage, valid, "c-" + i, random));
+    }
+    send(config.streams().clicks(), records);
+
+    runIngest(config);
+
+    Map<Long, String> reasons = new java.util.TreeMap<>();
+    for (Row row : spark.sql("SELECT source_offset, reason FROM " + table(config, AdlakeTables.QUARANTINE))
+        .collectAsList()) {
+      reasons.put(row.getLong(0), row.getString(1));
+    }
+    assertEquals(expectedReason, reasons, "every damaged record is quarantined, with the reason of its damage");
+    assertEquals(validIds.stream().sorted().toList(), spark.sql("SELECT click_id FROM "
+        + table(config, AdlakeTables.CLICKS) + " ORDER BY click_id").collectAsList().stream()
+        .map(r -> r.getString(0)).toList(), "every valid record, before and after the damaged ones, is in bronze");
+    assertEquals(java.util.EnumSet.allOf(Damage.class), used, "each kind of damage was exercised");
+  }
+
+  private static byte[] damage(Damage damage, String valid, String id, java.util.Random random) {
+    return switch (damage) {
+      case TRUNCATED -> bytes(valid.substring(0, 1 + random.nextInt(valid.length() - 2)));
+      case GARBAGE -> {
+        byte[] noise = new byte[1 + random.nextInt(200)];
+        random.nextBytes(noise);
+        noise[0] = (byte) 0xFE; // never a JSON start
+        yield noise;
+      }
+      case INVALID_UTF8_IN_STRING -> {
+        byte[] text = bytes(valid.replace("\"click_url\":\"u\"", "\"click_url\":\"u__\""));
+        int at = new String(text, StandardCharsets.UTF_8).indexOf("u__") + 1;
+        text[at] = (byte) 0xC3; // a lead byte followed by '_' (0x5F): not UTF-8
+        yield text;
+      }
+      case WRONG_TYPE -> bytes(valid.replace("\"click_price\":0.5", "\"click_price\":{\"amount\":[1,2]}"));
+      case MISSING_KEY -> bytes(valid.replace("\"click_id\":\"" + id + "\",", ""));
+      case DEEPLY_NESTED -> bytes(valid.replace("\"click_url\":\"u\"",
+          "\"click_url\":\"u\",\"ext\":" + "[".repeat(5000) + "]".repeat(5000)));
+      case HUGE -> bytes(valid.replace("\"click_url\":\"u\"", "\"click_url\":\"" + "x".repeat(200_000) + "\""));
+      case FAR_PAST -> bytes(valid.replaceAll("2026-11-21T09:00:\\d\\d", "1970-01-01T00:00:00"));
+      case FAR_FUTURE -> bytes(valid.replaceAll("2026-11-21T09:00:\\d\\d", "2100-01-01T00:00:00"));
+      case UNPARSEABLE_TIME -> bytes(valid.replaceAll("2026-11-21T09:00:\\d\\d\\.000Z", "yesterday at noon"));
+    };
+  }
+
   @Test
   void bronzeColumnsEqualTheRecordsFieldByField() throws Exception {
     AdlakeConfig config = TestServices.config("flatten");

@@ -28,11 +28,14 @@ import org.junit.jupiter.api.Test;
  * needs (Kafka connector and client, picocli, HOCON, conf files) must come from the shaded jar.
  */
 class ShadedJarIT {
-  /** Artifacts a Spark distribution does not have: the Kafka broker (test only) and what the jar bundles. */
+  /**
+   * Artifacts a Spark distribution does not have: the Kafka broker and the S3 libraries (test only, or the
+   * platform's), and what the jar bundles.
+   */
   private static final List<String> NOT_IN_A_SPARK_DISTRIBUTION = List.of("kafka", "spark-sql-kafka",
       "spark-token-provider-kafka", "commons-pool2", "picocli", "config-", "zookeeper", "argparse4j",
       "jopt-simple", "pcollections", "metrics-core-2.2.0", "scala-logging", "jose4j", "caffeine",
-      "scala-java8-compat");
+      "scala-java8-compat", "iceberg-aws-bundle", "hadoop-aws", "aws-java-sdk", "jmespath-java");
 
   @Test
   void sparkSubmitRunsAttributionFromTheShadedJar() throws Exception {
