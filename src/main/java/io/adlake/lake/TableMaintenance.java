@@ -10,9 +10,11 @@ import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.apache.iceberg.PartitionField;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
@@ -101,7 +103,7 @@ public final class TableMaintenance {
     rewriteManifests(qualified, procedureTable);
 
     table.refresh();
-    int snapshotsBefore = size(table.snapshots());
+    Set<Long> snapshotsBefore = snapshotIds(table);
     Map<String, Snapshot> ledger = newestLedgerSnapshots(table, now.minus(settings.ledgerRetention()));
     Instant expireBefore = now.minus(settings.snapshotRetention());
     for (Snapshot kept : ledger.values()) {
@@ -114,7 +116,9 @@ public final class TableMaintenance {
         + "', older_than => TIMESTAMP '" + Timestamp.from(expireBefore) + "', retain_last => "
         + settings.retainLast() + ")").collect();
     table.refresh();
-    int snapshotsExpired = snapshotsBefore - size(table.snapshots());
+    // Streams commit while this runs: count the snapshots that went, not the change in their number.
+    snapshotsBefore.removeAll(snapshotIds(table));
+    int snapshotsExpired = snapshotsBefore.size();
 
     long orphans = spark.sql("CALL " + catalog.name() + ".system.remove_orphan_files(table => '" + procedureTable
         + "', older_than => TIMESTAMP '" + Timestamp.from(now.minus(settings.orphanMinAge())) + "')").count();
@@ -171,11 +175,9 @@ public final class TableMaintenance {
     return new Files(data.getLong(0), data.getLong(1), deletes);
   }
 
-  private static int size(Iterable<?> items) {
-    int n = 0;
-    for (Object ignored : items) {
-      n++;
-    }
-    return n;
+  private static Set<Long> snapshotIds(Table table) {
+    Set<Long> ids = new HashSet<>();
+    table.snapshots().forEach(snapshot -> ids.add(snapshot.snapshotId()));
+    return ids;
   }
 }
