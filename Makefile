@@ -2,7 +2,7 @@
 MVN ?= mvn -B
 ARGS ?=
 
-.PHONY: demo test build package bench clean
+.PHONY: demo test faults build package bench clean
 
 ## demo: build, then embedded broker + generator + attribution + report, end to end
 demo: build
@@ -12,6 +12,15 @@ demo: build
 ## then the packaged jar under spark-submit (failsafe, *IT)
 test:
 	$(MVN) verify
+
+## faults: the long fault suite (README "Fault suite"): crash + restart at >= 20 random kill points and every
+## crash point, broker outages, maintenance passes under load; then the table of rows expected, found, lost and
+## duplicated per test. FAULTS=CrashRestartTest runs one scenario; FAULTS_SEED=N replays a crash schedule.
+faults:
+	rm -rf target/faults
+	$(MVN) test-compile surefire:test@faults -Dadlake.faults.long=true $(if $(FAULTS),-Dadlake.faults.tests=$(FAULTS)) \
+	  $(if $(FAULTS_SEED),-Dadlake.faults.seed=$(FAULTS_SEED)); \
+	  status=$$?; $${JAVA_HOME:+$$JAVA_HOME/bin/}java -cp target/test-classes io.adlake.faults.FaultTable; exit $$status
 
 ## build: compile and package (the shaded cluster jar is target/adlake-<version>.jar)
 build:

@@ -88,6 +88,7 @@ public final class CommitLedger {
         throw new IllegalStateException("Table " + qualifiedTable + " disappeared while the stream ran", e);
       }
     });
+    CrashPoint.afterCommit(qualifiedTable, batchId);
     return true;
   }
 }

@@ -72,11 +72,12 @@ public final class ExactlyOnceMerge implements VoidFunction2<Dataset<Row>, Long>
         listener.accept(new BatchCommit(spec.name(), batchId, 0, 0, true));
         return;
       }
-      rows.createOrReplaceTempView(view);
+      CrashPoint.mergeSource(rows, qualifiedTable, batchId).createOrReplaceTempView(view);
       String sql = mergeSql(view, bounds.pruneClause());
       long start = System.nanoTime();
       CommitLedger.commit(writerId, batchId, () -> spark.sql(sql));
       long millis = (System.nanoTime() - start) / 1_000_000;
+      CrashPoint.afterCommit(qualifiedTable, batchId);
       listener.accept(new BatchCommit(spec.name(), batchId, bounds.count(), millis, false));
     } finally {
       spark.catalog().dropTempView(view);
