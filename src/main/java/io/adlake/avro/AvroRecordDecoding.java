@@ -78,14 +78,15 @@ final class AvroRecordDecoding implements UDF1<byte[], Row> {
       Object[] withReason = java.util.Arrays.copyOf(values, values.length + 1);
       return RowFactory.create(withReason);
     } catch (IOException | AvroRuntimeException | IndexOutOfBoundsException | NegativeArraySizeException
-        | ClassCastException | OutOfMemoryError e) {
-      // Random bytes can claim a string of 2 GB: that is an undecodable record, not a dying JVM.
+        | ClassCastException e) {
+      // A claimed length over AvroLimits ends here too, as Avro's SystemLimitException (an AvroRuntimeException).
       return failed(AvroEventDecoder.UNDECODABLE);
     }
   }
 
   private Optional<GenericDatumReader<GenericRecord>> readerFor(int schemaId) {
     if (readers == null) {
+      AvroLimits.apply();
       readers = new HashMap<>();
       reader = new Schema.Parser().parse(readerSchema);
       registry = new SchemaRegistryClient(registryUrl, setting, timeout);
