@@ -2,6 +2,7 @@ package io.adlake.cli;
 
 import io.adlake.config.AdlakeConfig;
 import io.adlake.config.ConfigLoader;
+import io.adlake.job.Checkpoints;
 import io.adlake.job.SparkSessions;
 import io.adlake.lake.TableMaintenance;
 import io.adlake.lake.TableMaintenance.Report;
@@ -35,7 +36,8 @@ final class MaintainCommand implements Callable<Integer> {
     Duration interval = every == null ? null : ConfigLoader.duration(every, "--every");
     AdlakeConfig config = env.load();
     SparkSession spark = SparkSessions.create(config);
-    TableMaintenance maintenance = new TableMaintenance(spark, config.catalog(), config.maintenance());
+    TableMaintenance maintenance = new TableMaintenance(spark, config.catalog(), config.maintenance(),
+        Checkpoints.root(config));
     do {
       List<String> names = tables.isEmpty() ? maintenance.tables() : tables;
       System.out.printf("Maintaining %d table(s) in %s.%s%n", names.size(), config.catalog().name(),
@@ -54,10 +56,10 @@ final class MaintainCommand implements Callable<Integer> {
 
   static String describe(Report r, long millis) {
     return String.format("  %s: data files %,d -> %,d (%,.1f -> %,.1f MB; %,d rewritten into %,d%s), delete files "
-            + "%,d -> %,d, snapshots expired %,d (kept the ledger snapshot of %d writer(s)), orphans removed %,d, "
+            + "%,d -> %,d, snapshots expired %,d (kept the ledger snapshot of %d writer(s) and %d snapshot(s) where streaming readers stand), orphans removed %,d, "
             + "%,d ms", r.table(), r.before().dataFiles(), r.after().dataFiles(), r.before().dataBytes() / 1e6,
         r.after().dataBytes() / 1e6, r.rewrittenDataFiles(), r.addedDataFiles(),
         r.compactedBefore().map(c -> ", partitions before " + c).orElse(", whole table"), r.before().deleteFiles(),
-        r.after().deleteFiles(), r.snapshotsExpired(), r.ledgerSnapshotsKept(), r.orphansRemoved(), millis);
+        r.after().deleteFiles(), r.snapshotsExpired(), r.ledgerSnapshotsKept(), r.readerSnapshotsKept(), r.orphansRemoved(), millis);
   }
 }

@@ -7,7 +7,12 @@ public final class Checkpoints {
   private Checkpoints() {}
 
   public static String location(AdlakeConfig config, String queryName) {
-    String root = SparkSessions.location(config.streaming().checkpointRoot());
+    String root = root(config);
     return (root.endsWith("/") ? root : root + "/") + queryName;
+  }
+
+  /** The directory that holds every query's checkpoint directory. */
+  public static String root(AdlakeConfig config) {
+    return SparkSessions.location(config.streaming().checkpointRoot());
   }
 }

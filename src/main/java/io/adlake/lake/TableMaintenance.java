@@ -40,8 +40,8 @@ public final class TableMaintenance {
 
   /** What one run did to one table. */
   public record Report(String table, Files before, Files after, long rewrittenDataFiles, long addedDataFiles,
-      long rewrittenDeleteFiles, int snapshotsExpired, int ledgerSnapshotsKept, long orphansRemoved,
-      Optional<Instant> compactedBefore) {}
+      long rewrittenDeleteFiles, int snapshotsExpired, int ledgerSnapshotsKept, int readerSnapshotsKept,
+      long orphansRemoved, Optional<Instant> compactedBefore) {}
 
   /** Live data and delete files of the current snapshot. */
   public record Files(long dataFiles, long dataBytes, long deleteFiles) {}
@@ -49,8 +49,14 @@ public final class TableMaintenance {
   private final SparkSession spark;
   private final CatalogSettings catalog;
   private final MaintenanceSettings settings;
+  private final String checkpointRoot;
 
-  public TableMaintenance(SparkSession spark, CatalogSettings catalog, MaintenanceSettings settings) {
+  /**
+   * @param checkpointRoot where the streaming queries keep their checkpoints ({@code adlake.streaming.
+   *     checkpoint-root}, resolved): the snapshots their Iceberg sources stand at survive expiry
+   */
+  public TableMaintenance(SparkSession spark, CatalogSettings catalog, MaintenanceSettings settings,
+      String checkpointRoot) {
     if (settings.orphanMinAge().compareTo(SAFE_ORPHAN_AGE) < 0 && !settings.allowShortOrphanAge()) {
       throw new ConfigurationException("adlake.maintenance.orphan-min-age is " + settings.orphanMinAge()
           + ": under 24 h, files a running job is still writing could be removed as orphans. Raise it, or set "
@@ -59,6 +65,7 @@ public final class TableMaintenance {
     this.spark = spark;
     this.catalog = catalog;
     this.settings = settings;
+    this.checkpointRoot = java.util.Objects.requireNonNull(checkpointRoot, "checkpointRoot");
   }
 
   /** The adlake tables that exist in the configured namespace, by name. */
@@ -106,7 +113,16 @@ public final class TableMaintenance {
     Set<Long> snapshotsBefore = snapshotIds(table);
     Map<String, Snapshot> ledger = newestLedgerSnapshots(table, now.minus(settings.ledgerRetention()));
     Instant expireBefore = now.minus(settings.snapshotRetention());
-    for (Snapshot kept : ledger.values()) {
+    List<Snapshot> keep = new ArrayList<>(ledger.values());
+    Set<Long> readerPositions = StreamingReaders.snapshotIds(spark, checkpointRoot);
+    int readerSnapshots = 0;
+    for (Snapshot snapshot : table.snapshots()) {
+      if (readerPositions.contains(snapshot.snapshotId())) {
+        keep.add(snapshot);
+        readerSnapshots++;
+      }
+    }
+    for (Snapshot kept : keep) {
       Instant committed = Instant.ofEpochMilli(kept.timestampMillis());
       if (committed.isBefore(expireBefore)) {
         expireBefore = committed;
@@ -124,7 +140,7 @@ public final class TableMaintenance {
         + "', older_than => TIMESTAMP '" + Timestamp.from(now.minus(settings.orphanMinAge())) + "')").count();
 
     return new Report(name, before, files(qualified), rewritten.getInt(0), rewritten.getInt(1), rewrittenDeletes,
-        snapshotsExpired, ledger.size(), orphans, cutoff);
+        snapshotsExpired, ledger.size(), readerSnapshots, orphans, cutoff);
   }
 
   /**

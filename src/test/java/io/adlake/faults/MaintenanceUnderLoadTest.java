@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.adlake.TestServices;
+import io.adlake.job.Checkpoints;
 import io.adlake.lake.TableMaintenance;
 import io.adlake.lake.TableSetup;
 import java.net.URI;
@@ -54,7 +55,7 @@ class MaintenanceUnderLoadTest {
     scenario.drain(RUN_TIMEOUT);
 
     TableMaintenance maintenance = new TableMaintenance(TestServices.spark(), scenario.config().catalog(),
-        scenario.config().maintenance());
+        scenario.config().maintenance(), Checkpoints.root(scenario.config()));
     List<String> tables = maintenance.tables();
     List<Path> orphans = plantOldOrphans(scenario, tables);
 

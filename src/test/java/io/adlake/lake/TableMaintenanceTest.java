@@ -9,6 +9,7 @@ import io.adlake.TestServices;
 import io.adlake.config.AdlakeConfig;
 import io.adlake.config.AdlakeConfig.MaintenanceSettings;
 import io.adlake.config.ConfigurationException;
+import io.adlake.job.Checkpoints;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,6 +24,7 @@ import java.util.function.UnaryOperator;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.streaming.Trigger;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -64,7 +66,8 @@ class TableMaintenanceTest {
     Files.setLastModifiedTime(oldOrphan, FileTime.from(NOW.minus(Duration.ofDays(5))));
     Path freshOrphan = Files.writeString(dataDir.resolve("fresh-orphan.parquet"), "being written right now");
 
-    TableMaintenance maintenance = new TableMaintenance(spark, config.catalog(), settings(Duration.ofDays(3), false));
+    TableMaintenance maintenance = new TableMaintenance(spark, config.catalog(), settings(Duration.ofDays(3), false),
+        Checkpoints.root(config));
     TableMaintenance.Report report = maintenance.maintain(AdlakeTables.HOURLY_IMPRESSIONS_BY_GEO, Instant.now());
 
     assertEquals(1, filesOn(spark, table, CLOSED_DAY), "the closed day is one file: " + report);
@@ -81,14 +84,54 @@ class TableMaintenanceTest {
     assertTrue(maintenance.tables().contains(AdlakeTables.HOURLY_IMPRESSIONS_BY_GEO));
   }
 
+  /**
+   * A streaming query that reads a table and is down while streams commit on: expiry with a zero retention and
+   * retain-last 1 keeps the snapshot its checkpoint stands at, and the query restarts and reads on (without it,
+   * Iceberg's source fails: "Cannot load current offset at snapshot …, the snapshot was expired or removed").
+   */
+  @Test
+  void theSnapshotAStoppedStreamingReaderStandsAtSurvivesExpiry() throws Exception {
+    AdlakeConfig config = TestServices.config("maintain_reader");
+    SparkSession spark = TestServices.spark();
+    String table = config.catalog().qualified("reader_source");
+    spark.sql("CREATE NAMESPACE IF NOT EXISTS " + config.catalog().name() + "." + config.catalog().namespace());
+    spark.sql("CREATE TABLE " + table + " (id BIGINT) USING iceberg");
+    spark.sql("INSERT INTO " + table + " VALUES (1)");
+    String checkpoint = Checkpoints.location(config, "reader_of_source");
+    String sink = config.catalog().qualified("reader_copy");
+    spark.sql("CREATE TABLE " + sink + " (id BIGINT) USING iceberg");
+    readAvailable(spark, table, checkpoint, sink);
+    long standsAt = TableSetup.load(spark, table).currentSnapshot().snapshotId();
+    for (long id = 2; id <= 4; id++) {
+      spark.sql("INSERT INTO " + table + " VALUES (" + id + ")");
+    }
+
+    TableMaintenance.Report report = new TableMaintenance(spark, config.catalog(),
+        settings(Duration.ofDays(3), false), Checkpoints.root(config)).maintain("reader_source", Instant.now());
+
+    assertEquals(1, report.readerSnapshotsKept(), report.toString());
+    assertTrue(TableSetup.load(spark, table).snapshot(standsAt) != null, "the reader's snapshot is kept");
+    readAvailable(spark, table, checkpoint, sink);
+    assertEquals(List.of(1L, 2L, 3L, 4L), spark.sql("SELECT id FROM " + sink + " ORDER BY id").collectAsList()
+        .stream().map(row -> row.getLong(0)).toList(), "the restarted reader read on from its checkpoint, once each");
+  }
+
+  private static void readAvailable(SparkSession spark, String table, String checkpoint, String sink)
+      throws Exception {
+    spark.readStream().format("iceberg").load(table).writeStream().format("iceberg").outputMode("append")
+        .option("checkpointLocation", checkpoint).trigger(Trigger.AvailableNow()).toTable(sink).awaitTermination();
+  }
+
   @Test
   void anOrphanAgeUnder24HoursIsRefusedUnlessAllowed() {
     AdlakeConfig config = TestServices.config("maintain_orphans");
     ConfigurationException refused = assertThrows(ConfigurationException.class,
-        () -> new TableMaintenance(TestServices.spark(), config.catalog(), settings(Duration.ofHours(1), false)));
+        () -> new TableMaintenance(TestServices.spark(), config.catalog(), settings(Duration.ofHours(1), false),
+            Checkpoints.root(config)));
     assertTrue(refused.getMessage().contains("adlake.maintenance.orphan-min-age")
         && refused.getMessage().contains("allow-short-orphan-age"), refused.getMessage());
-    new TableMaintenance(TestServices.spark(), config.catalog(), settings(Duration.ofHours(1), true));
+    new TableMaintenance(TestServices.spark(), config.catalog(), settings(Duration.ofHours(1), true),
+        Checkpoints.root(config));
   }
 
   private static MaintenanceSettings settings(Duration orphanMinAge, boolean allowShort) {

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.adlake.TestServices;
 import io.adlake.config.AdlakeConfig;
 import io.adlake.event.FunnelGenerator;
+import io.adlake.job.Checkpoints;
 import io.adlake.job.ProgressLog;
 import io.adlake.job.StreamingJobs;
 import io.adlake.lake.TableMaintenance.Report;
@@ -193,7 +194,8 @@ class TrinoInteropTest {
   @Test
   @Order(2)
   void afterMaintenanceEveryTableWithItsDeleteFilesReadsTheSameInTrino() throws SQLException {
-    TableMaintenance maintenance = new TableMaintenance(spark, config.catalog(), config.maintenance());
+    TableMaintenance maintenance = new TableMaintenance(spark, config.catalog(), config.maintenance(),
+        Checkpoints.root(config));
     List<Report> reports = new ArrayList<>();
     for (String table : sparkTables()) {
       reports.add(maintenance.maintain(table, Instant.now()));
