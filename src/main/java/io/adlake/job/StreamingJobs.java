@@ -2,6 +2,7 @@ package io.adlake.job;
 
 import io.adlake.config.AdlakeConfig;
 import io.adlake.config.ConfigurationException;
+import io.adlake.lake.StreamingReaders;
 import io.adlake.source.EventSource;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -121,6 +122,12 @@ public enum StreamingJobs {
     EventSource source = EventSource.from(config);
     System.out.printf("Reading from %s; tables in catalog %s, namespace %s%n", source.describe(),
         config.catalog().name(), config.catalog().namespace());
+    if (trigger.equals(Trigger.AvailableNow())) {
+      for (String moved : StreamingReaders.moveExpiredInitialOffsets(spark, config.catalog(),
+          Checkpoints.root(config))) {
+        System.out.println("Checkpoint " + moved + " (apache/iceberg#18000: available-now needs it)");
+      }
+    }
     List<StreamingQuery> queries = new ArrayList<>();
     try {
       for (List<Phase> group : phases(jobs, trigger)) {

@@ -2,12 +2,16 @@ package io.adlake.lake;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.adlake.config.AdlakeConfig.CatalogSettings;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import org.apache.hadoop.fs.FileStatus;
@@ -26,7 +30,7 @@ import org.apache.spark.sql.SparkSession;
  * per source; an Iceberg source's line is its {@code StreamingOffset} JSON with a {@code snapshot_id}. Snapshot
  * ids are unique across tables, so the ids of all queries are collected and each table keeps those it has.
  */
-final class StreamingReaders {
+public final class StreamingReaders {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private StreamingReaders() {}
@@ -63,6 +67,99 @@ final class StreamingReaders {
     return ids;
   }
 
+  /**
+   * Lets queries restarted with an available-now trigger survive the expiry of the snapshot they first started
+   * at. Iceberg's source computes an available-now run's end offset by walking from the query's <em>initial</em>
+   * offset ({@code <checkpoint>/sources/<n>/offsets/0}, written on the query's very first start), so once
+   * {@code maintain} has expired that snapshot the restart fails with "Cannot load current offset at snapshot …"
+   * (apache/iceberg#18000). The initial offset is not used otherwise once a batch has committed (Spark resumes
+   * from the committed offsets), so for each such query whose initial snapshot is gone it is moved to the end
+   * offset of the last committed batch, a snapshot that expiry keeps ({@link #snapshotIds}).
+   *
+   * @return one line per moved offset, for the log; empty when none needed moving
+   */
+  public static List<String> moveExpiredInitialOffsets(SparkSession spark, CatalogSettings catalog,
+      String checkpointRoot) {
+    List<String> moved = new ArrayList<>();
+    Set<Long> liveSnapshots = null;
+    try {
+      Path root = new Path(checkpointRoot);
+      FileSystem fs = root.getFileSystem(spark.sparkContext().hadoopConfiguration());
+      if (!fs.exists(root)) {
+        return moved;
+      }
+      for (FileStatus query : fs.listStatus(root)) {
+        long committed = batches(fs, new Path(query.getPath(), "commits")).stream().mapToLong(Long::longValue)
+            .max().orElse(-1);
+        Path committedOffsets = new Path(query.getPath(), "offsets/" + committed);
+        if (!query.isDirectory() || committed < 0 || !fs.exists(committedOffsets)) {
+          continue;
+        }
+        List<String> sourceOffsets = sourceOffsets(fs, committedOffsets);
+        for (int source = 0; source < sourceOffsets.size(); source++) {
+          Path initial = new Path(query.getPath(), "sources/" + source + "/offsets/0");
+          Long initialSnapshot = fs.exists(initial) ? icebergSnapshotId(firstLine(fs, initial)) : null;
+          Long committedSnapshot = icebergSnapshotId(sourceOffsets.get(source));
+          if (initialSnapshot == null || committedSnapshot == null || initialSnapshot.equals(committedSnapshot)) {
+            continue;
+          }
+          if (liveSnapshots == null) {
+            liveSnapshots = liveSnapshotIds(spark, catalog);
+          }
+          if (!liveSnapshots.contains(initialSnapshot)) {
+            try (OutputStream out = fs.create(initial, true)) {
+              out.write(sourceOffsets.get(source).getBytes(StandardCharsets.UTF_8));
+            }
+            moved.add(query.getPath().getName() + ": source " + source + " initial offset moved from expired snapshot "
+                + initialSnapshot + " to snapshot " + committedSnapshot + " of its last committed batch " + committed);
+          }
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot read the streaming checkpoints under " + checkpointRoot
+          + " (adlake.streaming.checkpoint-root) to prepare an available-now run: " + e.getMessage(), e);
+    }
+    return moved;
+  }
+
+  private static Set<Long> liveSnapshotIds(SparkSession spark, CatalogSettings catalog) {
+    Set<Long> ids = new HashSet<>();
+    for (String table : TableSetup.tablesIn(spark, catalog)) {
+      TableSetup.load(spark, catalog.qualified(table)).snapshots().forEach(snapshot -> ids.add(snapshot.snapshotId()));
+    }
+    return ids;
+  }
+
+  /** The per-source lines of an offsets log file: after the version and the batch metadata, one per source. */
+  private static List<String> sourceOffsets(FileSystem fs, Path offsetFile) throws IOException {
+    List<String> offsets = new ArrayList<>();
+    try (BufferedReader lines = new BufferedReader(new InputStreamReader(fs.open(offsetFile),
+        StandardCharsets.UTF_8))) {
+      lines.readLine(); // version
+      lines.readLine(); // batch metadata
+      for (String line = lines.readLine(); line != null; line = lines.readLine()) {
+        offsets.add(line);
+      }
+    }
+    return offsets;
+  }
+
+  private static String firstLine(FileSystem fs, Path file) throws IOException {
+    try (BufferedReader lines = new BufferedReader(new InputStreamReader(fs.open(file), StandardCharsets.UTF_8))) {
+      String line = lines.readLine();
+      return line == null ? "" : line;
+    }
+  }
+
+  /** The snapshot id of an Iceberg {@code StreamingOffset} in JSON; null for another source's offset. */
+  private static Long icebergSnapshotId(String offset) throws IOException {
+    if (!offset.startsWith("{")) {
+      return null;
+    }
+    JsonNode json = JSON.readTree(offset);
+    return json.hasNonNull("snapshot_id") ? json.get("snapshot_id").asLong() : null;
+  }
+
   private static Set<Long> batches(FileSystem fs, Path dir) throws IOException {
     Set<Long> batches = new TreeSet<>();
     if (fs.exists(dir)) {
@@ -76,17 +173,10 @@ final class StreamingReaders {
   }
 
   private static void addSnapshotIds(FileSystem fs, Path offsetFile, Set<Long> ids) throws IOException {
-    try (BufferedReader lines = new BufferedReader(new InputStreamReader(fs.open(offsetFile),
-        StandardCharsets.UTF_8))) {
-      lines.readLine(); // version
-      lines.readLine(); // batch metadata
-      for (String line = lines.readLine(); line != null; line = lines.readLine()) {
-        if (line.startsWith("{")) {
-          JsonNode offset = JSON.readTree(line);
-          if (offset.hasNonNull("snapshot_id")) {
-            ids.add(offset.get("snapshot_id").asLong());
-          }
-        }
+    for (String offset : sourceOffsets(fs, offsetFile)) {
+      Long snapshot = icebergSnapshotId(offset);
+      if (snapshot != null) {
+        ids.add(snapshot);
       }
     }
   }

@@ -70,12 +70,7 @@ public final class TableMaintenance {
 
   /** The adlake tables that exist in the configured namespace, by name. */
   public List<String> tables() {
-    List<String> names = new ArrayList<>();
-    for (Row row : spark.sql("SHOW TABLES IN " + catalog.name() + "." + catalog.namespace()).collectAsList()) {
-      names.add(row.getString(1));
-    }
-    names.sort(String::compareTo);
-    return names;
+    return TableSetup.tablesIn(spark, catalog);
   }
 
   public Report maintain(String name, Instant now) {

@@ -75,6 +75,17 @@ public final class TableSetup {
     LOG.warn("Set {} on {} because {}", differing, qualified, why);
   }
 
+  /** The tables in the configured namespace, by name (unqualified), sorted. */
+  public static List<String> tablesIn(SparkSession spark, CatalogSettings catalog) {
+    List<String> names = new ArrayList<>();
+    for (org.apache.spark.sql.Row row : spark.sql("SHOW TABLES IN " + catalog.name() + "." + catalog.namespace())
+        .collectAsList()) {
+      names.add(row.getString(1));
+    }
+    names.sort(String::compareTo);
+    return names;
+  }
+
   /** The Iceberg table behind a qualified name, freshly loaded. */
   public static Table load(SparkSession spark, String qualified) {
     try {

@@ -116,6 +116,38 @@ class TableMaintenanceTest {
         .stream().map(row -> row.getLong(0)).toList(), "the restarted reader read on from its checkpoint, once each");
   }
 
+  @Test
+  void anAvailableNowReaderRestartsAfterItsInitialSnapshotWasExpired() throws Exception {
+    AdlakeConfig config = TestServices.config("maintain_initial");
+    SparkSession spark = TestServices.spark();
+    String table = config.catalog().qualified("initial_source");
+    spark.sql("CREATE NAMESPACE IF NOT EXISTS " + config.catalog().name() + "." + config.catalog().namespace());
+    spark.sql("CREATE TABLE " + table + " (id BIGINT) USING iceberg");
+    spark.sql("INSERT INTO " + table + " VALUES (1)");
+    long initialSnapshot = TableSetup.load(spark, table).currentSnapshot().snapshotId();
+    String checkpoint = Checkpoints.location(config, "reader_of_initial");
+    String sink = config.catalog().qualified("initial_copy");
+    spark.sql("CREATE TABLE " + sink + " (id BIGINT) USING iceberg");
+    readAvailable(spark, table, checkpoint, sink);
+    spark.sql("INSERT INTO " + table + " VALUES (2)");
+    readAvailable(spark, table, checkpoint, sink);
+    long committedSnapshot = TableSetup.load(spark, table).currentSnapshot().snapshotId();
+    spark.sql("INSERT INTO " + table + " VALUES (3)");
+    new TableMaintenance(spark, config.catalog(), settings(Duration.ofDays(3), false), Checkpoints.root(config))
+        .maintain("initial_source", Instant.now());
+    assertTrue(TableSetup.load(spark, table).snapshot(initialSnapshot) == null, "the first snapshot was expired");
+
+    List<String> moved = StreamingReaders.moveExpiredInitialOffsets(spark, config.catalog(), Checkpoints.root(config));
+
+    assertEquals(List.of("reader_of_initial: source 0 initial offset moved from expired snapshot " + initialSnapshot
+        + " to snapshot " + committedSnapshot + " of its last committed batch 1"), moved);
+    readAvailable(spark, table, checkpoint, sink);
+    assertEquals(List.of(1L, 2L, 3L), spark.sql("SELECT id FROM " + sink + " ORDER BY id").collectAsList()
+        .stream().map(row -> row.getLong(0)).toList(), "the restarted reader read on from its checkpoint, once each");
+    assertEquals(List.of(), StreamingReaders.moveExpiredInitialOffsets(spark, config.catalog(),
+        Checkpoints.root(config)), "an initial offset whose snapshot exists is left alone");
+  }
+
   private static void readAvailable(SparkSession spark, String table, String checkpoint, String sink)
       throws Exception {
     spark.readStream().format("iceberg").load(table).writeStream().format("iceberg").outputMode("append")
