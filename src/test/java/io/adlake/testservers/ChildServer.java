@@ -1,5 +1,6 @@
 package io.adlake.testservers;
 
+import io.adlake.local.ChildProcesses;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -120,15 +121,7 @@ final class ChildServer implements AutoCloseable {
     } catch (IOException e) {
       // Already gone; destroy() below makes sure.
     }
-    process.destroy();
-    try {
-      if (!process.waitFor(STOP_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
-        process.destroyForcibly().waitFor(STOP_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-      }
-    } catch (InterruptedException e) {
-      process.destroyForcibly();
-      Thread.currentThread().interrupt();
-    }
+    ChildProcesses.stop(process, STOP_TIMEOUT);
   }
 
   private static String tail(Path log) {
