@@ -42,18 +42,10 @@ public final class StreamingReaders {
   static Set<Long> snapshotIds(SparkSession spark, String checkpointRoot) {
     Set<Long> ids = new HashSet<>();
     try {
-      Path root = new Path(checkpointRoot);
-      FileSystem fs = root.getFileSystem(spark.sparkContext().hadoopConfiguration());
-      if (!fs.exists(root)) {
-        return ids;
-      }
-      for (FileStatus query : fs.listStatus(root)) {
-        Path offsets = new Path(query.getPath(), "offsets");
-        if (!query.isDirectory() || !fs.exists(offsets)) {
-          continue;
-        }
-        long committed = batches(fs, new Path(query.getPath(), "commits")).stream().mapToLong(Long::longValue)
-            .max().orElse(-1);
+      FileSystem fs = fileSystem(spark, checkpointRoot);
+      for (Path query : queries(fs, checkpointRoot)) {
+        Path offsets = new Path(query, "offsets");
+        long committed = lastCommitted(fs, query);
         for (long batch : batches(fs, offsets)) {
           if (batch >= committed) {
             addSnapshotIds(fs, new Path(offsets, Long.toString(batch)), ids);
@@ -83,21 +75,16 @@ public final class StreamingReaders {
     List<String> moved = new ArrayList<>();
     Set<Long> liveSnapshots = null;
     try {
-      Path root = new Path(checkpointRoot);
-      FileSystem fs = root.getFileSystem(spark.sparkContext().hadoopConfiguration());
-      if (!fs.exists(root)) {
-        return moved;
-      }
-      for (FileStatus query : fs.listStatus(root)) {
-        long committed = batches(fs, new Path(query.getPath(), "commits")).stream().mapToLong(Long::longValue)
-            .max().orElse(-1);
-        Path committedOffsets = new Path(query.getPath(), "offsets/" + committed);
-        if (!query.isDirectory() || committed < 0 || !fs.exists(committedOffsets)) {
+      FileSystem fs = fileSystem(spark, checkpointRoot);
+      for (Path query : queries(fs, checkpointRoot)) {
+        long committed = lastCommitted(fs, query);
+        Path committedOffsets = new Path(query, "offsets/" + committed);
+        if (committed < 0 || !fs.exists(committedOffsets)) {
           continue;
         }
         List<String> sourceOffsets = sourceOffsets(fs, committedOffsets);
         for (int source = 0; source < sourceOffsets.size(); source++) {
-          Path initial = new Path(query.getPath(), "sources/" + source + "/offsets/0");
+          Path initial = new Path(query, "sources/" + source + "/offsets/0");
           Long initialSnapshot = fs.exists(initial) ? icebergSnapshotId(firstLine(fs, initial)) : null;
           Long committedSnapshot = icebergSnapshotId(sourceOffsets.get(source));
           if (initialSnapshot == null || committedSnapshot == null || initialSnapshot.equals(committedSnapshot)) {
@@ -110,7 +97,7 @@ public final class StreamingReaders {
             try (OutputStream out = fs.create(initial, true)) {
               out.write(sourceOffsets.get(source).getBytes(StandardCharsets.UTF_8));
             }
-            moved.add(query.getPath().getName() + ": source " + source + " initial offset moved from expired snapshot "
+            moved.add(query.getName() + ": source " + source + " initial offset moved from expired snapshot "
                 + initialSnapshot + " to snapshot " + committedSnapshot + " of its last committed batch " + committed);
           }
         }
@@ -120,6 +107,29 @@ public final class StreamingReaders {
           + " (adlake.streaming.checkpoint-root) to prepare an available-now run: " + e.getMessage(), e);
     }
     return moved;
+  }
+
+  private static FileSystem fileSystem(SparkSession spark, String checkpointRoot) throws IOException {
+    return new Path(checkpointRoot).getFileSystem(spark.sparkContext().hadoopConfiguration());
+  }
+
+  /** The checkpoint directories directly under {@code checkpointRoot} that have an offsets log. */
+  private static List<Path> queries(FileSystem fs, String checkpointRoot) throws IOException {
+    List<Path> queries = new ArrayList<>();
+    Path root = new Path(checkpointRoot);
+    if (fs.exists(root)) {
+      for (FileStatus query : fs.listStatus(root)) {
+        if (query.isDirectory() && fs.exists(new Path(query.getPath(), "offsets"))) {
+          queries.add(query.getPath());
+        }
+      }
+    }
+    return queries;
+  }
+
+  /** The query's last committed batch, or -1 before its first commit. */
+  private static long lastCommitted(FileSystem fs, Path query) throws IOException {
+    return batches(fs, new Path(query, "commits")).stream().mapToLong(Long::longValue).max().orElse(-1);
   }
 
   private static Set<Long> liveSnapshotIds(SparkSession spark, CatalogSettings catalog) {

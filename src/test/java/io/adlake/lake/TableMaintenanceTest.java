@@ -93,13 +93,9 @@ class TableMaintenanceTest {
   void theSnapshotAStoppedStreamingReaderStandsAtSurvivesExpiry() throws Exception {
     AdlakeConfig config = TestServices.config("maintain_reader");
     SparkSession spark = TestServices.spark();
-    String table = config.catalog().qualified("reader_source");
-    spark.sql("CREATE NAMESPACE IF NOT EXISTS " + config.catalog().name() + "." + config.catalog().namespace());
-    spark.sql("CREATE TABLE " + table + " (id BIGINT) USING iceberg");
-    spark.sql("INSERT INTO " + table + " VALUES (1)");
+    String table = sourceWithOneRow(spark, config, "reader_source");
     String checkpoint = Checkpoints.location(config, "reader_of_source");
-    String sink = config.catalog().qualified("reader_copy");
-    spark.sql("CREATE TABLE " + sink + " (id BIGINT) USING iceberg");
+    String sink = emptyCopy(spark, config, "reader_copy");
     readAvailable(spark, table, checkpoint, sink);
     long standsAt = TableSetup.load(spark, table).currentSnapshot().snapshotId();
     for (long id = 2; id <= 4; id++) {
@@ -112,22 +108,18 @@ class TableMaintenanceTest {
     assertEquals(1, report.readerSnapshotsKept(), report.toString());
     assertTrue(TableSetup.load(spark, table).snapshot(standsAt) != null, "the reader's snapshot is kept");
     readAvailable(spark, table, checkpoint, sink);
-    assertEquals(List.of(1L, 2L, 3L, 4L), spark.sql("SELECT id FROM " + sink + " ORDER BY id").collectAsList()
-        .stream().map(row -> row.getLong(0)).toList(), "the restarted reader read on from its checkpoint, once each");
+    assertEquals(List.of(1L, 2L, 3L, 4L), ids(spark, sink),
+        "the restarted reader read on from its checkpoint, once each");
   }
 
   @Test
   void anAvailableNowReaderRestartsAfterItsInitialSnapshotWasExpired() throws Exception {
     AdlakeConfig config = TestServices.config("maintain_initial");
     SparkSession spark = TestServices.spark();
-    String table = config.catalog().qualified("initial_source");
-    spark.sql("CREATE NAMESPACE IF NOT EXISTS " + config.catalog().name() + "." + config.catalog().namespace());
-    spark.sql("CREATE TABLE " + table + " (id BIGINT) USING iceberg");
-    spark.sql("INSERT INTO " + table + " VALUES (1)");
+    String table = sourceWithOneRow(spark, config, "initial_source");
     long initialSnapshot = TableSetup.load(spark, table).currentSnapshot().snapshotId();
     String checkpoint = Checkpoints.location(config, "reader_of_initial");
-    String sink = config.catalog().qualified("initial_copy");
-    spark.sql("CREATE TABLE " + sink + " (id BIGINT) USING iceberg");
+    String sink = emptyCopy(spark, config, "initial_copy");
     readAvailable(spark, table, checkpoint, sink);
     spark.sql("INSERT INTO " + table + " VALUES (2)");
     readAvailable(spark, table, checkpoint, sink);
@@ -142,10 +134,28 @@ class TableMaintenanceTest {
     assertEquals(List.of("reader_of_initial: source 0 initial offset moved from expired snapshot " + initialSnapshot
         + " to snapshot " + committedSnapshot + " of its last committed batch 1"), moved);
     readAvailable(spark, table, checkpoint, sink);
-    assertEquals(List.of(1L, 2L, 3L), spark.sql("SELECT id FROM " + sink + " ORDER BY id").collectAsList()
-        .stream().map(row -> row.getLong(0)).toList(), "the restarted reader read on from its checkpoint, once each");
+    assertEquals(List.of(1L, 2L, 3L), ids(spark, sink), "the restarted reader read on from its checkpoint, once each");
     assertEquals(List.of(), StreamingReaders.moveExpiredInitialOffsets(spark, config.catalog(),
         Checkpoints.root(config)), "an initial offset whose snapshot exists is left alone");
+  }
+
+  /** A table of ids holding the id 1, in the test's namespace; returns its qualified name. */
+  private static String sourceWithOneRow(SparkSession spark, AdlakeConfig config, String name) {
+    String table = emptyCopy(spark, config, name);
+    spark.sql("INSERT INTO " + table + " VALUES (1)");
+    return table;
+  }
+
+  private static String emptyCopy(SparkSession spark, AdlakeConfig config, String name) {
+    String table = config.catalog().qualified(name);
+    spark.sql("CREATE NAMESPACE IF NOT EXISTS " + config.catalog().name() + "." + config.catalog().namespace());
+    spark.sql("CREATE TABLE " + table + " (id BIGINT) USING iceberg");
+    return table;
+  }
+
+  private static List<Long> ids(SparkSession spark, String table) {
+    return spark.sql("SELECT id FROM " + table + " ORDER BY id").collectAsList().stream().map(row -> row.getLong(0))
+        .toList();
   }
 
   private static void readAvailable(SparkSession spark, String table, String checkpoint, String sink)
