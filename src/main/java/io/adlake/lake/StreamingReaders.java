@@ -11,7 +11,9 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import org.apache.hadoop.fs.FileStatus;
@@ -65,14 +67,15 @@ public final class StreamingReaders {
    * offset ({@code <checkpoint>/sources/<n>/offsets/0}, written on the query's very first start), so once
    * {@code maintain} has expired that snapshot the restart fails with "Cannot load current offset at snapshot …"
    * (apache/iceberg#18000). The initial offset is not used otherwise once a batch has committed (Spark resumes
-   * from the committed offsets), so for each such query whose initial snapshot is gone it is moved to the end
-   * offset of the last committed batch, a snapshot that expiry keeps ({@link #snapshotIds}).
+   * from the committed offsets), so for each such query whose initial snapshot is gone it is moved to the source's
+   * end offset in the last committed batch, a snapshot that expiry keeps ({@link #snapshotIds}). An initial offset
+   * taken on an empty table (snapshot -1) needs no snapshot and is left alone.
    *
-   * @return one line per moved offset, for the log; empty when none needed moving
+   * @return one line per offset moved, or left because its source cannot be told apart, for the log
    */
   public static List<String> moveExpiredInitialOffsets(SparkSession spark, CatalogSettings catalog,
       String checkpointRoot) {
-    List<String> moved = new ArrayList<>();
+    List<String> log = new ArrayList<>();
     Set<Long> liveSnapshots = null;
     try {
       FileSystem fs = fileSystem(spark, checkpointRoot);
@@ -82,31 +85,64 @@ public final class StreamingReaders {
         if (committed < 0 || !fs.exists(committedOffsets)) {
           continue;
         }
-        List<String> sourceOffsets = sourceOffsets(fs, committedOffsets);
-        for (int source = 0; source < sourceOffsets.size(); source++) {
+        Optional<List<String>> bySource = Optional.empty();
+        for (int source = 0; fs.exists(new Path(query, "sources/" + source)); source++) {
           Path initial = new Path(query, "sources/" + source + "/offsets/0");
           Long initialSnapshot = fs.exists(initial) ? icebergSnapshotId(firstLine(fs, initial)) : null;
-          Long committedSnapshot = icebergSnapshotId(sourceOffsets.get(source));
-          if (initialSnapshot == null || committedSnapshot == null || initialSnapshot.equals(committedSnapshot)) {
+          if (initialSnapshot == null || initialSnapshot < 0) {
             continue;
           }
           if (liveSnapshots == null) {
             liveSnapshots = liveSnapshotIds(spark, catalog);
           }
-          if (!liveSnapshots.contains(initialSnapshot)) {
-            try (OutputStream out = fs.create(initial, true)) {
-              out.write(sourceOffsets.get(source).getBytes(StandardCharsets.UTF_8));
-            }
-            moved.add(query.getName() + ": source " + source + " initial offset moved from expired snapshot "
-                + initialSnapshot + " to snapshot " + committedSnapshot + " of its last committed batch " + committed);
+          if (liveSnapshots.contains(initialSnapshot)) {
+            continue;
           }
+          if (bySource.isEmpty()) {
+            bySource = offsetsBySource(sourceOffsets(fs, committedOffsets), sourceCount(fs, query));
+          }
+          // Were the order ever different, the line would name another table's snapshot and the query would fail
+          // to start on it ("Cannot load current offset"), not read from a wrong place.
+          Long committedSnapshot = bySource.isPresent() ? icebergSnapshotId(bySource.get().get(source)) : null;
+          if (committedSnapshot == null || !liveSnapshots.contains(committedSnapshot)) {
+            log.add(query.getName() + ": source " + source + " started at expired snapshot " + initialSnapshot
+                + " and its committed offset cannot be told apart in the offsets log; left as is, so an "
+                + "available-now restart of this query fails until it starts from a new checkpoint "
+                + "(processing-time runs are not affected)");
+            continue;
+          }
+          try (OutputStream out = fs.create(initial, true)) {
+            out.write(bySource.get().get(source).getBytes(StandardCharsets.UTF_8));
+          }
+          log.add(query.getName() + ": source " + source + " initial offset moved from expired snapshot "
+              + initialSnapshot + " to snapshot " + committedSnapshot + " of its last committed batch " + committed);
         }
       }
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot read the streaming checkpoints under " + checkpointRoot
           + " (adlake.streaming.checkpoint-root) to prepare an available-now run: " + e.getMessage(), e);
     }
-    return moved;
+    return log;
+  }
+
+  /**
+   * Each source's offset, in the order of its {@code sources/<n>} directory. The offsets log has a line for every
+   * place the query's plan reads a source, so a table joined with itself (the funnel query reads bid_requests in
+   * four places) repeats its line; Spark numbers the sources in the order of their first place, the order of the
+   * lines. Two sources at equal offsets cannot be told apart that way: empty when the distinct lines are not
+   * exactly one per source.
+   */
+  static Optional<List<String>> offsetsBySource(List<String> lines, int sources) {
+    List<String> distinct = new ArrayList<>(new LinkedHashSet<>(lines));
+    return distinct.size() == sources ? Optional.of(distinct) : Optional.empty();
+  }
+
+  private static int sourceCount(FileSystem fs, Path query) throws IOException {
+    int count = 0;
+    while (fs.exists(new Path(query, "sources/" + count))) {
+      count++;
+    }
+    return count;
   }
 
   private static FileSystem fileSystem(SparkSession spark, String checkpointRoot) throws IOException {
@@ -162,12 +198,16 @@ public final class StreamingReaders {
   }
 
   /** The snapshot id of an Iceberg {@code StreamingOffset} in JSON; null for another source's offset. */
-  private static Long icebergSnapshotId(String offset) throws IOException {
+  private static Long icebergSnapshotId(String offset) {
     if (!offset.startsWith("{")) {
       return null;
     }
-    JsonNode json = JSON.readTree(offset);
-    return json.hasNonNull("snapshot_id") ? json.get("snapshot_id").asLong() : null;
+    try {
+      JsonNode json = JSON.readTree(offset);
+      return json.hasNonNull("snapshot_id") ? json.get("snapshot_id").asLong() : null;
+    } catch (IOException e) {
+      throw new UncheckedIOException("Not a streaming offset: " + offset, e);
+    }
   }
 
   private static Set<Long> batches(FileSystem fs, Path dir) throws IOException {

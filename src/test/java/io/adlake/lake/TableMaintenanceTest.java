@@ -19,8 +19,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.function.UnaryOperator;
+import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
@@ -112,31 +114,60 @@ class TableMaintenanceTest {
         "the restarted reader read on from its checkpoint, once each");
   }
 
+  /**
+   * Iceberg computes an available-now run's end from the query's initial offset (apache/iceberg#18000). The query
+   * reads {@code others} in two places and then {@code initial_source}, like the funnel query reads bronze, so
+   * the offsets log has three lines for two sources; {@code others} was empty on the first start (initial offset
+   * -1, which needs no snapshot).
+   */
   @Test
   void anAvailableNowReaderRestartsAfterItsInitialSnapshotWasExpired() throws Exception {
     AdlakeConfig config = TestServices.config("maintain_initial");
     SparkSession spark = TestServices.spark();
     String table = sourceWithOneRow(spark, config, "initial_source");
+    String others = emptyCopy(spark, config, "initial_others");
     long initialSnapshot = TableSetup.load(spark, table).currentSnapshot().snapshotId();
     String checkpoint = Checkpoints.location(config, "reader_of_initial");
     String sink = emptyCopy(spark, config, "initial_copy");
-    readAvailable(spark, table, checkpoint, sink);
+    readOthersTwiceThen(spark, others, table, checkpoint, sink);
     spark.sql("INSERT INTO " + table + " VALUES (2)");
-    readAvailable(spark, table, checkpoint, sink);
+    spark.sql("INSERT INTO " + others + " VALUES (10)");
+    readOthersTwiceThen(spark, others, table, checkpoint, sink);
     long committedSnapshot = TableSetup.load(spark, table).currentSnapshot().snapshotId();
     spark.sql("INSERT INTO " + table + " VALUES (3)");
-    new TableMaintenance(spark, config.catalog(), settings(Duration.ofDays(3), false), Checkpoints.root(config))
-        .maintain("initial_source", Instant.now());
+    spark.sql("INSERT INTO " + others + " VALUES (11)");
+    TableMaintenance maintenance = new TableMaintenance(spark, config.catalog(), settings(Duration.ofDays(3), false),
+        Checkpoints.root(config));
+    maintenance.maintain("initial_source", Instant.now());
+    maintenance.maintain("initial_others", Instant.now());
     assertTrue(TableSetup.load(spark, table).snapshot(initialSnapshot) == null, "the first snapshot was expired");
 
     List<String> moved = StreamingReaders.moveExpiredInitialOffsets(spark, config.catalog(), Checkpoints.root(config));
 
-    assertEquals(List.of("reader_of_initial: source 0 initial offset moved from expired snapshot " + initialSnapshot
+    assertEquals(List.of("reader_of_initial: source 1 initial offset moved from expired snapshot " + initialSnapshot
         + " to snapshot " + committedSnapshot + " of its last committed batch 1"), moved);
-    readAvailable(spark, table, checkpoint, sink);
-    assertEquals(List.of(1L, 2L, 3L), ids(spark, sink), "the restarted reader read on from its checkpoint, once each");
+    readOthersTwiceThen(spark, others, table, checkpoint, sink);
+    assertEquals(List.of(1L, 2L, 3L, 10L, 10L, 11L, 11L), ids(spark, sink),
+        "the restarted reader read on from its checkpoint, once for each place it reads a table");
     assertEquals(List.of(), StreamingReaders.moveExpiredInitialOffsets(spark, config.catalog(),
         Checkpoints.root(config)), "an initial offset whose snapshot exists is left alone");
+  }
+
+  @Test
+  void sourcesAreToldApartByTheFirstPlaceTheirOffsetStands() {
+    assertEquals(Optional.of(List.of("b", "a")), StreamingReaders.offsetsBySource(List.of("b", "b", "a"), 2));
+    assertEquals(Optional.of(List.of("b", "a", "c")), StreamingReaders.offsetsBySource(List.of("b", "a", "b", "c"),
+        3));
+    assertEquals(Optional.empty(), StreamingReaders.offsetsBySource(List.of("b", "b", "a"), 3),
+        "two sources at the same offset cannot be told apart");
+  }
+
+  private static void readOthersTwiceThen(SparkSession spark, String others, String table, String checkpoint,
+      String sink) throws Exception {
+    Dataset<Row> twice = spark.readStream().format("iceberg").load(others);
+    twice.union(twice).union(spark.readStream().format("iceberg").load(table)).writeStream().format("iceberg")
+        .outputMode("append").option("checkpointLocation", checkpoint).trigger(Trigger.AvailableNow()).toTable(sink)
+        .awaitTermination();
   }
 
   /** A table of ids holding the id 1, in the test's namespace; returns its qualified name. */
