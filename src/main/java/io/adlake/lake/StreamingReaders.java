@@ -85,8 +85,9 @@ public final class StreamingReaders {
         if (committed < 0 || !fs.exists(committedOffsets)) {
           continue;
         }
-        Optional<List<String>> bySource = Optional.empty();
-        for (int source = 0; fs.exists(new Path(query, "sources/" + source)); source++) {
+        int sources = sourceCount(fs, query);
+        Optional<List<String>> bySource = offsetsBySource(sourceOffsets(fs, committedOffsets), sources);
+        for (int source = 0; source < sources; source++) {
           Path initial = new Path(query, "sources/" + source + "/offsets/0");
           Long initialSnapshot = fs.exists(initial) ? icebergSnapshotId(firstLine(fs, initial)) : null;
           if (initialSnapshot == null || initialSnapshot < 0) {
@@ -98,13 +99,10 @@ public final class StreamingReaders {
           if (liveSnapshots.contains(initialSnapshot)) {
             continue;
           }
-          if (bySource.isEmpty()) {
-            bySource = offsetsBySource(sourceOffsets(fs, committedOffsets), sourceCount(fs, query));
-          }
           // Were the order ever different, the line would name another table's snapshot and the query would fail
           // to start on it ("Cannot load current offset"), not read from a wrong place.
           Long committedSnapshot = bySource.isPresent() ? icebergSnapshotId(bySource.get().get(source)) : null;
-          if (committedSnapshot == null || !liveSnapshots.contains(committedSnapshot)) {
+          if (committedSnapshot == null) {
             log.add(query.getName() + ": source " + source + " started at expired snapshot " + initialSnapshot
                 + " and its committed offset cannot be told apart in the offsets log; left as is, so an "
                 + "available-now restart of this query fails until it starts from a new checkpoint "

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Set;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.spark.Spark3Util;
+import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.catalyst.parser.ParseException;
 import org.slf4j.Logger;
@@ -78,8 +79,7 @@ public final class TableSetup {
   /** The tables in the configured namespace, by name (unqualified), sorted. */
   public static List<String> tablesIn(SparkSession spark, CatalogSettings catalog) {
     List<String> names = new ArrayList<>();
-    for (org.apache.spark.sql.Row row : spark.sql("SHOW TABLES IN " + catalog.name() + "." + catalog.namespace())
-        .collectAsList()) {
+    for (Row row : spark.sql("SHOW TABLES IN " + catalog.name() + "." + catalog.namespace()).collectAsList()) {
       names.add(row.getString(1));
     }
     names.sort(String::compareTo);
