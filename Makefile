@@ -17,12 +17,13 @@ test:
 ## crash point, broker outages, maintenance passes under load; then the table of rows expected, found, lost and
 ## duplicated per test. FAULTS=CrashRestartTest runs one scenario; FAULTS_SEED=N replays a crash schedule.
 faults:
-	rm -rf target/faults
-	$(MVN) test-compile surefire:test@faults -Dadlake.faults.long=true $(if $(FAULTS),-Dadlake.faults.tests=$(FAULTS)) \
+	rm -rf adlake-cluster/target/faults
+	$(MVN) -pl adlake-cluster -am test-compile surefire:test@faults -Dsurefire.failIfNoSpecifiedTests=false \
+	  -Dadlake.faults.long=true $(if $(FAULTS),-Dadlake.faults.tests=$(FAULTS)) \
 	  $(if $(FAULTS_SEED),-Dadlake.faults.seed=$(FAULTS_SEED)); \
-	  status=$$?; $${JAVA_HOME:+$$JAVA_HOME/bin/}java -cp target/test-classes io.adlake.faults.FaultTable; exit $$status
+	  status=$$?; cd adlake-cluster && $${JAVA_HOME:+$$JAVA_HOME/bin/}java -cp target/test-classes io.adlake.faults.FaultTable; exit $$status
 
-## build: compile and package (the shaded cluster jar is target/adlake-<version>.jar)
+## build: compile and package every module (the shaded cluster jar is target/adlake-<version>.jar)
 build:
 	$(MVN) -q -DskipTests package
 

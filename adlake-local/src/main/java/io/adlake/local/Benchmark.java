@@ -1,0 +1,460 @@
+package io.adlake.local;
+
+import java.util.Map;
+import io.adlake.embedded.LocalSchemaRegistry;
+import io.adlake.embedded.EmbeddedKafkaBroker;
+import io.adlake.event.EventSink;
+import io.adlake.avro.AvroGeneration;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.concat;
+import static org.apache.spark.sql.functions.current_timestamp;
+import static org.apache.spark.sql.functions.expr;
+import static org.apache.spark.sql.functions.format_string;
+import static org.apache.spark.sql.functions.lit;
+
+import io.adlake.config.AdlakeConfig;
+import io.adlake.event.EventParser;
+import io.adlake.event.EventType;
+import io.adlake.event.FunnelGenerator;
+import io.adlake.event.FunnelGenerator.Summary;
+import io.adlake.event.GenerationProgress;
+import io.adlake.event.KafkaEventSink;
+import io.adlake.job.AttributionJob;
+import io.adlake.job.AggregateJob;
+import io.adlake.job.StreamingJobs;
+import io.adlake.job.Checkpoints;
+import io.adlake.job.IngestJob;
+import io.adlake.job.ProgressLog;
+import io.adlake.job.SparkSessions;
+import io.adlake.lake.AdlakeTables;
+import io.adlake.lake.CommitLedger;
+import io.adlake.lake.ExactlyOnceMerge;
+import io.adlake.lake.ExactlyOnceMerge.BatchCommit;
+import io.adlake.lake.MergeMode;
+import io.adlake.lake.TableSetup;
+import io.adlake.lake.TableSpec;
+import io.adlake.source.EventSource;
+import io.adlake.transform.Attribution;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.function.Function;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.streaming.StreamingQuery;
+import org.apache.spark.sql.streaming.Trigger;
+
+/**
+ * {@code make bench}: figures, never assertions. In one run, on the embedded broker and the same
+ * events: (a) plain Kafka → Iceberg append, (b) the attribution pipeline, alternated {@code repeat}
+ * times, medians and their ratio; then MERGE milliseconds of a batch into a table that starts empty
+ * versus one pre-filled with {@code prefillRows} rows.
+ */
+public final class Benchmark {
+  public record Options(long events, long ingestEvents, long maxOffsetsPerTrigger, int repeat, long prefillRows,
+      int mergeRows, int aggregateBatches, Path workDir) {}
+
+  private final PrintStream out;
+
+  public Benchmark(PrintStream out) {
+    this.out = out;
+  }
+
+  public void run(Options options, Function<String[], AdlakeConfig> loadConfig) throws Exception {
+    Demo.deleteRecursively(options.workDir());
+    try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(options.workDir().resolve("kafka"))) {
+      Function<String, AdlakeConfig> configFor = namespace -> loadConfig.apply(new String[] {
+          "adlake.source.type=kafka",
+          "adlake.source.kafka.bootstrap-servers=" + broker.bootstrapServers(),
+          "adlake.source.kafka.max-offsets-per-trigger=" + options.maxOffsetsPerTrigger(),
+          "adlake.catalog.warehouse=" + options.workDir().resolve("warehouse"),
+          "adlake.catalog.namespace=" + namespace,
+          "adlake.streaming.checkpoint-root=" + options.workDir().resolve("checkpoints").resolve(namespace)});
+      AdlakeConfig base = configFor.apply("bench");
+      long events = generate(broker, base, options.events());
+      SparkSession spark = SparkSessions.create(base);
+
+      List<Double> append = new ArrayList<>();
+      List<Double> attribution = new ArrayList<>();
+      List<BatchCommit> lastAttributionCommits = List.of();
+      ProgressLog lastLog = null;
+      // Round 0 warms the JIT and Spark's code caches up for both pipelines and is not counted.
+      for (int r = 0; r <= options.repeat(); r++) {
+        double appendSeconds = plainAppend(spark, configFor.apply("bench_append_" + r));
+        ProgressLog log = new ProgressLog(new PrintStream(OutputStream.nullOutputStream()));
+        spark.streams().addListener(log);
+        long start = System.nanoTime();
+        AttributionJob.start(spark, configFor.apply("bench_attribution_" + r), EventSource.from(base),
+            Trigger.AvailableNow(), log).awaitTermination();
+        double attributionSeconds = (System.nanoTime() - start) / 1e9;
+        spark.streams().removeListener(log);
+        List<BatchCommit> merged = log.commits().stream().filter(c -> c.rows() > 0).toList();
+        out.printf("  round %d%s: plain append %,.0f ev/s (%.1f s), attribution %,.0f ev/s (%.1f s, %d batches, "
+                + "%d MERGEs, %,d ms in MERGE)%n", r, r == 0 ? " (warm-up)" : "", events / appendSeconds,
+            appendSeconds, events / attributionSeconds, attributionSeconds, log.progresses().size(), merged.size(),
+            merged.stream().mapToLong(BatchCommit::mergeMillis).sum());
+        if (r > 0) {
+          append.add(events / appendSeconds);
+          attribution.add(events / attributionSeconds);
+          lastAttributionCommits = merged;
+          lastLog = log;
+        }
+      }
+      double appendMedian = median(append);
+      double attributionMedian = median(attribution);
+      out.printf("%n== Throughput, %,d events (impressions + clicks), %,d records/topic/batch, median of %d%n",
+          events, options.maxOffsetsPerTrigger(), options.repeat());
+      out.printf("  plain Kafka -> Iceberg append : %,10.0f events/s%n", appendMedian);
+      out.printf("  attribution (join + MERGE)    : %,10.0f events/s%n", attributionMedian);
+      out.printf("  ratio attribution / append    : %10.2f   (target >= 0.60)%n", attributionMedian / appendMedian);
+      if (!lastAttributionCommits.isEmpty()) {
+        BatchCommit first = lastAttributionCommits.get(0);
+        BatchCommit last = lastAttributionCommits.get(lastAttributionCommits.size() - 1);
+        out.printf("  MERGE ms per micro-batch      : first batch %,d ms (%,d rows), last batch %,d ms (%,d rows)%n",
+            first.mergeMillis(), first.rows(), last.mergeMillis(), last.rows());
+      }
+      if (lastLog != null) {
+        out.println("  where the last attribution run spent its time (ms, summed over batches): "
+            + lastLog.durationTotals());
+        for (var p : lastLog.progresses()) {
+          out.printf("    batch %d: %,d rows, addBatch %,d ms, triggerExecution %,d ms%n", p.batchId(),
+              p.numInputRows(), p.durationMs().get("addBatch"), p.durationMs().get("triggerExecution"));
+        }
+      }
+      if (options.ingestEvents() > 0) {
+        ingest(spark, broker, configFor, options);
+      }
+      spark.stop();
+      if (options.prefillRows() > 0) {
+        // A fresh Spark context: the throughput rounds' join state must not crowd the pre-fill's heap.
+        SparkSession mergeSpark = SparkSessions.create(base);
+        mergeScaling(mergeSpark, configFor.apply("bench_merge"), options);
+        mergeSpark.stop();
+      }
+    }
+  }
+
+  /**
+   * Ingest of the whole funnel (four topics) against a plain append of the same four topics, parsed the
+   * same way, alternated; the first round warms up.
+   */
+  private void ingest(SparkSession spark, EmbeddedKafkaBroker broker, Function<String, AdlakeConfig> configFor,
+      Options options) throws Exception {
+    Function<String, AdlakeConfig> ingestConfigFor = namespace -> withStreams(configFor.apply(namespace));
+    AdlakeConfig base = ingestConfigFor.apply("bench_ingest");
+    out.printf("%nGenerating %,d funnel events (four topics) for the ingest case%n", options.ingestEvents());
+    List<EventType> all = List.of(EventType.values());
+    broker.createTopics(all.stream().map(t -> t.streamName(base.streams())).toList(), 2);
+    FunnelGenerator.Run events = FunnelGenerator.Run.count(options.ingestEvents(), base.generator().eventRate(),
+        Instant.parse("2026-11-20T09:00:00Z"));
+    long total = generateFunnel(broker, base, events, null);
+    // The same events once more, as Avro, on their own four topics, for the Avro ingest beside the JSON one.
+    try (LocalSchemaRegistry registry = LocalSchemaRegistry.start(Path.of("target", "bench-schema-registry.log"))) {
+      Function<String, AdlakeConfig> avroConfigFor = namespace -> asAvro(ingestConfigFor.apply(namespace),
+          registry.url());
+      out.printf("Generating the same events as Avro (schemas in %s)%n", registry);
+      generateFunnel(broker, avroConfigFor.apply("bench_ingest_avro"), events, quietStream());
+      ingestRounds(spark, ingestConfigFor, avroConfigFor, options, total, all);
+    }
+  }
+
+  private long generateFunnel(EmbeddedKafkaBroker broker, AdlakeConfig config, FunnelGenerator.Run run,
+      PrintStream avroLog) throws InterruptedException {
+    broker.createTopics(List.of(EventType.values()).stream().map(t -> t.streamName(config.streams())).toList(), 2);
+    EventSink sink = new KafkaEventSink(broker.bootstrapServers(), config.streams(), config.source().kafka().options());
+    if (avroLog != null) {
+      sink = AvroGeneration.sink(sink, config, Map.of(), avroLog);
+    }
+    try (EventSink target = sink) {
+      return new FunnelGenerator(config.generator(), config.attribution().clickWindow(),
+          config.attribution().clickSkew()).generate(run, target, new GenerationProgress(out, run.count())).total();
+    }
+  }
+
+  /** Runs the four ingest queries to the end (available-now) and returns the seconds taken. */
+  private static double ingestSeconds(SparkSession spark, AdlakeConfig config, PrintStream log) throws Exception {
+    long start = System.nanoTime();
+    for (StreamingQuery query : IngestJob.start(spark, config, EventSource.from(config), Trigger.AvailableNow(),
+        log)) {
+      query.awaitTermination();
+    }
+    return (System.nanoTime() - start) / 1e9;
+  }
+
+  private static PrintStream quietStream() {
+    return new PrintStream(OutputStream.nullOutputStream());
+  }
+
+  private static AdlakeConfig asAvro(AdlakeConfig c, String registryUrl) {
+    AdlakeConfig.SourceSettings s = c.source();
+    AdlakeConfig.StreamNames n = c.streams();
+    return new AdlakeConfig(c.appName(), c.spark(), c.catalog(), new AdlakeConfig.StreamNames(
+        n.bidRequests() + "-avro", n.bidResponses() + "-avro", n.impressions() + "-avro", n.clicks() + "-avro"),
+        new AdlakeConfig.SourceSettings(s.type(), s.kafka(), s.files(), s.kinesis(), AdlakeConfig.RecordFormat.AVRO,
+            s.schemaRegistry().withUrl(registryUrl)), c.streaming(), c.ingest(), c.attribution(), c.aggregate(),
+        c.maintenance(), c.generator());
+  }
+
+  private void ingestRounds(SparkSession spark, Function<String, AdlakeConfig> ingestConfigFor,
+      Function<String, AdlakeConfig> avroConfigFor, Options options, long events, List<EventType> all)
+      throws Exception {
+    List<Double> append = new ArrayList<>();
+    List<Double> ingest = new ArrayList<>();
+    List<Double> aggregate = new ArrayList<>();
+    List<Double> avroIngest = new ArrayList<>();
+    long bronzeRows = 0;
+    AdlakeConfig lastRound = null;
+    PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
+    for (int r = 0; r <= options.repeat(); r++) {
+      double appendSeconds = plainAppend(spark, ingestConfigFor.apply("bench_ingest_append_" + r), all);
+      AdlakeConfig config = ingestConfigFor.apply("bench_ingest_" + r);
+      double ingestSeconds = ingestSeconds(spark, config, quiet);
+      double avroSeconds = ingestSeconds(spark, avroConfigFor.apply("bench_ingest_avro_" + r), quiet);
+      // The metrics read all four bronze tables (the funnel joins them; the others read impressions, clicks).
+      bronzeRows = 0;
+      for (String table : List.of(AdlakeTables.BID_REQUESTS, AdlakeTables.BID_RESPONSES, AdlakeTables.IMPRESSIONS,
+          AdlakeTables.CLICKS)) {
+        bronzeRows += spark.table(config.catalog().qualified(table)).count();
+      }
+      long aggregateStart = System.nanoTime();
+      StreamingJobs.runAll(spark, config, List.of(StreamingJobs.AGGREGATE), Trigger.AvailableNow(),
+          new ProgressLog(quiet));
+      double aggregateSeconds = (System.nanoTime() - aggregateStart) / 1e9;
+      out.printf("  round %d%s: plain append %,.0f ev/s (%.1f s), ingest %,.0f ev/s (%.1f s), Avro ingest %,.0f "
+              + "ev/s (%.1f s), aggregate %,.0f bronze rows/s (%.1f s)%n", r, r == 0 ? " (warm-up)" : "",
+          events / appendSeconds, appendSeconds, events / ingestSeconds, ingestSeconds, events / avroSeconds,
+          avroSeconds, bronzeRows / aggregateSeconds, aggregateSeconds);
+      lastRound = config;
+      if (r > 0) {
+        append.add(events / appendSeconds);
+        ingest.add(events / ingestSeconds);
+        avroIngest.add(events / avroSeconds);
+        aggregate.add(bronzeRows / aggregateSeconds);
+      }
+    }
+    out.printf("%n== Ingest and aggregate, %,d events on four topics, %,d records/topic/batch, median of %d%n",
+        events, options.maxOffsetsPerTrigger(), options.repeat());
+    out.printf("  plain Kafka -> Iceberg append (4 topics)   : %,10.0f events/s%n", median(append));
+    out.printf("  ingest (bronze + quarantine + enriched)     : %,10.0f events/s%n", median(ingest));
+    out.printf("  ratio ingest / append                       : %10.2f%n", median(ingest) / median(append));
+    out.printf("  ingest, same events as Avro (registry)      : %,10.0f events/s%n", median(avroIngest));
+    out.printf("  ratio Avro ingest / JSON ingest             : %10.2f%n", median(avroIngest) / median(ingest));
+    out.printf("  aggregate (4 metrics tables, available-now) : %,10.0f bronze rows/s (%,d rows in 4 tables)%n",
+        median(aggregate), bronzeRows);
+    out.printf("  ratio aggregate / append                    : %10.2f (bronze rows/s vs Kafka events/s)%n",
+        median(aggregate) / median(append));
+    metricsGrowth(spark, lastRound, options.aggregateBatches());
+  }
+
+  /**
+   * The three impression metrics once more, into empty tables, over a copy of the last round's impressions
+   * appended in {@code batches} time-ordered slices (one file each, so a row limit can cut them into
+   * micro-batches): the MERGE time of each micro-batch as the tables grow.
+   */
+  private void metricsGrowth(SparkSession spark, AdlakeConfig round, int batches) throws Exception {
+    AdlakeConfig copy = withAggregateRows(configInNamespace(round, round.catalog().namespace() + "_growth"), 0,
+        round.streaming().checkpointRoot() + "-growth");
+    String impressions = TableSetup.ensure(spark, copy.catalog(), AdlakeTables.impressions());
+    for (String table : List.of(AdlakeTables.BID_REQUESTS, AdlakeTables.CLICKS)) {
+      TableSpec spec = table.equals(AdlakeTables.CLICKS) ? AdlakeTables.clicks() : AdlakeTables.bidRequests();
+      spark.table(round.catalog().qualified(table)).writeTo(TableSetup.ensure(spark, copy.catalog(), spec)).append();
+    }
+    Dataset<Row> source = spark.table(round.catalog().qualified(AdlakeTables.IMPRESSIONS))
+        .withColumn("_slice", org.apache.spark.sql.functions.ntile(batches).over(
+            org.apache.spark.sql.expressions.Window.orderBy("event_timestamp", "impression_id")))
+        .persist();
+    long total = source.count();
+    for (int slice = 1; slice <= batches; slice++) {
+      source.filter(org.apache.spark.sql.functions.col("_slice").equalTo(slice)).drop("_slice").coalesce(1)
+          .writeTo(impressions).append();
+    }
+    source.unpersist();
+    AdlakeConfig config = withAggregateRows(copy, Math.max(1, total / batches), copy.streaming().checkpointRoot());
+    ProgressLog log = new ProgressLog(new PrintStream(OutputStream.nullOutputStream()));
+    spark.streams().addListener(log);
+    try {
+      List<StreamingQuery> queries = AggregateJob.startFirstStage(spark, config, Trigger.ProcessingTime(0), log,
+          false);
+      for (StreamingQuery query : queries) {
+        query.processAllAvailable();
+      }
+      for (StreamingQuery query : queries) {
+        query.stop();
+      }
+      spark.sparkContext().listenerBus().waitUntilEmpty(60_000);
+    } finally {
+      spark.streams().removeListener(log);
+    }
+    out.printf("%n== MERGE ms per micro-batch as the metrics tables grow (%,d impressions appended in %d slices, "
+        + "read ~%,d rows per micro-batch)%n", total, batches, config.aggregate().maxRowsPerTrigger());
+    java.util.Map<String, List<BatchCommit>> byTable = new java.util.TreeMap<>();
+    log.commits().stream().filter(c -> c.rows() > 0)
+        .forEach(c -> byTable.computeIfAbsent(c.table(), t -> new ArrayList<>()).add(c));
+    byTable.forEach((table, commits) -> out.printf("  %-27s %2d batches, rows merged %s; MERGE ms %s%n", table,
+        commits.size(), commits.stream().map(c -> Long.toString(c.rows()))
+            .collect(java.util.stream.Collectors.joining(" ")),
+        commits.stream().map(c -> Long.toString(c.mergeMillis())).collect(java.util.stream.Collectors.joining(" "))));
+  }
+
+  private static AdlakeConfig configInNamespace(AdlakeConfig c, String namespace) {
+    AdlakeConfig.CatalogSettings k = c.catalog();
+    return new AdlakeConfig(c.appName(), c.spark(), new AdlakeConfig.CatalogSettings(k.name(), k.type(), k.warehouse(),
+        k.uri(), namespace, k.properties()), c.streams(), c.source(), c.streaming(), c.ingest(), c.attribution(),
+        c.aggregate(), c.maintenance(), c.generator());
+  }
+
+  private static AdlakeConfig withAggregateRows(AdlakeConfig c, long rows, String checkpointRoot) {
+    AdlakeConfig.AggregateSettings a = c.aggregate();
+    return new AdlakeConfig(c.appName(), c.spark(), c.catalog(), c.streams(), c.source(),
+        new AdlakeConfig.StreamingSettings(checkpointRoot, c.streaming().triggerInterval()), c.ingest(),
+        c.attribution(), new AdlakeConfig.AggregateSettings(a.watermark(), a.responseWithin(), a.impressionWithin(),
+        a.clickWithin(), rows), c.maintenance(), c.generator());
+  }
+
+  /** The ingest case reads its own four topics, apart from the attribution case's. */
+  private static AdlakeConfig withStreams(AdlakeConfig c) {
+    return new AdlakeConfig(c.appName(), c.spark(), c.catalog(), new AdlakeConfig.StreamNames(
+        "full.bid-requests", "full.bid-responses", "full.impressions", "full.clicks"), c.source(), c.streaming(),
+        c.ingest(), c.attribution(), c.aggregate(), c.maintenance(), c.generator());
+  }
+
+  private long generate(EmbeddedKafkaBroker broker, AdlakeConfig config, long events) throws InterruptedException {
+    out.printf("Generating %,d impression and click events into the embedded broker%n", events);
+    broker.createTopics(List.of(config.streams().impressions(), config.streams().clicks()), 2);
+    FunnelGenerator generator = new FunnelGenerator(config.generator(), config.attribution().clickWindow(),
+        config.attribution().clickSkew());
+    Summary summary;
+    try (KafkaEventSink sink = new KafkaEventSink(broker.bootstrapServers(), config.streams(),
+        config.source().kafka().options())) {
+      summary = generator.generate(FunnelGenerator.Run.count(events, config.generator().eventRate(),
+              Instant.parse("2026-11-21T09:00:00Z")).onlyStreams(Set.of(EventType.IMPRESSION, EventType.CLICK)),
+          sink, new GenerationProgress(out, events));
+    }
+    return summary.total();
+  }
+
+  /** The same sources, parsing and trigger as the pipeline measured, appended as parsed to Iceberg tables. */
+  private double plainAppend(SparkSession spark, AdlakeConfig config) throws Exception {
+    return plainAppend(spark, config, List.of(EventType.IMPRESSION, EventType.CLICK));
+  }
+
+  private double plainAppend(SparkSession spark, AdlakeConfig config, List<EventType> types) throws Exception {
+    spark.sql("CREATE NAMESPACE IF NOT EXISTS " + config.catalog().name() + "." + config.catalog().namespace());
+    EventSource source = EventSource.from(config);
+    long start = System.nanoTime();
+    List<StreamingQuery> queries = new ArrayList<>();
+    for (EventType type : types) {
+      String name = "append_" + AttributionJob.metricName(type);
+      queries.add(EventParser.valid(EventParser.parse(source.readStream(spark, type), type))
+          .writeStream()
+          .format("iceberg")
+          .outputMode("append")
+          .trigger(Trigger.AvailableNow())
+          .option("checkpointLocation", Checkpoints.location(config, name))
+          .toTable(config.catalog().qualified(name)));
+    }
+    for (StreamingQuery query : queries) {
+      query.awaitTermination();
+    }
+    return (System.nanoTime() - start) / 1e9;
+  }
+
+  /**
+   * MERGE of {@code mergeRows} new attributions into a table that starts empty and into one pre-filled
+   * by a batch write with older impressions, alternating; the first pair warms up and is not counted.
+   */
+  private void mergeScaling(SparkSession spark, AdlakeConfig config, Options options) throws Exception {
+    MergeMode mode = MergeMode.resolve(config.attribution().mergeMode(), org.apache.iceberg.IcebergBuild.version());
+    out.printf("%nMERGE scaling, table write mode %s%n", mode.property());
+    TableSpec emptySpec = AdlakeTables.enrichedAdData("merge_into_empty", mode);
+    TableSpec bigSpec = AdlakeTables.enrichedAdData("merge_into_prefilled", mode);
+    String empty = TableSetup.ensure(spark, config.catalog(), emptySpec);
+    String big = TableSetup.ensure(spark, config.catalog(), bigSpec);
+    Instant now = Instant.parse("2026-11-21T12:00:00Z");
+    out.printf("%nPre-filling %s with %,d rows (batch write, 14 days before the merged batches)%n", big,
+        options.prefillRows());
+    long fillStart = System.nanoTime();
+    long chunk = 1_000_000;
+    for (long done = 0; done < options.prefillRows(); done += chunk) {
+      long n = Math.min(chunk, options.prefillRows() - done);
+      rows(spark, n, "old" + done, now.minus(14, ChronoUnit.DAYS), 14 * 86_400L).writeTo(big).append();
+      out.printf("  %,d of %,d rows written (%.0f s)%n", done + n, options.prefillRows(),
+          (System.nanoTime() - fillStart) / 1e9);
+    }
+
+    // foreachBatch supplies the query id; here a fixed writer id stands in for one.
+    spark.sparkContext().setLocalProperty(CommitLedger.QUERY_ID_KEY, UUID.randomUUID().toString());
+    List<Long> intoEmpty = new ArrayList<>();
+    List<Long> intoBig = new ArrayList<>();
+    List<BatchCommit> commits = Collections.synchronizedList(new ArrayList<>());
+    ExactlyOnceMerge emptySink = AttributionJob.mergeSink(empty, emptySpec, commits::add);
+    ExactlyOnceMerge bigSink = AttributionJob.mergeSink(big, bigSpec, commits::add);
+    int rounds = 4;
+    for (long batch = 0; batch < rounds; batch++) {
+      Instant batchStart = now.plus(batch * 5, ChronoUnit.MINUTES);
+      Dataset<Row> rows = rows(spark, options.mergeRows(), "b" + batch, batchStart, 300).cache();
+      rows.count();
+      emptySink.call(rows, batch);
+      long emptyMillis = commits.get(commits.size() - 1).mergeMillis();
+      bigSink.call(rows, batch);
+      long bigMillis = commits.get(commits.size() - 1).mergeMillis();
+      rows.unpersist();
+      out.printf("  batch %d (%,d rows): into empty-start table %,d ms, into %,d-row table %,d ms%s%n", batch,
+          options.mergeRows(), emptyMillis, options.prefillRows(), bigMillis, batch == 0 ? " (warm-up)" : "");
+      if (batch > 0) {
+        intoEmpty.add(emptyMillis);
+        intoBig.add(bigMillis);
+      }
+    }
+    spark.sparkContext().setLocalProperty(CommitLedger.QUERY_ID_KEY, null);
+    double e = median(intoEmpty.stream().map(Long::doubleValue).toList());
+    double b = median(intoBig.stream().map(Long::doubleValue).toList());
+    out.printf("%n== MERGE of %,d rows, median of %d%n", options.mergeRows(), intoEmpty.size());
+    out.printf("  into a %-26s: %,8.0f ms%n", "table that started empty", e);
+    out.printf("  into a %-26s: %,8.0f ms%n", String.format("%,d-row table", options.prefillRows()), b);
+    out.printf("  ratio pre-filled / empty          : %8.2f   (target <= 1.30)%n", b / e);
+  }
+
+  /** Synthetic attributed rows in the table's schema, impression times spread over {@code spanSeconds}. */
+  private static Dataset<Row> rows(SparkSession spark, long count, String prefix, Instant from, long spanSeconds) {
+    Column impressionTime = expr("timestamp_seconds(" + from.getEpochSecond() + " + (id * 7919) % " + spanSeconds
+        + ")");
+    Dataset<Row> base = spark.range(count).select(
+        format_string("ad-%04d-1", expr("id % 40 + 1")).as("ad_id"),
+        concat(lit(prefix + "-imp-"), col("id").cast("string")).as("impression_id"),
+        concat(lit(prefix + "-clk-"), col("id").cast("string")).as("click_id"),
+        format_string("cmp-%04d", expr("id % 40 + 1")).as("campaign_id"),
+        format_string("pub-%04d", expr("id % 200 + 1")).as("publisher_id"),
+        impressionTime.as(Attribution.IMPRESSION_TIME),
+        (impressionTime.plus(expr("INTERVAL 5 SECONDS"))).as(Attribution.CLICK_TIME),
+        lit("USA").as("geo_location"),
+        lit("web").as("platform"),
+        expr("cast(id % 7 + 1 as int)").as("device_type"),
+        expr("cast(id % 100 as double)").as("bid_price"),
+        lit(0.5).as("click_price"));
+    return base
+        .withColumn("is_premium_ad", expr("CASE WHEN bid_price > 50 THEN 'Yes' ELSE 'No' END"))
+        .withColumn("engagement_duration", lit(5L))
+        .withColumn("platform_category", Attribution.platformCategory(col("device_type")))
+        .withColumn("click_revenue", lit(0.6))
+        .withColumn("is_suspected_fraud", lit(false))
+        .withColumn("processed_time", current_timestamp())
+        .select(Attribution.OUTPUT_COLUMNS.stream().map(org.apache.spark.sql.functions::col).toArray(Column[]::new));
+  }
+
+  private static double median(List<Double> values) {
+    List<Double> sorted = new ArrayList<>(values);
+    Collections.sort(sorted);
+    int n = sorted.size();
+    return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+  }
+}
