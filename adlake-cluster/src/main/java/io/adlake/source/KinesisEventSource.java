@@ -6,7 +6,7 @@ import static org.apache.spark.sql.functions.concat_ws;
 import static org.apache.spark.sql.functions.conv;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.md5;
-import static org.apache.spark.sql.functions.shiftRight;
+import static org.apache.spark.sql.functions.shiftright;
 import static org.apache.spark.sql.functions.substring;
 
 import io.adlake.config.AdlakeConfig.KinesisSettings;
@@ -133,7 +133,7 @@ public final class KinesisEventSource implements EventSource {
   /** The top 31 bits of MD5(partition key), which is how Kinesis places a record among its shards. */
   static Column hashKeyPrefix(Column partitionKey) {
     Column top32 = conv(substring(md5(partitionKey.cast("binary")), 1, 8), 16, 10).cast("long");
-    return shiftRight(top32, 32 - 31).cast("int");
+    return shiftright(top32, 32 - 31).cast("int");
   }
 
   @Override
