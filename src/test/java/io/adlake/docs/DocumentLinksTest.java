@@ -63,7 +63,8 @@ class DocumentLinksTest {
         "# adlake",
         "See [the guide](docs/guide.md#running-it), [nothing](docs/missing.md),",
         "[no such part](docs/guide.md#not-there), [here](#adlake), [away](https://example.org/x.md)",
-        "and `[code](docs/not-a-link.md)`.",
+        "and `[code](docs/not-a-link.md)`, and [a link whose text",
+        "wraps](docs/wrapped.md).",
         "```",
         "[fenced](docs/also-not-a-link.md)",
         "```",
@@ -76,9 +77,10 @@ class DocumentLinksTest {
     }
     assertEquals(List.of(
         "README.md:2: docs/missing.md: no such file",
-        "README.md:3: docs/guide.md#not-there: no heading of docs/guide.md has the anchor #not-there"),
+        "README.md:3: docs/guide.md#not-there: no heading of docs/guide.md has the anchor #not-there",
+        "README.md:4: docs/wrapped.md: no such file"),
         brokenLinks(root, links));
-    assertEquals(6, links.size(), "links outside code only: " + links);
+    assertEquals(7, links.size(), "links outside code only: " + links);
   }
 
   @Test
@@ -131,30 +133,48 @@ class DocumentLinksTest {
     }
   }
 
-  /** The Markdown links of a document, outside fenced code blocks and inline code. */
+  /**
+   * The Markdown links of a document, outside fenced code blocks and inline code. A link's text may wrap onto the
+   * next line, so links are matched per paragraph (a run of non-blank lines).
+   */
   static List<Link> links(Path document) {
     List<Link> links = new ArrayList<>();
     List<String> lines = read(document);
     Optional<String> fence = Optional.empty();
-    for (int i = 0; i < lines.size(); i++) {
-      String line = lines.get(i);
+    StringBuilder paragraph = new StringBuilder();
+    int paragraphStart = 0;
+    for (int i = 0; i <= lines.size(); i++) {
+      String line = i < lines.size() ? lines.get(i) : "";
       Matcher opening = FENCE.matcher(line);
-      if (fence.isEmpty() && opening.find()) {
-        fence = Optional.of(opening.group(1));
-        continue;
-      }
-      if (fence.isPresent()) {
-        if (line.strip().startsWith(fence.get())) {
+      boolean code = fence.isPresent() || opening.find();
+      if (code || line.isBlank()) {
+        addLinks(document, paragraphStart, paragraph.toString(), links);
+        paragraph.setLength(0);
+        if (fence.isEmpty() && code) {
+          fence = Optional.of(opening.group(1));
+        } else if (fence.isPresent() && line.strip().startsWith(fence.get())) {
           fence = Optional.empty();
         }
         continue;
       }
-      Matcher link = LINK.matcher(INLINE_CODE.matcher(line).replaceAll(""));
-      while (link.find()) {
-        links.add(new Link(document, i + 1, link.group(1)));
+      if (paragraph.length() == 0) {
+        paragraphStart = i + 1;
+      } else {
+        paragraph.append('\n');
       }
+      paragraph.append(line);
     }
     return links;
+  }
+
+  /** Adds the links of one paragraph that starts at line {@code firstLine}; inline code keeps only its newlines. */
+  private static void addLinks(Path document, int firstLine, String paragraph, List<Link> links) {
+    String text = INLINE_CODE.matcher(paragraph).replaceAll(code -> code.group().replaceAll("[^\n]", ""));
+    Matcher link = LINK.matcher(text);
+    while (link.find()) {
+      int line = firstLine + (int) text.substring(0, link.start()).chars().filter(c -> c == '\n').count();
+      links.add(new Link(document, line, link.group(1)));
+    }
   }
 
   /** One line per broken link: {@code document:line: target: why}. */
