@@ -91,7 +91,7 @@ class AwsEnvironmentConfigTest {
           .withFallback(ConfigFactory.parseMap(environment)).resolve().withOnlyPath("adlake");
       for (Map.Entry<String, ConfigValue> entry : own.entrySet()) {
         String key = entry.getKey();
-        assertTrue(isDeclared(key), env + ".conf: undeclared key " + key);
+        assertTrue(ConfigLoader.isDeclared(key), env + ".conf: undeclared key " + key);
         if (entry.getValue().valueType() != ConfigValueType.STRING) {
           continue;
         }
@@ -107,10 +107,4 @@ class AwsEnvironmentConfigTest {
     }
   }
 
-  /** A key of application.conf, or one under the free-form sub-trees. */
-  private static boolean isDeclared(String key) {
-    Config defaults = ConfigFactory.parseResources("conf/application.conf");
-    return defaults.hasPathOrNull(key) || List.of("adlake.spark.extra.", "adlake.catalog.properties.",
-        "adlake.source.kafka.options.").stream().anyMatch(key::startsWith);
-  }
 }
