@@ -139,7 +139,7 @@ class ConfigLoaderTest {
     assertEquals(ApplicationConf.render(), file, ApplicationConf.PATH + " differs from the declarations in "
         + "AdlakeConfig.java: run make conf");
     for (Map.Entry<String, ConfigValue> entry : ConfigFactory.parseString(file).entrySet()) {
-      assertTrue(ConfigLoader.isDeclared(entry.getKey()), "undeclared key " + entry.getKey());
+      assertTrue(ConfigBinder.isDeclared(entry.getKey()), "undeclared key " + entry.getKey());
     }
   }
 
@@ -163,7 +163,7 @@ class ConfigLoaderTest {
   @Test
   void aMissingKeyFailsNamingItsPath() {
     Config withoutClickRate = ConfigLoader.resolve("local", List.of()).withoutPath("adlake.generator.click-rate");
-    ConfigurationException e = assertThrows(ConfigurationException.class, () -> ConfigLoader.bind(withoutClickRate));
+    ConfigurationException e = assertThrows(ConfigurationException.class, () -> ConfigBinder.bind(withoutClickRate));
     assertTrue(e.getMessage().contains("adlake.generator.click-rate"), e.getMessage());
   }
 

@@ -14,6 +14,7 @@ import com.typesafe.config.ConfigValueType;
 import io.adlake.config.AdlakeConfig;
 import io.adlake.config.AdlakeConfig.CatalogType;
 import io.adlake.config.AdlakeConfig.SourceType;
+import io.adlake.config.ConfigBinder;
 import io.adlake.config.ConfigLoader;
 import io.adlake.config.ConfigurationException;
 import io.adlake.job.SparkSessions;
@@ -91,7 +92,7 @@ class AwsEnvironmentConfigTest {
           .withFallback(ConfigFactory.parseMap(environment)).resolve().withOnlyPath("adlake");
       for (Map.Entry<String, ConfigValue> entry : own.entrySet()) {
         String key = entry.getKey();
-        assertTrue(ConfigLoader.isDeclared(key), env + ".conf: undeclared key " + key);
+        assertTrue(ConfigBinder.isDeclared(key), env + ".conf: undeclared key " + key);
         if (entry.getValue().valueType() != ConfigValueType.STRING) {
           continue;
         }
