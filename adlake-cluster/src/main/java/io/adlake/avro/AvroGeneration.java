@@ -27,8 +27,9 @@ public final class AvroGeneration {
     String url = registry.url().orElseThrow(() -> new IllegalArgumentException("--format avro needs a schema "
         + "registry: give --schema-registry URL or set adlake.source.schema-registry.url"));
     out.printf("Writing Avro (Confluent wire format), schemas in the registry at %s%n", url);
-    return new AvroEventSink(target, new SchemaRegistryClient(url, AvroEventDecoder.URL_SETTING + " / "
-        + "--schema-registry", registry.timeout()), registry.compatibility().name(), config.streams(), writerSchemas, out);
+    SchemaRegistryClient client = new SchemaRegistryClient(url, AvroEventDecoder.URL_SETTING + " / --schema-registry",
+        registry.timeout());
+    return new AvroEventSink(target, client, registry.compatibility().name(), config.streams(), writerSchemas, out);
   }
 
   /** {@code --writer-schema} values, keyed by stream name as in {@code adlake.streams.*}, read and parsed. */

@@ -61,7 +61,8 @@ class AwsEnvironmentConfigTest {
     assertEquals("SSL", config.source().kafka().options().get("kafka.security.protocol"));
     assertEquals("adlake", config.catalog().namespace());
     assertFalse(config.spark().extra().keySet().stream().anyMatch(k -> k.startsWith("spark.ui.")
-        || k.startsWith("spark.driver.")), "UI and driver-address settings are for a laptop: " + config.spark().extra());
+        || k.startsWith("spark.driver.")),
+        "UI and driver-address settings are for a laptop: " + config.spark().extra());
   }
 
   @Test

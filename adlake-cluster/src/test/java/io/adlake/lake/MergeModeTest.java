@@ -17,7 +17,8 @@ class MergeModeTest {
     assertEquals(MergeMode.MERGE_ON_READ, MergeMode.resolve(MergeModeSetting.AUTO, "1.10.0"));
     assertEquals(MergeMode.MERGE_ON_READ, MergeMode.resolve(MergeModeSetting.AUTO, "1.12.0-amzn-0"));
     assertEquals(MergeMode.MERGE_ON_READ, MergeMode.resolve(MergeModeSetting.AUTO, "2.0.0"));
-    assertEquals(MergeMode.COPY_ON_WRITE, MergeMode.resolve(MergeModeSetting.AUTO, "unknown"), "unreadable: the safe side");
+    assertEquals(MergeMode.COPY_ON_WRITE, MergeMode.resolve(MergeModeSetting.AUTO, "unknown"),
+        "unreadable: the safe side");
   }
 
   @Test
