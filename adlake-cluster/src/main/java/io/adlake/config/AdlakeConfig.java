@@ -152,17 +152,12 @@ public record AdlakeConfig(
     }
   }
 
-  /** How the records of a stream are encoded. */
+  /** How the records of a stream are encoded; also the type of the CLI's --format, spelled JSON and AVRO there. */
   public enum RecordFormat {
     /** UTF-8 JSON text, one event per record. */
     JSON,
     /** Avro in the Confluent wire format (magic byte, schema id, Avro binary), schemas in a registry. */
-    AVRO;
-
-    @Override
-    public String toString() {
-      return spelling(this);
-    }
+    AVRO
   }
 
   public record SourceSettings(
