@@ -2,7 +2,7 @@
 MVN ?= mvn -B
 ARGS ?=
 
-.PHONY: demo test faults build package bench clean
+.PHONY: demo test faults build package bench conf clean
 
 ## demo: build, then embedded broker + generator + attribution + report, end to end
 demo: build
@@ -32,6 +32,12 @@ package: build
 ## bench: throughput of plain append vs attribution, and MERGE scaling (prints figures)
 bench: build
 	bin/adlake bench $(ARGS)
+
+## conf: render conf/application.conf from the setting declarations in
+## adlake-cluster/src/main/java/io/adlake/config/AdlakeConfig.java (a test fails while the two differ)
+conf:
+	$(MVN) -q -pl adlake-cluster -am compile
+	$${JAVA_HOME:+$$JAVA_HOME/bin/}java -cp adlake-cluster/target/classes io.adlake.config.ApplicationConf conf/application.conf
 
 clean:
 	$(MVN) -q clean

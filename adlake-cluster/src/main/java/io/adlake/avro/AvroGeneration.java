@@ -2,6 +2,7 @@ package io.adlake.avro;
 
 import io.adlake.config.AdlakeConfig;
 import io.adlake.config.AdlakeConfig.SchemaRegistrySettings;
+import io.adlake.config.AdlakeConfig.StreamNames;
 import io.adlake.event.EventSink;
 import io.adlake.event.EventType;
 import java.io.IOException;
@@ -13,6 +14,7 @@ import java.util.EnumMap;
 import java.util.Map;
 import java.util.stream.Collectors;
 import org.apache.avro.Schema;
+import org.apache.avro.SchemaParseException;
 
 /** How {@code generate --format avro}, the demo and the bench turn a sink into an Avro producer. */
 public final class AvroGeneration {
@@ -25,14 +27,15 @@ public final class AvroGeneration {
     String url = registry.url().orElseThrow(() -> new IllegalArgumentException("--format avro needs a schema "
         + "registry: give --schema-registry URL or set adlake.source.schema-registry.url"));
     out.printf("Writing Avro (Confluent wire format), schemas in the registry at %s%n", url);
-    return new AvroEventSink(target, new SchemaRegistryClient(url, AvroEventDecoder.URL_SETTING + " / "
-        + "--schema-registry", registry.timeout()), registry.compatibility(), config.streams(), writerSchemas, out);
+    SchemaRegistryClient client = new SchemaRegistryClient(url, AvroEventDecoder.URL_SETTING + " / --schema-registry",
+        registry.timeout());
+    return new AvroEventSink(target, client, registry.compatibility().name(), config.streams(), writerSchemas, out);
   }
 
   /** {@code --writer-schema} values, keyed by stream name as in {@code adlake.streams.*}, read and parsed. */
   public static Map<EventType, Schema> writerSchemas(Map<String, Path> byStream) throws IOException {
     Map<String, EventType> names = Arrays.stream(EventType.values()).collect(Collectors.toMap(
-        t -> t.streamName(new AdlakeConfig.StreamNames("bid-requests", "bid-responses", "impressions", "clicks")),
+        t -> t.streamName(StreamNames.byKey()),
         t -> t));
     Map<EventType, Schema> schemas = new EnumMap<>(EventType.class);
     for (Map.Entry<String, Path> e : byStream.entrySet()) {
@@ -43,7 +46,7 @@ public final class AvroGeneration {
       }
       try {
         schemas.put(type, new Schema.Parser().parse(Files.readString(e.getValue())));
-      } catch (org.apache.avro.SchemaParseException bad) {
+      } catch (SchemaParseException bad) {
         throw new IllegalArgumentException("--writer-schema " + e.getKey() + "=" + e.getValue() + " is not an Avro "
             + "schema: " + bad.getMessage(), bad);
       }

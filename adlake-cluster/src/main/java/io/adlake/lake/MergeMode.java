@@ -1,7 +1,7 @@
 package io.adlake.lake;
 
+import io.adlake.config.AdlakeConfig.MergeModeSetting;
 import io.adlake.config.ConfigurationException;
-import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -29,27 +29,23 @@ public enum MergeMode {
   }
 
   /**
-   * @param configured {@code auto}, {@code merge-on-read} or {@code copy-on-write}
+   * @param configured {@code adlake.attribution.merge-mode}
    * @param icebergVersion the runtime's version, e.g. {@code IcebergBuild.version()}
    */
-  public static MergeMode resolve(String configured, String icebergVersion) {
+  public static MergeMode resolve(MergeModeSetting configured, String icebergVersion) {
     boolean morWorks = mergeOnReadWorksWithIdentifierFields(icebergVersion);
-    switch (configured.toLowerCase(Locale.ROOT)) {
-      case "auto":
-        return morWorks ? MERGE_ON_READ : COPY_ON_WRITE;
-      case "copy-on-write":
-        return COPY_ON_WRITE;
-      case "merge-on-read":
+    return switch (configured) {
+      case AUTO -> morWorks ? MERGE_ON_READ : COPY_ON_WRITE;
+      case COPY_ON_WRITE -> COPY_ON_WRITE;
+      case MERGE_ON_READ -> {
         if (!morWorks) {
           throw new ConfigurationException("adlake.attribution.merge-mode = merge-on-read needs Iceberg 1.10 or "
               + "newer: the Iceberg runtime here is " + icebergVersion + ", whose MERGE fails on merge-on-read "
               + "tables with identifier fields (apache/iceberg#11709). Use auto or copy-on-write.");
         }
-        return MERGE_ON_READ;
-      default:
-        throw new ConfigurationException("adlake.attribution.merge-mode must be auto, merge-on-read or "
-            + "copy-on-write, got '" + configured + "'");
-    }
+        yield MERGE_ON_READ;
+      }
+    };
   }
 
   /** True from Iceberg 1.10 on; an unreadable version counts as old, the safe side. */

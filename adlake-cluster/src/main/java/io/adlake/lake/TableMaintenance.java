@@ -1,10 +1,10 @@
 package io.adlake.lake;
 
+import static java.util.Objects.requireNonNull;
+
 import io.adlake.config.AdlakeConfig.CatalogSettings;
 import io.adlake.config.AdlakeConfig.MaintenanceSettings;
-import io.adlake.config.ConfigurationException;
 import java.sql.Timestamp;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
@@ -35,7 +35,6 @@ import org.slf4j.LoggerFactory;
  * racing on the metadata pointer) is retried by {@code commit.retry.num-retries} on every table.
  */
 public final class TableMaintenance {
-  private static final Duration SAFE_ORPHAN_AGE = Duration.ofHours(24);
   private static final Logger LOG = LoggerFactory.getLogger(TableMaintenance.class);
 
   /** What one run did to one table. */
@@ -57,15 +56,10 @@ public final class TableMaintenance {
    */
   public TableMaintenance(SparkSession spark, CatalogSettings catalog, MaintenanceSettings settings,
       String checkpointRoot) {
-    if (settings.orphanMinAge().compareTo(SAFE_ORPHAN_AGE) < 0 && !settings.allowShortOrphanAge()) {
-      throw new ConfigurationException("adlake.maintenance.orphan-min-age is " + settings.orphanMinAge()
-          + ": under 24 h, files a running job is still writing could be removed as orphans. Raise it, or set "
-          + "adlake.maintenance.allow-short-orphan-age = true if no job writes to these tables.");
-    }
     this.spark = spark;
     this.catalog = catalog;
     this.settings = settings;
-    this.checkpointRoot = java.util.Objects.requireNonNull(checkpointRoot, "checkpointRoot");
+    this.checkpointRoot = requireNonNull(checkpointRoot, "checkpointRoot");
   }
 
   /** The adlake tables that exist in the configured namespace, by name. */

@@ -9,6 +9,7 @@ import static org.apache.spark.sql.functions.md5;
 import static org.apache.spark.sql.functions.shiftright;
 import static org.apache.spark.sql.functions.substring;
 
+import io.adlake.config.AdlakeConfig.KinesisConsumerType;
 import io.adlake.config.AdlakeConfig.KinesisSettings;
 import io.adlake.config.AdlakeConfig.StreamNames;
 import io.adlake.event.EventType;
@@ -102,10 +103,10 @@ public final class KinesisEventSource implements EventSource {
     // anything but *.amazonaws.com.
     options.put("kinesis.kinesisRegion", settings.connection().region());
     options.put("kinesis.endpointUrl", settings.connection().endpoint());
-    options.put("kinesis.startingPosition", settings.startingPosition());
-    options.put("kinesis.consumerType", settings.consumerType());
+    options.put("kinesis.startingPosition", settings.startingPosition().name());
+    options.put("kinesis.consumerType", settings.consumerType().toString());
     settings.consumerName().ifPresent(name -> {
-      if (settings.consumerType().equals("SubscribeToShard")) {
+      if (settings.consumerType() == KinesisConsumerType.SUBSCRIBE_TO_SHARD) {
         options.put("kinesis.consumerName", name + "-" + stream + (reading > 1 ? "-" + reading : ""));
       }
     });

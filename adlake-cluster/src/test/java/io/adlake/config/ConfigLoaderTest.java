@@ -4,12 +4,19 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigValue;
 import io.adlake.config.AdlakeConfig.CatalogType;
+import io.adlake.config.AdlakeConfig.KinesisConsumerType;
+import io.adlake.config.AdlakeConfig.MergeModeSetting;
+import io.adlake.config.AdlakeConfig.SchemaCompatibility;
 import io.adlake.config.AdlakeConfig.SourceType;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -124,6 +131,77 @@ class ConfigLoaderTest {
     ConfigurationException e = assertThrows(ConfigurationException.class,
         () -> ConfigLoader.duration("soon", "--trigger"));
     assertTrue(e.getMessage().contains("--trigger") && e.getMessage().contains("soon"), e.getMessage());
+  }
+
+  @Test
+  void applicationConfIsRenderedFromTheDeclarations() throws Exception {
+    String file = Files.readString(Path.of(ApplicationConf.PATH));
+    assertEquals(ApplicationConf.render(), file, ApplicationConf.PATH + " differs from the declarations in "
+        + "AdlakeConfig.java: run make conf");
+    for (Map.Entry<String, ConfigValue> entry : ConfigFactory.parseString(file).entrySet()) {
+      assertTrue(ConfigBinder.isDeclared(entry.getKey()), "undeclared key " + entry.getKey());
+    }
+  }
+
+  @Test
+  void aKeyInTheWrongSectionFailsNamingItsPath() {
+    ConfigurationException e = assertThrows(ConfigurationException.class,
+        () -> ConfigLoader.load("local", List.of("adlake.generator.click-window=30s")));
+    assertTrue(e.getMessage().contains("adlake.generator.click-window"), e.getMessage());
+  }
+
+  @Test
+  void swappedValuesFailNamingTheKey() {
+    ConfigurationException share = assertThrows(ConfigurationException.class,
+        () -> ConfigLoader.load("local", List.of("adlake.generator.click-rate=30 seconds")));
+    assertTrue(share.getMessage().contains("adlake.generator.click-rate"), share.getMessage());
+    ConfigurationException count = assertThrows(ConfigurationException.class,
+        () -> ConfigLoader.load("local", List.of("adlake.generator.campaigns=0.02")));
+    assertTrue(count.getMessage().contains("adlake.generator.campaigns"), count.getMessage());
+  }
+
+  @Test
+  void aMissingKeyFailsNamingItsPath() {
+    Config withoutClickRate = ConfigLoader.resolve("local", List.of()).withoutPath("adlake.generator.click-rate");
+    ConfigurationException e = assertThrows(ConfigurationException.class, () -> ConfigBinder.bind(withoutClickRate));
+    assertTrue(e.getMessage().contains("adlake.generator.click-rate"), e.getMessage());
+  }
+
+  @Test
+  void aBadChoiceNamesTheKeyAndTheAllowedValues() {
+    Map<String, String> allowed = Map.of(
+        "adlake.attribution.merge-mode=fast", "auto, merge-on-read, copy-on-write",
+        "adlake.source.kinesis.consumer-type=KCL", "GetRecords, SubscribeToShard",
+        "adlake.source.kinesis.starting-position=EARLY", "TRIM_HORIZON, LATEST",
+        "adlake.source.schema-registry.compatibility=LOOSE",
+        "BACKWARD, BACKWARD_TRANSITIVE, FORWARD, FORWARD_TRANSITIVE, FULL, FULL_TRANSITIVE, NONE",
+        "adlake.catalog.type=hive", "hadoop, rest, glue");
+    allowed.forEach((override, choices) -> {
+      ConfigurationException e = assertThrows(ConfigurationException.class,
+          () -> ConfigLoader.load("local", List.of(override)));
+      String key = override.substring(0, override.indexOf('='));
+      assertTrue(e.getMessage().contains(key) && e.getMessage().contains(choices), e.getMessage());
+    });
+  }
+
+  @Test
+  void choicesAreReadInTheirOwnSpellingWhateverTheCase() {
+    AdlakeConfig config = ConfigLoader.load("local", List.of("adlake.attribution.merge-mode=copy-on-write",
+        "adlake.source.kinesis.consumer-type=subscribetoshard", "adlake.source.kinesis.consumer-name=adlake",
+        "adlake.source.schema-registry.compatibility=full_transitive"));
+    assertEquals(MergeModeSetting.COPY_ON_WRITE, config.attribution().mergeMode());
+    assertEquals(KinesisConsumerType.SUBSCRIBE_TO_SHARD, config.source().kinesis().consumerType());
+    assertEquals(SchemaCompatibility.FULL_TRANSITIVE, config.source().schemaRegistry().compatibility());
+  }
+
+  @Test
+  void anOrphanAgeUnder24HoursFailsAtStartUnlessAllowed() {
+    ConfigurationException e = assertThrows(ConfigurationException.class,
+        () -> ConfigLoader.load("local", List.of("adlake.maintenance.orphan-min-age=1h")));
+    assertTrue(e.getMessage().contains("adlake.maintenance.orphan-min-age")
+        && e.getMessage().contains("allow-short-orphan-age"), e.getMessage());
+    assertEquals(Duration.ofHours(1), ConfigLoader.load("local", List.of("adlake.maintenance.orphan-min-age=1h",
+        "adlake.maintenance.allow-short-orphan-age=true")).maintenance().orphanMinAge());
   }
 
   @Test

@@ -14,6 +14,7 @@ import com.typesafe.config.ConfigValueType;
 import io.adlake.config.AdlakeConfig;
 import io.adlake.config.AdlakeConfig.CatalogType;
 import io.adlake.config.AdlakeConfig.SourceType;
+import io.adlake.config.ConfigBinder;
 import io.adlake.config.ConfigLoader;
 import io.adlake.config.ConfigurationException;
 import io.adlake.job.SparkSessions;
@@ -60,7 +61,8 @@ class AwsEnvironmentConfigTest {
     assertEquals("SSL", config.source().kafka().options().get("kafka.security.protocol"));
     assertEquals("adlake", config.catalog().namespace());
     assertFalse(config.spark().extra().keySet().stream().anyMatch(k -> k.startsWith("spark.ui.")
-        || k.startsWith("spark.driver.")), "UI and driver-address settings are for a laptop: " + config.spark().extra());
+        || k.startsWith("spark.driver.")),
+        "UI and driver-address settings are for a laptop: " + config.spark().extra());
   }
 
   @Test
@@ -91,7 +93,7 @@ class AwsEnvironmentConfigTest {
           .withFallback(ConfigFactory.parseMap(environment)).resolve().withOnlyPath("adlake");
       for (Map.Entry<String, ConfigValue> entry : own.entrySet()) {
         String key = entry.getKey();
-        assertTrue(isDeclared(key), env + ".conf: undeclared key " + key);
+        assertTrue(ConfigBinder.isDeclared(key), env + ".conf: undeclared key " + key);
         if (entry.getValue().valueType() != ConfigValueType.STRING) {
           continue;
         }
@@ -107,10 +109,4 @@ class AwsEnvironmentConfigTest {
     }
   }
 
-  /** A key of application.conf, or one under the free-form sub-trees. */
-  private static boolean isDeclared(String key) {
-    Config defaults = ConfigFactory.parseResources("conf/application.conf");
-    return defaults.hasPathOrNull(key) || List.of("adlake.spark.extra.", "adlake.catalog.properties.",
-        "adlake.source.kafka.options.").stream().anyMatch(key::startsWith);
-  }
 }

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.adlake.TestServices;
 import io.adlake.config.AdlakeConfig;
 import io.adlake.config.AdlakeConfig.MaintenanceSettings;
+import io.adlake.config.ConfigLoader;
 import io.adlake.config.ConfigurationException;
 import io.adlake.job.Checkpoints;
 import java.net.URI;
@@ -68,7 +69,7 @@ class TableMaintenanceTest {
     Files.setLastModifiedTime(oldOrphan, FileTime.from(NOW.minus(Duration.ofDays(5))));
     Path freshOrphan = Files.writeString(dataDir.resolve("fresh-orphan.parquet"), "being written right now");
 
-    TableMaintenance maintenance = new TableMaintenance(spark, config.catalog(), settings(Duration.ofDays(3), false),
+    TableMaintenance maintenance = new TableMaintenance(spark, config.catalog(), settings("3d", false),
         Checkpoints.root(config));
     TableMaintenance.Report report = maintenance.maintain(AdlakeTables.HOURLY_IMPRESSIONS_BY_GEO, Instant.now());
 
@@ -105,7 +106,7 @@ class TableMaintenanceTest {
     }
 
     TableMaintenance.Report report = new TableMaintenance(spark, config.catalog(),
-        settings(Duration.ofDays(3), false), Checkpoints.root(config)).maintain("reader_source", Instant.now());
+        settings("3d", false), Checkpoints.root(config)).maintain("reader_source", Instant.now());
 
     assertEquals(1, report.readerSnapshotsKept(), report.toString());
     assertTrue(TableSetup.load(spark, table).snapshot(standsAt) != null, "the reader's snapshot is kept");
@@ -136,7 +137,7 @@ class TableMaintenanceTest {
     long committedSnapshot = TableSetup.load(spark, table).currentSnapshot().snapshotId();
     spark.sql("INSERT INTO " + table + " VALUES (3)");
     spark.sql("INSERT INTO " + others + " VALUES (11)");
-    TableMaintenance maintenance = new TableMaintenance(spark, config.catalog(), settings(Duration.ofDays(3), false),
+    TableMaintenance maintenance = new TableMaintenance(spark, config.catalog(), settings("3d", false),
         Checkpoints.root(config));
     maintenance.maintain("initial_source", Instant.now());
     maintenance.maintain("initial_others", Instant.now());
@@ -199,21 +200,24 @@ class TableMaintenanceTest {
   void anOrphanAgeUnder24HoursIsRefusedUnlessAllowed() {
     AdlakeConfig config = TestServices.config("maintain_orphans");
     ConfigurationException refused = assertThrows(ConfigurationException.class,
-        () -> new TableMaintenance(TestServices.spark(), config.catalog(), settings(Duration.ofHours(1), false),
-            Checkpoints.root(config)));
+        () -> settings("1h", false));
     assertTrue(refused.getMessage().contains("adlake.maintenance.orphan-min-age")
         && refused.getMessage().contains("allow-short-orphan-age"), refused.getMessage());
-    new TableMaintenance(TestServices.spark(), config.catalog(), settings(Duration.ofHours(1), true),
+    new TableMaintenance(TestServices.spark(), config.catalog(), settings("1h", true),
         Checkpoints.root(config));
   }
 
-  private static MaintenanceSettings settings(Duration orphanMinAge, boolean allowShort) {
-    return new MaintenanceSettings(Duration.ofHours(2), 0, 2, Duration.ZERO, 1, Duration.ofDays(30), orphanMinAge,
-        allowShort);
+  /** Compaction from two files on, expiry of every snapshot but the newest (and the ledger's). */
+  private static MaintenanceSettings settings(String orphanMinAge, boolean allowShort) {
+    return ConfigLoader.load("local", List.of("adlake.maintenance.closed-after=2h",
+        "adlake.maintenance.target-file-size-bytes=0", "adlake.maintenance.min-input-files=2",
+        "adlake.maintenance.snapshot-retention=0s", "adlake.maintenance.retain-last=1",
+        "adlake.maintenance.ledger-retention=30d", "adlake.maintenance.orphan-min-age=" + orphanMinAge,
+        "adlake.maintenance.allow-short-orphan-age=" + allowShort)).maintenance();
   }
 
   /** Rows for countries c0..c3 in the hour starting at {@code hour}; {@code variant} picks which. */
-  private static org.apache.spark.sql.Dataset<Row> rows(SparkSession spark, TableSpec spec, Instant hour,
+  private static Dataset<Row> rows(SparkSession spark, TableSpec spec, Instant hour,
       int variant, long count) {
     Timestamp start = Timestamp.from(hour);
     Timestamp end = Timestamp.from(hour.plus(Duration.ofHours(1)));

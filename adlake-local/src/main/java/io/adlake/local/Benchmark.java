@@ -1,31 +1,31 @@
 package io.adlake.local;
 
-import java.util.Map;
-import io.adlake.embedded.LocalSchemaRegistry;
-import io.adlake.embedded.EmbeddedKafkaBroker;
-import io.adlake.event.EventSink;
-import io.adlake.avro.AvroGeneration;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.concat;
 import static org.apache.spark.sql.functions.current_timestamp;
 import static org.apache.spark.sql.functions.expr;
 import static org.apache.spark.sql.functions.format_string;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.ntile;
 
+import io.adlake.avro.AvroGeneration;
 import io.adlake.config.AdlakeConfig;
+import io.adlake.embedded.EmbeddedKafkaBroker;
+import io.adlake.embedded.LocalSchemaRegistry;
 import io.adlake.event.EventParser;
+import io.adlake.event.EventSink;
 import io.adlake.event.EventType;
 import io.adlake.event.FunnelGenerator;
 import io.adlake.event.FunnelGenerator.Summary;
 import io.adlake.event.GenerationProgress;
 import io.adlake.event.KafkaEventSink;
-import io.adlake.job.AttributionJob;
 import io.adlake.job.AggregateJob;
-import io.adlake.job.StreamingJobs;
+import io.adlake.job.AttributionJob;
 import io.adlake.job.Checkpoints;
 import io.adlake.job.IngestJob;
 import io.adlake.job.ProgressLog;
 import io.adlake.job.SparkSessions;
+import io.adlake.job.StreamingJobs;
 import io.adlake.lake.AdlakeTables;
 import io.adlake.lake.CommitLedger;
 import io.adlake.lake.ExactlyOnceMerge;
@@ -41,15 +41,23 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.function.Function;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.apache.iceberg.IcebergBuild;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.expressions.Window;
+import org.apache.spark.sql.functions;
 import org.apache.spark.sql.streaming.StreamingQuery;
 import org.apache.spark.sql.streaming.Trigger;
 
@@ -63,6 +71,12 @@ public final class Benchmark {
   public record Options(long events, long ingestEvents, long maxOffsetsPerTrigger, int repeat, long prefillRows,
       int mergeRows, int aggregateBatches, Path workDir) {}
 
+  /** The bench's config in a namespace of its own, with further {@code key=value} settings (later ones win). */
+  @FunctionalInterface
+  private interface ConfigFor {
+    AdlakeConfig apply(String namespace, String... overrides);
+  }
+
   private final PrintStream out;
 
   public Benchmark(PrintStream out) {
@@ -72,13 +86,14 @@ public final class Benchmark {
   public void run(Options options, Function<String[], AdlakeConfig> loadConfig) throws Exception {
     Demo.deleteRecursively(options.workDir());
     try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(options.workDir().resolve("kafka"))) {
-      Function<String, AdlakeConfig> configFor = namespace -> loadConfig.apply(new String[] {
+      ConfigFor configFor = (namespace, overrides) -> loadConfig.apply(Stream.concat(Stream.of(
           "adlake.source.type=kafka",
           "adlake.source.kafka.bootstrap-servers=" + broker.bootstrapServers(),
           "adlake.source.kafka.max-offsets-per-trigger=" + options.maxOffsetsPerTrigger(),
           "adlake.catalog.warehouse=" + options.workDir().resolve("warehouse"),
           "adlake.catalog.namespace=" + namespace,
-          "adlake.streaming.checkpoint-root=" + options.workDir().resolve("checkpoints").resolve(namespace)});
+          "adlake.streaming.checkpoint-root=" + options.workDir().resolve("checkpoints").resolve(namespace)),
+          Arrays.stream(overrides)).toArray(String[]::new));
       AdlakeConfig base = configFor.apply("bench");
       long events = generate(broker, base, options.events());
       SparkSession spark = SparkSessions.create(base);
@@ -147,9 +162,10 @@ public final class Benchmark {
    * Ingest of the whole funnel (four topics) against a plain append of the same four topics, parsed the
    * same way, alternated; the first round warms up.
    */
-  private void ingest(SparkSession spark, EmbeddedKafkaBroker broker, Function<String, AdlakeConfig> configFor,
-      Options options) throws Exception {
-    Function<String, AdlakeConfig> ingestConfigFor = namespace -> withStreams(configFor.apply(namespace));
+  private void ingest(SparkSession spark, EmbeddedKafkaBroker broker, ConfigFor configFor, Options options)
+      throws Exception {
+    ConfigFor ingestConfigFor = (namespace, overrides) -> configFor.apply(namespace,
+        Stream.concat(streams("full.", ""), Arrays.stream(overrides)).toArray(String[]::new));
     AdlakeConfig base = ingestConfigFor.apply("bench_ingest");
     out.printf("%nGenerating %,d funnel events (four topics) for the ingest case%n", options.ingestEvents());
     List<EventType> all = List.of(EventType.values());
@@ -159,8 +175,9 @@ public final class Benchmark {
     long total = generateFunnel(broker, base, events, null);
     // The same events once more, as Avro, on their own four topics, for the Avro ingest beside the JSON one.
     try (LocalSchemaRegistry registry = LocalSchemaRegistry.start(Path.of("target", "bench-schema-registry.log"))) {
-      Function<String, AdlakeConfig> avroConfigFor = namespace -> asAvro(ingestConfigFor.apply(namespace),
-          registry.url());
+      Function<String, AdlakeConfig> avroConfigFor = namespace -> configFor.apply(namespace, Stream.concat(
+          streams("full.", "-avro"), Stream.of("adlake.source.format=avro",
+              "adlake.source.schema-registry.url=" + registry.url())).toArray(String[]::new));
       out.printf("Generating the same events as Avro (schemas in %s)%n", registry);
       generateFunnel(broker, avroConfigFor.apply("bench_ingest_avro"), events, quietStream());
       ingestRounds(spark, ingestConfigFor, avroConfigFor, options, total, all);
@@ -194,17 +211,13 @@ public final class Benchmark {
     return new PrintStream(OutputStream.nullOutputStream());
   }
 
-  private static AdlakeConfig asAvro(AdlakeConfig c, String registryUrl) {
-    AdlakeConfig.SourceSettings s = c.source();
-    AdlakeConfig.StreamNames n = c.streams();
-    return new AdlakeConfig(c.appName(), c.spark(), c.catalog(), new AdlakeConfig.StreamNames(
-        n.bidRequests() + "-avro", n.bidResponses() + "-avro", n.impressions() + "-avro", n.clicks() + "-avro"),
-        new AdlakeConfig.SourceSettings(s.type(), s.kafka(), s.files(), s.kinesis(), AdlakeConfig.RecordFormat.AVRO,
-            s.schemaRegistry().withUrl(registryUrl)), c.streaming(), c.ingest(), c.attribution(), c.aggregate(),
-        c.maintenance(), c.generator());
+  /** The four stream settings, each stream named {@code prefix + its key + suffix}. */
+  private static Stream<String> streams(String prefix, String suffix) {
+    return Stream.of("bid-requests", "bid-responses", "impressions", "clicks")
+        .map(key -> "adlake.streams." + key + "=" + prefix + key + suffix);
   }
 
-  private void ingestRounds(SparkSession spark, Function<String, AdlakeConfig> ingestConfigFor,
+  private void ingestRounds(SparkSession spark, ConfigFor ingestConfigFor,
       Function<String, AdlakeConfig> avroConfigFor, Options options, long events, List<EventType> all)
       throws Exception {
     List<Double> append = new ArrayList<>();
@@ -252,7 +265,7 @@ public final class Benchmark {
         median(aggregate), bronzeRows);
     out.printf("  ratio aggregate / append                    : %10.2f (bronze rows/s vs Kafka events/s)%n",
         median(aggregate) / median(append));
-    metricsGrowth(spark, lastRound, options.aggregateBatches());
+    metricsGrowth(spark, ingestConfigFor, lastRound, options.aggregateBatches());
   }
 
   /**
@@ -260,25 +273,28 @@ public final class Benchmark {
    * appended in {@code batches} time-ordered slices (one file each, so a row limit can cut them into
    * micro-batches): the MERGE time of each micro-batch as the tables grow.
    */
-  private void metricsGrowth(SparkSession spark, AdlakeConfig round, int batches) throws Exception {
-    AdlakeConfig copy = withAggregateRows(configInNamespace(round, round.catalog().namespace() + "_growth"), 0,
-        round.streaming().checkpointRoot() + "-growth");
+  private void metricsGrowth(SparkSession spark, ConfigFor ingestConfigFor, AdlakeConfig round, int batches)
+      throws Exception {
+    String growth = round.catalog().namespace() + "_growth";
+    String checkpoints = "adlake.streaming.checkpoint-root=" + round.streaming().checkpointRoot() + "-growth";
+    AdlakeConfig copy = ingestConfigFor.apply(growth, checkpoints, "adlake.aggregate.max-rows-per-trigger=0");
     String impressions = TableSetup.ensure(spark, copy.catalog(), AdlakeTables.impressions());
     for (String table : List.of(AdlakeTables.BID_REQUESTS, AdlakeTables.CLICKS)) {
       TableSpec spec = table.equals(AdlakeTables.CLICKS) ? AdlakeTables.clicks() : AdlakeTables.bidRequests();
       spark.table(round.catalog().qualified(table)).writeTo(TableSetup.ensure(spark, copy.catalog(), spec)).append();
     }
     Dataset<Row> source = spark.table(round.catalog().qualified(AdlakeTables.IMPRESSIONS))
-        .withColumn("_slice", org.apache.spark.sql.functions.ntile(batches).over(
-            org.apache.spark.sql.expressions.Window.orderBy("event_timestamp", "impression_id")))
+        .withColumn("_slice", ntile(batches).over(
+            Window.orderBy("event_timestamp", "impression_id")))
         .persist();
     long total = source.count();
     for (int slice = 1; slice <= batches; slice++) {
-      source.filter(org.apache.spark.sql.functions.col("_slice").equalTo(slice)).drop("_slice").coalesce(1)
+      source.filter(col("_slice").equalTo(slice)).drop("_slice").coalesce(1)
           .writeTo(impressions).append();
     }
     source.unpersist();
-    AdlakeConfig config = withAggregateRows(copy, Math.max(1, total / batches), copy.streaming().checkpointRoot());
+    AdlakeConfig config = ingestConfigFor.apply(growth, checkpoints,
+        "adlake.aggregate.max-rows-per-trigger=" + Math.max(1, total / batches));
     ProgressLog log = new ProgressLog(new PrintStream(OutputStream.nullOutputStream()));
     spark.streams().addListener(log);
     try {
@@ -296,35 +312,13 @@ public final class Benchmark {
     }
     out.printf("%n== MERGE ms per micro-batch as the metrics tables grow (%,d impressions appended in %d slices, "
         + "read ~%,d rows per micro-batch)%n", total, batches, config.aggregate().maxRowsPerTrigger());
-    java.util.Map<String, List<BatchCommit>> byTable = new java.util.TreeMap<>();
+    Map<String, List<BatchCommit>> byTable = new TreeMap<>();
     log.commits().stream().filter(c -> c.rows() > 0)
         .forEach(c -> byTable.computeIfAbsent(c.table(), t -> new ArrayList<>()).add(c));
     byTable.forEach((table, commits) -> out.printf("  %-27s %2d batches, rows merged %s; MERGE ms %s%n", table,
         commits.size(), commits.stream().map(c -> Long.toString(c.rows()))
-            .collect(java.util.stream.Collectors.joining(" ")),
-        commits.stream().map(c -> Long.toString(c.mergeMillis())).collect(java.util.stream.Collectors.joining(" "))));
-  }
-
-  private static AdlakeConfig configInNamespace(AdlakeConfig c, String namespace) {
-    AdlakeConfig.CatalogSettings k = c.catalog();
-    return new AdlakeConfig(c.appName(), c.spark(), new AdlakeConfig.CatalogSettings(k.name(), k.type(), k.warehouse(),
-        k.uri(), namespace, k.properties()), c.streams(), c.source(), c.streaming(), c.ingest(), c.attribution(),
-        c.aggregate(), c.maintenance(), c.generator());
-  }
-
-  private static AdlakeConfig withAggregateRows(AdlakeConfig c, long rows, String checkpointRoot) {
-    AdlakeConfig.AggregateSettings a = c.aggregate();
-    return new AdlakeConfig(c.appName(), c.spark(), c.catalog(), c.streams(), c.source(),
-        new AdlakeConfig.StreamingSettings(checkpointRoot, c.streaming().triggerInterval()), c.ingest(),
-        c.attribution(), new AdlakeConfig.AggregateSettings(a.watermark(), a.responseWithin(), a.impressionWithin(),
-        a.clickWithin(), rows), c.maintenance(), c.generator());
-  }
-
-  /** The ingest case reads its own four topics, apart from the attribution case's. */
-  private static AdlakeConfig withStreams(AdlakeConfig c) {
-    return new AdlakeConfig(c.appName(), c.spark(), c.catalog(), new AdlakeConfig.StreamNames(
-        "full.bid-requests", "full.bid-responses", "full.impressions", "full.clicks"), c.source(), c.streaming(),
-        c.ingest(), c.attribution(), c.aggregate(), c.maintenance(), c.generator());
+            .collect(Collectors.joining(" ")),
+        commits.stream().map(c -> Long.toString(c.mergeMillis())).collect(Collectors.joining(" "))));
   }
 
   private long generate(EmbeddedKafkaBroker broker, AdlakeConfig config, long events) throws InterruptedException {
@@ -373,7 +367,7 @@ public final class Benchmark {
    * by a batch write with older impressions, alternating; the first pair warms up and is not counted.
    */
   private void mergeScaling(SparkSession spark, AdlakeConfig config, Options options) throws Exception {
-    MergeMode mode = MergeMode.resolve(config.attribution().mergeMode(), org.apache.iceberg.IcebergBuild.version());
+    MergeMode mode = MergeMode.resolve(config.attribution().mergeMode(), IcebergBuild.version());
     out.printf("%nMERGE scaling, table write mode %s%n", mode.property());
     TableSpec emptySpec = AdlakeTables.enrichedAdData("merge_into_empty", mode);
     TableSpec bigSpec = AdlakeTables.enrichedAdData("merge_into_prefilled", mode);
@@ -448,7 +442,7 @@ public final class Benchmark {
         .withColumn("click_revenue", lit(0.6))
         .withColumn("is_suspected_fraud", lit(false))
         .withColumn("processed_time", current_timestamp())
-        .select(Attribution.OUTPUT_COLUMNS.stream().map(org.apache.spark.sql.functions::col).toArray(Column[]::new));
+        .select(Attribution.OUTPUT_COLUMNS.stream().map(functions::col).toArray(Column[]::new));
   }
 
   private static double median(List<Double> values) {
