@@ -4,6 +4,7 @@ import io.adlake.config.AdlakeConfig;
 import io.adlake.lake.AdlakeTables;
 import io.adlake.lake.CommitLedger;
 import io.adlake.lake.ExactlyOnceMerge;
+import io.adlake.lake.ExactlyOnceMerge.BatchCommit;
 import io.adlake.lake.MergeMode;
 import io.adlake.lake.TableSetup;
 import io.adlake.lake.TableSpec;
@@ -13,13 +14,14 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeoutException;
 import java.util.function.UnaryOperator;
 import org.apache.iceberg.IcebergBuild;
 import org.apache.spark.api.java.function.VoidFunction2;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.streaming.DataStreamReader;
+import org.apache.spark.sql.streaming.OutputMode;
 import org.apache.spark.sql.streaming.StreamingQuery;
 import org.apache.spark.sql.streaming.Trigger;
 
@@ -113,30 +115,21 @@ public final class AggregateJob {
   private static StreamingQuery appendFunnelEvents(SparkSession spark, AdlakeConfig config, Dataset<Row> events,
       Trigger trigger, ProgressLog progress) {
     String table = TableSetup.ensure(spark, config.catalog(), AdlakeTables.funnelEvents());
-    try {
-      return events.writeStream()
-          .queryName(FUNNEL_EVENTS_QUERY)
-          .outputMode("append")
-          .option("checkpointLocation", Checkpoints.location(config, FUNNEL_EVENTS_QUERY))
-          .trigger(trigger)
-          .foreachBatch((VoidFunction2<Dataset<Row>, Long>) (batch, batchId) -> {
-            SparkSession session = batch.sparkSession();
-            Dataset<Row> rows = batch.persist();
-            try {
-              long count = rows.count();
-              long start = System.nanoTime();
-              boolean appended = CommitLedger.appendOnce(session, table, CommitLedger.writerId(session), batchId,
-                  rows, count);
-              progress.accept(new ExactlyOnceMerge.BatchCommit(AdlakeTables.FUNNEL_EVENTS, batchId,
-                  appended ? count : 0, (System.nanoTime() - start) / 1_000_000, count > 0 && !appended));
-            } finally {
-              rows.unpersist();
-            }
-          })
-          .start();
-    } catch (TimeoutException e) {
-      throw new IllegalStateException("Query " + FUNNEL_EVENTS_QUERY + " did not start", e);
-    }
+    VoidFunction2<Dataset<Row>, Long> append = (batch, batchId) -> {
+      SparkSession session = batch.sparkSession();
+      Dataset<Row> rows = batch.persist();
+      try {
+        long count = rows.count();
+        long start = System.nanoTime();
+        boolean appended = CommitLedger.appendOnce(session, table, CommitLedger.writerId(session), batchId, rows,
+            count);
+        progress.accept(new BatchCommit(AdlakeTables.FUNNEL_EVENTS, batchId, appended ? count : 0,
+            (System.nanoTime() - start) / 1_000_000, count > 0 && !appended));
+      } finally {
+        rows.unpersist();
+      }
+    };
+    return ForeachBatchQuery.start(events, FUNNEL_EVENTS_QUERY, OutputMode.Append(), config, trigger, append);
   }
 
   private static Dataset<Row> watermarked(SparkSession spark, String table, AdlakeConfig config) {
@@ -145,7 +138,7 @@ public final class AggregateJob {
   }
 
   private static Dataset<Row> bronzeStream(SparkSession spark, String table, AdlakeConfig config) {
-    org.apache.spark.sql.streaming.DataStreamReader reader = spark.readStream().format("iceberg");
+    DataStreamReader reader = spark.readStream().format("iceberg");
     if (config.aggregate().maxRowsPerTrigger() > 0) {
       reader = reader.option("streaming-max-rows-per-micro-batch", config.aggregate().maxRowsPerTrigger());
     }
@@ -158,19 +151,9 @@ public final class AggregateJob {
     TableSetup.requireProperties(spark, table, AdlakeTables.mergeModeProperties(mode),
         "the Iceberg runtime here is " + IcebergBuild.version());
     String name = QUERY_PREFIX + spec.name();
-    try {
-      StreamingQuery query = metrics.writeStream()
-          .queryName(name)
-          // Update mode: each batch emits the windows it changed, with their totals so far; the MERGE
-          // replaces the row, so late events within the watermark correct it.
-          .outputMode("update")
-          .option("checkpointLocation", Checkpoints.location(config, name))
-          .trigger(trigger)
-          .foreachBatch(new ExactlyOnceMerge(table, spec, "true", UnaryOperator.identity(), progress))
-          .start();
-      return query;
-    } catch (TimeoutException e) {
-      throw new IllegalStateException("Query " + name + " did not start", e);
-    }
+    // Update mode: each batch emits the windows it changed, with their totals so far; the MERGE replaces the
+    // row, so late events within the watermark correct it.
+    return ForeachBatchQuery.start(metrics, name, OutputMode.Update(), config, trigger,
+        new ExactlyOnceMerge(table, spec, "true", UnaryOperator.identity(), progress));
   }
 }

@@ -21,7 +21,6 @@ import io.adlake.source.EventSource;
 import io.adlake.transform.Attribution;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 import org.apache.iceberg.IcebergBuild;
@@ -29,6 +28,7 @@ import org.apache.spark.api.java.function.VoidFunction2;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.streaming.OutputMode;
 import org.apache.spark.sql.streaming.StreamingQuery;
 import org.apache.spark.sql.streaming.Trigger;
 
@@ -75,16 +75,8 @@ public final class AttributionJob {
       stream.requireStream();
       sink = stream;
     }
-    try {
-      return attributed.writeStream()
-          .queryName(QUERY_NAME)
-          .option("checkpointLocation", Checkpoints.location(config, QUERY_NAME))
-          .trigger(trigger)
-          .foreachBatch(decorate.apply(sink))
-          .start();
-    } catch (TimeoutException e) {
-      throw new IllegalStateException("Attribution query did not start", e);
-    }
+    return ForeachBatchQuery.start(attributed, QUERY_NAME, OutputMode.Append(), config, trigger,
+        decorate.apply(sink));
   }
 
   /** The exactly-once MERGE of one micro-batch of attributed clicks, de-duplicated to one row per key. */
