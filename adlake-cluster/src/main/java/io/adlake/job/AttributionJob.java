@@ -8,6 +8,7 @@ import static org.apache.spark.sql.functions.when;
 
 import io.adlake.config.AdlakeConfig;
 import io.adlake.config.AdlakeConfig.AttributionSettings;
+import io.adlake.config.AdlakeConfig.KinesisSinkSettings;
 import io.adlake.event.EventDecoder;
 import io.adlake.event.EventParser;
 import io.adlake.event.EventType;
@@ -68,15 +69,24 @@ public final class AttributionJob {
     Dataset<Row> clicks = validCounted(source.readStream(spark, EventType.CLICK), EventType.CLICK, decoder);
     Dataset<Row> attributed = Attribution.enrich(Attribution.join(impressions, clicks, settings), settings);
 
-    VoidFunction2<Dataset<Row>, Long> sink = mergeSink(table, spec, commits);
-    if (settings.kinesisSink().enabled()) {
-      AttributedStreamSink stream = new AttributedStreamSink(sink, settings.kinesisSink(),
-          config.source().kinesis().putRetry());
-      stream.requireStream();
-      sink = stream;
-    }
     return ForeachBatchQuery.start(attributed, QUERY_NAME, OutputMode.Append(), config, trigger,
-        decorate.apply(sink));
+        decorate.apply(batchSink(config, table, spec, commits)));
+  }
+
+  /**
+   * The query's sink: the exactly-once MERGE of each batch's first click per key, then, when
+   * {@code adlake.attribution.kinesis-sink} is on, the same rows (computed once) to the Kinesis stream.
+   */
+  static ExactlyOnceMerge batchSink(AdlakeConfig config, String table, TableSpec spec,
+      Consumer<BatchCommit> commits) {
+    ExactlyOnceMerge merge = mergeSink(table, spec, commits);
+    KinesisSinkSettings stream = config.attribution().kinesisSink();
+    if (!stream.enabled()) {
+      return merge;
+    }
+    AttributedStreamSink sink = new AttributedStreamSink(stream, config.source().kinesis().putRetry());
+    sink.requireStream();
+    return merge.andThen(sink::publish);
   }
 
   /** The exactly-once MERGE of one micro-batch of attributed clicks, de-duplicated to one row per key. */
