@@ -74,11 +74,14 @@ public final class AggregateJob {
     Dataset<Row> impressionUsers = Metrics.withUser(impressionStream,
         spark.read().format("iceberg").load(requests));
 
+    TableSpec byGeo = AdlakeTables.hourlyImpressionsByGeo(mode);
+    TableSpec byBidder = AdlakeTables.rollingMetricsByBidder(mode);
+    TableSpec byCampaign = AdlakeTables.campaignMetrics5m(mode);
     Map<TableSpec, Dataset<Row>> metrics = new LinkedHashMap<>();
-    metrics.put(AdlakeTables.hourlyImpressionsByGeo(mode), Metrics.hourlyImpressionsByGeo(impressionStream));
-    metrics.put(AdlakeTables.rollingMetricsByBidder(mode), Metrics.rollingMetricsByBidder(impressionStream));
-    metrics.put(AdlakeTables.campaignMetrics5m(mode), Metrics.campaignMetrics5m(impressionUsers,
-        watermarked(spark, clicks, config), config.attribution().clickRevenueMultiplier()));
+    metrics.put(byGeo, Metrics.hourlyImpressionsByGeo(impressionStream, byGeo));
+    metrics.put(byBidder, Metrics.rollingMetricsByBidder(impressionStream, byBidder));
+    metrics.put(byCampaign, Metrics.campaignMetrics5m(impressionUsers, watermarked(spark, clicks, config),
+        config.attribution().clickRevenueMultiplier(), byCampaign));
 
     Map<String, String> queryToTable = new LinkedHashMap<>();
     metrics.keySet().forEach(spec -> queryToTable.put(QUERY_PREFIX + spec.name(), spec.name()));
@@ -94,7 +97,7 @@ public final class AggregateJob {
     }
     Dataset<Row> funnelEvents = Metrics.funnelEvents(watermarked(spark, requests, config),
         watermarked(spark, responses, config), watermarked(spark, impressions, config),
-        watermarked(spark, clicks, config), config.aggregate());
+        watermarked(spark, clicks, config), config.aggregate(), AdlakeTables.funnelEvents());
     queries.add(appendFunnelEvents(spark, config, funnelEvents, trigger, progress));
     return queries;
   }
@@ -109,7 +112,7 @@ public final class AggregateJob {
     TableSpec spec = AdlakeTables.hourlyFunnelByPublisher(mode);
     new LateEventsRecorder(spark, TableSetup.ensure(spark, config.catalog(), AdlakeTables.lateEvents()),
         Map.of(QUERY_PREFIX + spec.name(), spec.name()));
-    return upsert(spark, config, spec, mode, Metrics.hourlyFunnelByPublisher(stream), trigger, progress);
+    return upsert(spark, config, spec, mode, Metrics.hourlyFunnelByPublisher(stream, spec), trigger, progress);
   }
 
   private static StreamingQuery appendFunnelEvents(SparkSession spark, AdlakeConfig config, Dataset<Row> events,

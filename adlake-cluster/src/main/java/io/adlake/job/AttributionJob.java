@@ -67,7 +67,8 @@ public final class AttributionJob {
     Dataset<Row> impressions = validCounted(source.readStream(spark, EventType.IMPRESSION), EventType.IMPRESSION,
         decoder);
     Dataset<Row> clicks = validCounted(source.readStream(spark, EventType.CLICK), EventType.CLICK, decoder);
-    Dataset<Row> attributed = Attribution.enrich(Attribution.join(impressions, clicks, settings), settings);
+    Dataset<Row> attributed = Attribution.enrich(Attribution.join(impressions, clicks, settings), settings,
+        spec);
 
     return ForeachBatchQuery.start(attributed, QUERY_NAME, OutputMode.Append(), config, trigger,
         decorate.apply(batchSink(config, table, spec, commits)));
@@ -91,7 +92,8 @@ public final class AttributionJob {
 
   /** The exactly-once MERGE of one micro-batch of attributed clicks, de-duplicated to one row per key. */
   public static ExactlyOnceMerge mergeSink(String table, TableSpec spec, Consumer<BatchCommit> commits) {
-    return new ExactlyOnceMerge(table, spec, EARLIER_CLICK, Attribution::firstClickWins, commits);
+    return new ExactlyOnceMerge(table, spec, EARLIER_CLICK,
+        rows -> Attribution.firstClickWins(rows, spec), commits);
   }
 
   /**

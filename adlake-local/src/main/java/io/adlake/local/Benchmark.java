@@ -1,31 +1,31 @@
 package io.adlake.local;
 
-import java.util.Map;
-import io.adlake.embedded.LocalSchemaRegistry;
-import io.adlake.embedded.EmbeddedKafkaBroker;
-import io.adlake.event.EventSink;
-import io.adlake.avro.AvroGeneration;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.concat;
 import static org.apache.spark.sql.functions.current_timestamp;
 import static org.apache.spark.sql.functions.expr;
 import static org.apache.spark.sql.functions.format_string;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.ntile;
 
+import io.adlake.avro.AvroGeneration;
 import io.adlake.config.AdlakeConfig;
+import io.adlake.embedded.EmbeddedKafkaBroker;
+import io.adlake.embedded.LocalSchemaRegistry;
 import io.adlake.event.EventParser;
+import io.adlake.event.EventSink;
 import io.adlake.event.EventType;
 import io.adlake.event.FunnelGenerator;
 import io.adlake.event.FunnelGenerator.Summary;
 import io.adlake.event.GenerationProgress;
 import io.adlake.event.KafkaEventSink;
-import io.adlake.job.AttributionJob;
 import io.adlake.job.AggregateJob;
-import io.adlake.job.StreamingJobs;
+import io.adlake.job.AttributionJob;
 import io.adlake.job.Checkpoints;
 import io.adlake.job.IngestJob;
 import io.adlake.job.ProgressLog;
 import io.adlake.job.SparkSessions;
+import io.adlake.job.StreamingJobs;
 import io.adlake.lake.AdlakeTables;
 import io.adlake.lake.CommitLedger;
 import io.adlake.lake.ExactlyOnceMerge;
@@ -43,13 +43,18 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.apache.iceberg.IcebergBuild;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.expressions.Window;
 import org.apache.spark.sql.streaming.StreamingQuery;
 import org.apache.spark.sql.streaming.Trigger;
 
@@ -269,12 +274,11 @@ public final class Benchmark {
       spark.table(round.catalog().qualified(table)).writeTo(TableSetup.ensure(spark, copy.catalog(), spec)).append();
     }
     Dataset<Row> source = spark.table(round.catalog().qualified(AdlakeTables.IMPRESSIONS))
-        .withColumn("_slice", org.apache.spark.sql.functions.ntile(batches).over(
-            org.apache.spark.sql.expressions.Window.orderBy("event_timestamp", "impression_id")))
+        .withColumn("_slice", ntile(batches).over(Window.orderBy("event_timestamp", "impression_id")))
         .persist();
     long total = source.count();
     for (int slice = 1; slice <= batches; slice++) {
-      source.filter(org.apache.spark.sql.functions.col("_slice").equalTo(slice)).drop("_slice").coalesce(1)
+      source.filter(col("_slice").equalTo(slice)).drop("_slice").coalesce(1)
           .writeTo(impressions).append();
     }
     source.unpersist();
@@ -296,13 +300,13 @@ public final class Benchmark {
     }
     out.printf("%n== MERGE ms per micro-batch as the metrics tables grow (%,d impressions appended in %d slices, "
         + "read ~%,d rows per micro-batch)%n", total, batches, config.aggregate().maxRowsPerTrigger());
-    java.util.Map<String, List<BatchCommit>> byTable = new java.util.TreeMap<>();
+    Map<String, List<BatchCommit>> byTable = new TreeMap<>();
     log.commits().stream().filter(c -> c.rows() > 0)
         .forEach(c -> byTable.computeIfAbsent(c.table(), t -> new ArrayList<>()).add(c));
     byTable.forEach((table, commits) -> out.printf("  %-27s %2d batches, rows merged %s; MERGE ms %s%n", table,
         commits.size(), commits.stream().map(c -> Long.toString(c.rows()))
-            .collect(java.util.stream.Collectors.joining(" ")),
-        commits.stream().map(c -> Long.toString(c.mergeMillis())).collect(java.util.stream.Collectors.joining(" "))));
+            .collect(Collectors.joining(" ")),
+        commits.stream().map(c -> Long.toString(c.mergeMillis())).collect(Collectors.joining(" "))));
   }
 
   private static AdlakeConfig configInNamespace(AdlakeConfig c, String namespace) {
@@ -373,7 +377,7 @@ public final class Benchmark {
    * by a batch write with older impressions, alternating; the first pair warms up and is not counted.
    */
   private void mergeScaling(SparkSession spark, AdlakeConfig config, Options options) throws Exception {
-    MergeMode mode = MergeMode.resolve(config.attribution().mergeMode(), org.apache.iceberg.IcebergBuild.version());
+    MergeMode mode = MergeMode.resolve(config.attribution().mergeMode(), IcebergBuild.version());
     out.printf("%nMERGE scaling, table write mode %s%n", mode.property());
     TableSpec emptySpec = AdlakeTables.enrichedAdData("merge_into_empty", mode);
     TableSpec bigSpec = AdlakeTables.enrichedAdData("merge_into_prefilled", mode);
@@ -386,7 +390,7 @@ public final class Benchmark {
     long chunk = 1_000_000;
     for (long done = 0; done < options.prefillRows(); done += chunk) {
       long n = Math.min(chunk, options.prefillRows() - done);
-      rows(spark, n, "old" + done, now.minus(14, ChronoUnit.DAYS), 14 * 86_400L).writeTo(big).append();
+      rows(spark, bigSpec, n, "old" + done, now.minus(14, ChronoUnit.DAYS), 14 * 86_400L).writeTo(big).append();
       out.printf("  %,d of %,d rows written (%.0f s)%n", done + n, options.prefillRows(),
           (System.nanoTime() - fillStart) / 1e9);
     }
@@ -401,7 +405,7 @@ public final class Benchmark {
     int rounds = 4;
     for (long batch = 0; batch < rounds; batch++) {
       Instant batchStart = now.plus(batch * 5, ChronoUnit.MINUTES);
-      Dataset<Row> rows = rows(spark, options.mergeRows(), "b" + batch, batchStart, 300).cache();
+      Dataset<Row> rows = rows(spark, bigSpec, options.mergeRows(), "b" + batch, batchStart, 300).cache();
       rows.count();
       emptySink.call(rows, batch);
       long emptyMillis = commits.get(commits.size() - 1).mergeMillis();
@@ -424,8 +428,8 @@ public final class Benchmark {
     out.printf("  ratio pre-filled / empty          : %8.2f   (target <= 1.30)%n", b / e);
   }
 
-  /** Synthetic attributed rows in the table's schema, impression times spread over {@code spanSeconds}. */
-  private static Dataset<Row> rows(SparkSession spark, long count, String prefix, Instant from, long spanSeconds) {
+  /** Synthetic attributed rows with the columns of {@code spec}, impression times spread over {@code spanSeconds}. */
+  private static Dataset<Row> rows(SparkSession spark, TableSpec spec, long count, String prefix, Instant from, long spanSeconds) {
     Column impressionTime = expr("timestamp_seconds(" + from.getEpochSecond() + " + (id * 7919) % " + spanSeconds
         + ")");
     Dataset<Row> base = spark.range(count).select(
@@ -441,14 +445,13 @@ public final class Benchmark {
         expr("cast(id % 7 + 1 as int)").as("device_type"),
         expr("cast(id % 100 as double)").as("bid_price"),
         lit(0.5).as("click_price"));
-    return base
+    return spec.selectFrom(base
         .withColumn("is_premium_ad", expr("CASE WHEN bid_price > 50 THEN 'Yes' ELSE 'No' END"))
         .withColumn("engagement_duration", lit(5L))
         .withColumn("platform_category", Attribution.platformCategory(col("device_type")))
         .withColumn("click_revenue", lit(0.6))
         .withColumn("is_suspected_fraud", lit(false))
-        .withColumn("processed_time", current_timestamp())
-        .select(Attribution.OUTPUT_COLUMNS.stream().map(org.apache.spark.sql.functions::col).toArray(Column[]::new));
+        .withColumn("processed_time", current_timestamp()));
   }
 
   private static double median(List<Double> values) {
