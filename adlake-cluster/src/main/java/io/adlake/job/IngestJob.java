@@ -223,17 +223,17 @@ public final class IngestJob {
       Column text = raw.cast("string");
       // Valid UTF-8 survives decode + encode unchanged; anything else is kept byte for byte as base64.
       Column validUtf8 = encode(text, "UTF-8").equalTo(raw);
-      return EventParser.invalid(records).select(
-          lit(type.name().toLowerCase(Locale.ROOT)).as("event_type"),
-          col(RawRecord.SOURCE).as("source"),
-          col(RawRecord.PARTITION).as("source_partition"),
-          col(RawRecord.OFFSET).as("source_offset"),
-          col(EventParser.REASON).as("reason"),
-          when(validUtf8, text).as("raw_text"),
-          when(validUtf8.equalTo(false), base64(raw)).as("raw_base64"),
-          length(raw).as("raw_bytes"),
-          col(RawRecord.RECEIVED_AT).as("received_at"),
-          current_timestamp().as("quarantined_at"));
+      return AdlakeTables.quarantine().selectFrom(EventParser.invalid(records), Map.of(
+          "event_type", lit(type.name().toLowerCase(Locale.ROOT)),
+          "source", col(RawRecord.SOURCE),
+          "source_partition", col(RawRecord.PARTITION),
+          "source_offset", col(RawRecord.OFFSET),
+          "reason", col(EventParser.REASON),
+          "raw_text", when(validUtf8, text),
+          "raw_base64", when(validUtf8.equalTo(false), base64(raw)),
+          "raw_bytes", length(raw),
+          "received_at", col(RawRecord.RECEIVED_AT),
+          "quarantined_at", current_timestamp()));
     }
 
     private static Dataset<Row> metricsRow(SparkSession spark, String writer, IngestBatch b) {

@@ -24,7 +24,7 @@ import org.apache.spark.sql.SparkSession;
 
 /**
  * {@code foreachBatch} sink that upserts each micro-batch into an Iceberg table with {@code MERGE INTO},
- * exactly once ({@link CommitLedger}).
+ * exactly once ({@link CommitLedger}); what follows the table ({@link #andThen}) gets the rows it merged.
  */
 public final class ExactlyOnceMerge implements VoidFunction2<Dataset<Row>, Long> {
   /** Values of a group column that may be written into SQL as literals. */

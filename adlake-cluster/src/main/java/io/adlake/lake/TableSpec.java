@@ -1,6 +1,7 @@
 package io.adlake.lake;
 
 import static java.util.Objects.requireNonNull;
+import static org.apache.spark.sql.functions.col;
 
 import io.adlake.config.ConfigLoader;
 import java.util.List;
@@ -11,7 +12,6 @@ import org.apache.iceberg.relocated.com.google.common.base.Preconditions;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.Metadata;
 import org.apache.spark.sql.types.StructField;
@@ -88,10 +88,11 @@ public record TableSpec(
 
   /** As {@link #selectFrom(Dataset)}, with the columns {@code computed} names computed by its expressions. */
   public Dataset<Row> selectFrom(Dataset<Row> rows, Map<String, Column> computed) {
-    Preconditions.checkArgument(columnNames().containsAll(computed.keySet()), "Computed columns %s: %s has only %s",
-        computed.keySet(), name, columnNames());
+    List<String> unknown = computed.keySet().stream().filter(c -> !columnNames().contains(c)).sorted().toList();
+    Preconditions.checkArgument(unknown.isEmpty(), "No columns %s in %s, whose columns are %s", unknown, name,
+        columnNames());
     return rows.select(columns.stream()
-        .map(c -> computed.containsKey(c.name()) ? computed.get(c.name()).as(c.name()) : functions.col(c.name()))
+        .map(c -> computed.containsKey(c.name()) ? computed.get(c.name()).as(c.name()) : col(c.name()))
         .toArray(Column[]::new));
   }
 
