@@ -67,8 +67,7 @@ public final class AttributionJob {
     Dataset<Row> impressions = validCounted(source.readStream(spark, EventType.IMPRESSION), EventType.IMPRESSION,
         decoder);
     Dataset<Row> clicks = validCounted(source.readStream(spark, EventType.CLICK), EventType.CLICK, decoder);
-    Dataset<Row> attributed = Attribution.enrich(Attribution.join(impressions, clicks, settings), settings,
-        spec);
+    Dataset<Row> attributed = Attribution.enrich(Attribution.join(impressions, clicks, settings), settings, spec);
 
     return ForeachBatchQuery.start(attributed, QUERY_NAME, OutputMode.Append(), config, trigger,
         decorate.apply(batchSink(config, table, spec, commits)));
