@@ -4,6 +4,7 @@ import io.adlake.config.AdlakeConfig;
 import io.adlake.lake.AdlakeTables;
 import io.adlake.lake.CommitLedger;
 import io.adlake.lake.ExactlyOnceMerge;
+import io.adlake.lake.ExactlyOnceMerge.BatchCommit;
 import io.adlake.lake.MergeMode;
 import io.adlake.lake.TableSetup;
 import io.adlake.lake.TableSpec;
@@ -13,13 +14,14 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeoutException;
 import java.util.function.UnaryOperator;
 import org.apache.iceberg.IcebergBuild;
 import org.apache.spark.api.java.function.VoidFunction2;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.streaming.DataStreamReader;
+import org.apache.spark.sql.streaming.OutputMode;
 import org.apache.spark.sql.streaming.StreamingQuery;
 import org.apache.spark.sql.streaming.Trigger;
 
@@ -72,11 +74,14 @@ public final class AggregateJob {
     Dataset<Row> impressionUsers = Metrics.withUser(impressionStream,
         spark.read().format("iceberg").load(requests));
 
+    TableSpec byGeo = AdlakeTables.hourlyImpressionsByGeo(mode);
+    TableSpec byBidder = AdlakeTables.rollingMetricsByBidder(mode);
+    TableSpec byCampaign = AdlakeTables.campaignMetrics5m(mode);
     Map<TableSpec, Dataset<Row>> metrics = new LinkedHashMap<>();
-    metrics.put(AdlakeTables.hourlyImpressionsByGeo(mode), Metrics.hourlyImpressionsByGeo(impressionStream));
-    metrics.put(AdlakeTables.rollingMetricsByBidder(mode), Metrics.rollingMetricsByBidder(impressionStream));
-    metrics.put(AdlakeTables.campaignMetrics5m(mode), Metrics.campaignMetrics5m(impressionUsers,
-        watermarked(spark, clicks, config), config.attribution().clickRevenueMultiplier()));
+    metrics.put(byGeo, Metrics.hourlyImpressionsByGeo(impressionStream, byGeo));
+    metrics.put(byBidder, Metrics.rollingMetricsByBidder(impressionStream, byBidder));
+    metrics.put(byCampaign, Metrics.campaignMetrics5m(impressionUsers, watermarked(spark, clicks, config),
+        config.attribution().clickRevenueMultiplier(), byCampaign));
 
     Map<String, String> queryToTable = new LinkedHashMap<>();
     metrics.keySet().forEach(spec -> queryToTable.put(QUERY_PREFIX + spec.name(), spec.name()));
@@ -92,7 +97,7 @@ public final class AggregateJob {
     }
     Dataset<Row> funnelEvents = Metrics.funnelEvents(watermarked(spark, requests, config),
         watermarked(spark, responses, config), watermarked(spark, impressions, config),
-        watermarked(spark, clicks, config), config.aggregate());
+        watermarked(spark, clicks, config), config.aggregate(), AdlakeTables.funnelEvents());
     queries.add(appendFunnelEvents(spark, config, funnelEvents, trigger, progress));
     return queries;
   }
@@ -107,36 +112,27 @@ public final class AggregateJob {
     TableSpec spec = AdlakeTables.hourlyFunnelByPublisher(mode);
     new LateEventsRecorder(spark, TableSetup.ensure(spark, config.catalog(), AdlakeTables.lateEvents()),
         Map.of(QUERY_PREFIX + spec.name(), spec.name()));
-    return upsert(spark, config, spec, mode, Metrics.hourlyFunnelByPublisher(stream), trigger, progress);
+    return upsert(spark, config, spec, mode, Metrics.hourlyFunnelByPublisher(stream, spec), trigger, progress);
   }
 
   private static StreamingQuery appendFunnelEvents(SparkSession spark, AdlakeConfig config, Dataset<Row> events,
       Trigger trigger, ProgressLog progress) {
     String table = TableSetup.ensure(spark, config.catalog(), AdlakeTables.funnelEvents());
-    try {
-      return events.writeStream()
-          .queryName(FUNNEL_EVENTS_QUERY)
-          .outputMode("append")
-          .option("checkpointLocation", Checkpoints.location(config, FUNNEL_EVENTS_QUERY))
-          .trigger(trigger)
-          .foreachBatch((VoidFunction2<Dataset<Row>, Long>) (batch, batchId) -> {
-            SparkSession session = batch.sparkSession();
-            Dataset<Row> rows = batch.persist();
-            try {
-              long count = rows.count();
-              long start = System.nanoTime();
-              boolean appended = CommitLedger.appendOnce(session, table, CommitLedger.writerId(session), batchId,
-                  rows, count);
-              progress.accept(new ExactlyOnceMerge.BatchCommit(AdlakeTables.FUNNEL_EVENTS, batchId,
-                  appended ? count : 0, (System.nanoTime() - start) / 1_000_000, count > 0 && !appended));
-            } finally {
-              rows.unpersist();
-            }
-          })
-          .start();
-    } catch (TimeoutException e) {
-      throw new IllegalStateException("Query " + FUNNEL_EVENTS_QUERY + " did not start", e);
-    }
+    VoidFunction2<Dataset<Row>, Long> append = (batch, batchId) -> {
+      SparkSession session = batch.sparkSession();
+      Dataset<Row> rows = batch.persist();
+      try {
+        long count = rows.count();
+        long start = System.nanoTime();
+        boolean appended = CommitLedger.appendOnce(session, table, CommitLedger.writerId(session), batchId, rows,
+            count);
+        progress.accept(new BatchCommit(AdlakeTables.FUNNEL_EVENTS, batchId, appended ? count : 0,
+            (System.nanoTime() - start) / 1_000_000, count > 0 && !appended));
+      } finally {
+        rows.unpersist();
+      }
+    };
+    return ForeachBatchQuery.start(events, FUNNEL_EVENTS_QUERY, OutputMode.Append(), config, trigger, append);
   }
 
   private static Dataset<Row> watermarked(SparkSession spark, String table, AdlakeConfig config) {
@@ -145,7 +141,7 @@ public final class AggregateJob {
   }
 
   private static Dataset<Row> bronzeStream(SparkSession spark, String table, AdlakeConfig config) {
-    org.apache.spark.sql.streaming.DataStreamReader reader = spark.readStream().format("iceberg");
+    DataStreamReader reader = spark.readStream().format("iceberg");
     if (config.aggregate().maxRowsPerTrigger() > 0) {
       reader = reader.option("streaming-max-rows-per-micro-batch", config.aggregate().maxRowsPerTrigger());
     }
@@ -158,19 +154,9 @@ public final class AggregateJob {
     TableSetup.requireProperties(spark, table, AdlakeTables.mergeModeProperties(mode),
         "the Iceberg runtime here is " + IcebergBuild.version());
     String name = QUERY_PREFIX + spec.name();
-    try {
-      StreamingQuery query = metrics.writeStream()
-          .queryName(name)
-          // Update mode: each batch emits the windows it changed, with their totals so far; the MERGE
-          // replaces the row, so late events within the watermark correct it.
-          .outputMode("update")
-          .option("checkpointLocation", Checkpoints.location(config, name))
-          .trigger(trigger)
-          .foreachBatch(new ExactlyOnceMerge(table, spec, "true", UnaryOperator.identity(), progress))
-          .start();
-      return query;
-    } catch (TimeoutException e) {
-      throw new IllegalStateException("Query " + name + " did not start", e);
-    }
+    // Update mode: each batch emits the windows it changed, with their totals so far; the MERGE replaces the
+    // row, so late events within the watermark correct it.
+    return ForeachBatchQuery.start(metrics, name, OutputMode.Update(), config, trigger,
+        new ExactlyOnceMerge(table, spec, "true", UnaryOperator.identity(), progress));
   }
 }

@@ -8,22 +8,21 @@ import static org.apache.spark.sql.functions.to_json;
 import io.adlake.config.AdlakeConfig.KinesisSinkSettings;
 import io.adlake.config.AdlakeConfig.PutRetry;
 import io.adlake.event.KinesisRecordWriter;
+import io.adlake.lake.ExactlyOnceMerge;
 import io.adlake.source.KinesisStreams;
-import io.adlake.transform.Attribution;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
-import org.apache.spark.api.java.function.VoidFunction2;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import software.amazon.awssdk.services.kinesis.KinesisClient;
 
 /**
- * {@code foreachBatch} sink of the attribution query when {@code adlake.attribution.kinesis-sink} is on: the
- * MERGE into the table first, then the batch's attributed rows (first click per key, as merged) to the
- * Kinesis stream, one JSON object per row, partition key {@code impression_id}.
+ * The attributed rows to a Kinesis stream when {@code adlake.attribution.kinesis-sink} is on, one JSON object per
+ * row, partition key {@code impression_id}: it follows the attribution MERGE ({@link ExactlyOnceMerge#andThen}),
+ * which hands it the batch's rows as merged (first click per key, computed once, persisted).
  *
  * <p>At least once. The rows go out only after the MERGE committed (or was found committed on a replay), so
  * the stream never carries a row the table lacks; if sending fails after the retries, the micro-batch fails
@@ -32,16 +31,13 @@ import software.amazon.awssdk.services.kinesis.KinesisClient;
  * click for an impression (out-of-order clicks); like the table, consumers keep the earliest click per
  * {@code (ad_id, impression_id)}.
  */
-public final class AttributedStreamSink implements VoidFunction2<Dataset<Row>, Long> {
-  private static final long serialVersionUID = 1L;
+public final class AttributedStreamSink {
   static final String PARTITION_KEY = "impression_id";
 
-  private final VoidFunction2<Dataset<Row>, Long> merge;
   private final KinesisSinkSettings settings;
   private final PutRetry retry;
 
-  public AttributedStreamSink(VoidFunction2<Dataset<Row>, Long> merge, KinesisSinkSettings settings, PutRetry retry) {
-    this.merge = requireNonNull(merge, "merge");
+  public AttributedStreamSink(KinesisSinkSettings settings, PutRetry retry) {
     this.settings = requireNonNull(settings, "settings");
     this.retry = requireNonNull(retry, "retry");
   }
@@ -51,18 +47,6 @@ public final class AttributedStreamSink implements VoidFunction2<Dataset<Row>, L
     try (KinesisClient client = KinesisStreams.connect(settings.connection())) {
       KinesisStreams.requireStreams(client, settings.connection(), List.of(settings.stream()),
           "adlake.attribution.kinesis-sink.stream");
-    }
-  }
-
-  @Override
-  public void call(Dataset<Row> batch, Long batchId) throws Exception {
-    // Persisted: merged and sent, the same rows (processed_time included) must not be computed twice.
-    Dataset<Row> rows = Attribution.firstClickWins(batch).persist();
-    try {
-      merge.call(rows, batchId);
-      publish(rows);
-    } finally {
-      rows.unpersist();
     }
   }
 

@@ -8,6 +8,7 @@ import static org.apache.spark.sql.functions.when;
 
 import io.adlake.config.AdlakeConfig;
 import io.adlake.config.AdlakeConfig.AttributionSettings;
+import io.adlake.config.AdlakeConfig.KinesisSinkSettings;
 import io.adlake.event.EventDecoder;
 import io.adlake.event.EventParser;
 import io.adlake.event.EventType;
@@ -21,7 +22,6 @@ import io.adlake.source.EventSource;
 import io.adlake.transform.Attribution;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 import org.apache.iceberg.IcebergBuild;
@@ -29,6 +29,7 @@ import org.apache.spark.api.java.function.VoidFunction2;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.streaming.OutputMode;
 import org.apache.spark.sql.streaming.StreamingQuery;
 import org.apache.spark.sql.streaming.Trigger;
 
@@ -66,30 +67,32 @@ public final class AttributionJob {
     Dataset<Row> impressions = validCounted(source.readStream(spark, EventType.IMPRESSION), EventType.IMPRESSION,
         decoder);
     Dataset<Row> clicks = validCounted(source.readStream(spark, EventType.CLICK), EventType.CLICK, decoder);
-    Dataset<Row> attributed = Attribution.enrich(Attribution.join(impressions, clicks, settings), settings);
+    Dataset<Row> attributed = Attribution.enrich(Attribution.join(impressions, clicks, settings), settings, spec);
 
-    VoidFunction2<Dataset<Row>, Long> sink = mergeSink(table, spec, commits);
-    if (settings.kinesisSink().enabled()) {
-      AttributedStreamSink stream = new AttributedStreamSink(sink, settings.kinesisSink(),
-          config.source().kinesis().putRetry());
-      stream.requireStream();
-      sink = stream;
+    return ForeachBatchQuery.start(attributed, QUERY_NAME, OutputMode.Append(), config, trigger,
+        decorate.apply(batchSink(config, table, spec, commits)));
+  }
+
+  /**
+   * The query's sink: the exactly-once MERGE of each batch's first click per key, then, when
+   * {@code adlake.attribution.kinesis-sink} is on, the same rows (computed once) to the Kinesis stream.
+   */
+  static ExactlyOnceMerge batchSink(AdlakeConfig config, String table, TableSpec spec,
+      Consumer<BatchCommit> commits) {
+    ExactlyOnceMerge merge = mergeSink(table, spec, commits);
+    KinesisSinkSettings stream = config.attribution().kinesisSink();
+    if (!stream.enabled()) {
+      return merge;
     }
-    try {
-      return attributed.writeStream()
-          .queryName(QUERY_NAME)
-          .option("checkpointLocation", Checkpoints.location(config, QUERY_NAME))
-          .trigger(trigger)
-          .foreachBatch(decorate.apply(sink))
-          .start();
-    } catch (TimeoutException e) {
-      throw new IllegalStateException("Attribution query did not start", e);
-    }
+    AttributedStreamSink sink = new AttributedStreamSink(stream, config.source().kinesis().putRetry());
+    sink.requireStream();
+    return merge.andThen(sink::publish);
   }
 
   /** The exactly-once MERGE of one micro-batch of attributed clicks, de-duplicated to one row per key. */
   public static ExactlyOnceMerge mergeSink(String table, TableSpec spec, Consumer<BatchCommit> commits) {
-    return new ExactlyOnceMerge(table, spec, EARLIER_CLICK, Attribution::firstClickWins, commits);
+    return new ExactlyOnceMerge(table, spec, EARLIER_CLICK,
+        rows -> Attribution.firstClickWins(rows, spec), commits);
   }
 
   /**

@@ -10,6 +10,7 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.sha2;
 import static org.apache.spark.sql.functions.udf;
 import static org.apache.spark.sql.functions.when;
+import static scala.collection.JavaConverters.mapAsScalaMap;
 
 import io.adlake.config.AdlakeConfig;
 import io.adlake.config.AdlakeConfig.IngestSettings;
@@ -28,11 +29,12 @@ import io.adlake.transform.RequestEnrichment;
 import java.io.PrintStream;
 import java.sql.Timestamp;
 import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.TimeoutException;
 import org.apache.spark.api.java.function.VoidFunction2;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -41,6 +43,7 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.api.java.UDF0;
 import org.apache.spark.sql.expressions.UserDefinedFunction;
+import org.apache.spark.sql.streaming.OutputMode;
 import org.apache.spark.sql.streaming.StreamingQuery;
 import org.apache.spark.sql.streaming.Trigger;
 import org.apache.spark.sql.types.DataTypes;
@@ -76,7 +79,7 @@ public final class IngestJob {
   /** Qualified names of the tables the ingest writes, created or evolved on start. */
   record Tables(Map<EventType, String> bronze, String enriched, String quarantine, String metrics) {
     static Tables ensure(SparkSession spark, AdlakeConfig config) {
-      Map<EventType, String> bronze = new java.util.EnumMap<>(EventType.class);
+      Map<EventType, String> bronze = new EnumMap<>(EventType.class);
       for (EventType type : EventType.values()) {
         bronze.put(type, TableSetup.ensure(spark, config.catalog(), bronzeSpec(type)));
       }
@@ -123,16 +126,8 @@ public final class IngestJob {
         .withWatermark(RawRecord.RECEIVED_AT, Attribution.interval(settings.dedupWindow()))
         .dropDuplicatesWithinWatermark(DEDUP_KEY)
         .drop(DEDUP_KEY);
-    try {
-      return deduplicated.writeStream()
-          .queryName(queryName(type))
-          .option("checkpointLocation", Checkpoints.location(config, queryName(type)))
-          .trigger(trigger)
-          .foreachBatch(new IngestSink(type, type.streamName(config.streams()), tables, settings, read, out))
-          .start();
-    } catch (TimeoutException e) {
-      throw new IllegalStateException("Ingest query for " + type + " did not start", e);
-    }
+    return ForeachBatchQuery.start(deduplicated, queryName(type), OutputMode.Append(), config, trigger,
+        new IngestSink(type, type.streamName(config.streams()), tables, settings, read, out));
   }
 
   private static Column idOf(EventType type) {
@@ -216,7 +211,7 @@ public final class IngestJob {
 
     /** Counts of rows per value of a column (null included), from one small aggregation. */
     private static Map<String, Long> countBy(Dataset<Row> rows, String column) {
-      Map<String, Long> counts = new java.util.HashMap<>();
+      Map<String, Long> counts = new HashMap<>();
       for (Row row : rows.groupBy(col(column)).count().collectAsList()) {
         counts.put(row.isNullAt(0) ? null : row.getString(0), row.getLong(1));
       }
@@ -228,24 +223,24 @@ public final class IngestJob {
       Column text = raw.cast("string");
       // Valid UTF-8 survives decode + encode unchanged; anything else is kept byte for byte as base64.
       Column validUtf8 = encode(text, "UTF-8").equalTo(raw);
-      return EventParser.invalid(records).select(
-          lit(type.name().toLowerCase(Locale.ROOT)).as("event_type"),
-          col(RawRecord.SOURCE).as("source"),
-          col(RawRecord.PARTITION).as("source_partition"),
-          col(RawRecord.OFFSET).as("source_offset"),
-          col(EventParser.REASON).as("reason"),
-          when(validUtf8, text).as("raw_text"),
-          when(validUtf8.equalTo(false), base64(raw)).as("raw_base64"),
-          length(raw).as("raw_bytes"),
-          col(RawRecord.RECEIVED_AT).as("received_at"),
-          current_timestamp().as("quarantined_at"));
+      return AdlakeTables.quarantine().selectFrom(EventParser.invalid(records), Map.of(
+          "event_type", lit(type.name().toLowerCase(Locale.ROOT)),
+          "source", col(RawRecord.SOURCE),
+          "source_partition", col(RawRecord.PARTITION),
+          "source_offset", col(RawRecord.OFFSET),
+          "reason", col(EventParser.REASON),
+          "raw_text", when(validUtf8, text),
+          "raw_base64", when(validUtf8.equalTo(false), base64(raw)),
+          "raw_bytes", length(raw),
+          "received_at", col(RawRecord.RECEIVED_AT),
+          "quarantined_at", current_timestamp()));
     }
 
     private static Dataset<Row> metricsRow(SparkSession spark, String writer, IngestBatch b) {
       Row row = RowFactory.create(b.stream(), writer, b.batchId(), new Timestamp(System.currentTimeMillis()),
           b.recordsRead(), b.duplicatesDropped(), b.bronzeRecords(), b.bronzeRows(), b.quarantined(),
-          scala.collection.JavaConverters.mapAsScalaMap(b.quarantinedByReason()), b.filtered(),
-          scala.collection.JavaConverters.mapAsScalaMap(b.filteredByReason()), b.enrichedRows());
+          mapAsScalaMap(b.quarantinedByReason()), b.filtered(),
+          mapAsScalaMap(b.filteredByReason()), b.enrichedRows());
       return spark.createDataFrame(List.of(row), AdlakeTables.ingestMetrics().sparkSchema());
     }
   }

@@ -3,6 +3,7 @@ package io.adlake.lake;
 import static io.adlake.lake.TableSpec.ColumnSpec.optional;
 import static io.adlake.lake.TableSpec.ColumnSpec.required;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -100,7 +101,7 @@ public final class AdlakeTables {
   }
 
   private static List<TableSpec.ColumnSpec> withLineage(List<TableSpec.ColumnSpec> columns) {
-    List<TableSpec.ColumnSpec> all = new java.util.ArrayList<>(columns);
+    List<TableSpec.ColumnSpec> all = new ArrayList<>(columns);
     all.addAll(lineage());
     return all;
   }
@@ -172,7 +173,7 @@ public final class AdlakeTables {
   }
 
   public static TableSpec impressions() {
-    List<TableSpec.ColumnSpec> columns = new java.util.ArrayList<>(List.of(
+    List<TableSpec.ColumnSpec> columns = new ArrayList<>(List.of(
         required("impression_id", "STRING", "Impression id"),
         optional("request_id", "STRING", "Originating bid request"),
         optional("response_id", "STRING", "Winning bid response")));
@@ -189,7 +190,7 @@ public final class AdlakeTables {
   }
 
   public static TableSpec clicks() {
-    List<TableSpec.ColumnSpec> columns = new java.util.ArrayList<>(List.of(
+    List<TableSpec.ColumnSpec> columns = new ArrayList<>(List.of(
         required("click_id", "STRING", "Click id"),
         required("impression_id", "STRING", "Impression clicked"),
         optional("request_id", "STRING", "Originating bid request")));
@@ -202,7 +203,7 @@ public final class AdlakeTables {
 
   /** Bid requests with USD floors and device category; test, private-IP and non-positive-floor traffic left out. */
   public static TableSpec bidRequestsEnriched() {
-    List<TableSpec.ColumnSpec> columns = new java.util.ArrayList<>(bidRequestColumns());
+    List<TableSpec.ColumnSpec> columns = new ArrayList<>(bidRequestColumns());
     columns.add(optional("usd_rate", "DOUBLE", "USD per unit of currency used for floor_usd (conf usd-rates)"));
     columns.add(optional("floor_usd", "DOUBLE", "imp_bidfloor * usd_rate"));
     columns.add(optional("device_category", "STRING", "CTV, Mobile Web, Mobile App, Desktop or Unknown"));
@@ -246,6 +247,11 @@ public final class AdlakeTables {
         List.of(), List.of(), commonProperties(), Optional.empty(), Optional.empty());
   }
 
+  /** Columns every windowed metrics table has besides its group and measures. */
+  public static final String WINDOW_START = "window_start";
+  public static final String WINDOW_END = "window_end";
+  public static final String UPDATED_AT = "updated_at";
+
   public static final String HOURLY_IMPRESSIONS_BY_GEO = "hourly_impressions_by_geo";
 
   /** Tumbling 1 h windows of impressions per country; one row per (window_start, device_geo_country). */
@@ -266,13 +272,13 @@ public final class AdlakeTables {
       List<TableSpec.ColumnSpec> measures) {
     Map<String, String> props = commonProperties();
     props.putAll(mergeModeProperties(mode));
-    List<TableSpec.ColumnSpec> columns = new java.util.ArrayList<>(List.of(
-        required("window_start", "TIMESTAMP", "Start of the window (UTC), key"), group,
-        optional("window_end", "TIMESTAMP", "End of the window")));
+    List<TableSpec.ColumnSpec> columns = new ArrayList<>(List.of(
+        required(WINDOW_START, "TIMESTAMP", "Start of the window (UTC), key"), group,
+        optional(WINDOW_END, "TIMESTAMP", "End of the window")));
     columns.addAll(measures);
-    columns.add(optional("updated_at", "TIMESTAMP", "When the micro-batch that last changed the row ran"));
-    return new TableSpec(name, comment, columns, List.of("days(window_start)"), List.of("window_start", group.name()),
-        props, Optional.of("window_start"), Optional.of(group.name()));
+    columns.add(optional(UPDATED_AT, "TIMESTAMP", "When the micro-batch that last changed the row ran"));
+    return new TableSpec(name, comment, columns, List.of("days(" + WINDOW_START + ")"),
+        List.of(WINDOW_START, group.name()), props, Optional.of(WINDOW_START), Optional.of(group.name()));
   }
 
   public static final String ROLLING_METRICS_BY_BIDDER = "rolling_metrics_by_bidder";

@@ -17,13 +17,14 @@ import java.util.function.UnaryOperator;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.apache.spark.api.java.function.VoidFunction2;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 
 /**
  * {@code foreachBatch} sink that upserts each micro-batch into an Iceberg table with {@code MERGE INTO},
- * exactly once ({@link CommitLedger}).
+ * exactly once ({@link CommitLedger}); what follows the table ({@link #andThen}) gets the rows it merged.
  */
 public final class ExactlyOnceMerge implements VoidFunction2<Dataset<Row>, Long> {
   /** Values of a group column that may be written into SQL as literals. */
@@ -36,6 +37,7 @@ public final class ExactlyOnceMerge implements VoidFunction2<Dataset<Row>, Long>
   private final String replaceWhen;
   private final transient UnaryOperator<Dataset<Row>> prepare;
   private final transient Consumer<BatchCommit> listener;
+  private final transient Consumer<Dataset<Row>> merged;
 
   /**
    * @param replaceWhen SQL condition over {@code s.*} (batch) and {@code t.*} (table) under which a
@@ -44,11 +46,27 @@ public final class ExactlyOnceMerge implements VoidFunction2<Dataset<Row>, Long>
    */
   public ExactlyOnceMerge(String qualifiedTable, TableSpec spec, String replaceWhen,
       UnaryOperator<Dataset<Row>> prepare, Consumer<BatchCommit> listener) {
+    this(qualifiedTable, spec, replaceWhen, prepare, listener, rows -> { });
+  }
+
+  private ExactlyOnceMerge(String qualifiedTable, TableSpec spec, String replaceWhen,
+      UnaryOperator<Dataset<Row>> prepare, Consumer<BatchCommit> listener, Consumer<Dataset<Row>> merged) {
     this.qualifiedTable = requireNonNull(qualifiedTable, "qualifiedTable");
     this.spec = requireNonNull(spec, "spec");
     this.replaceWhen = requireNonNull(replaceWhen, "replaceWhen");
     this.prepare = requireNonNull(prepare, "prepare");
     this.listener = requireNonNull(listener, "listener");
+    this.merged = requireNonNull(merged, "merged");
+  }
+
+  /**
+   * This MERGE, then {@code next} with the rows it merged once they are in the table: after the commit, or after
+   * finding the batch committed on a replay; never for an empty batch. {@code next} gets the prepared, persisted
+   * rows themselves: the batch is prepared and computed once for the table and for what follows it.
+   */
+  public ExactlyOnceMerge andThen(Consumer<Dataset<Row>> next) {
+    requireNonNull(next, "next");
+    return new ExactlyOnceMerge(qualifiedTable, spec, replaceWhen, prepare, listener, merged.andThen(next));
   }
 
   /** What one call did, for progress output and benchmarks. */
@@ -58,7 +76,8 @@ public final class ExactlyOnceMerge implements VoidFunction2<Dataset<Row>, Long>
   public void call(Dataset<Row> batch, Long batchId) {
     SparkSession spark = batch.sparkSession();
     String writerId = CommitLedger.writerId(spark);
-    // Persisted: the MERGE reads its source twice (FACTS: a recomputed source may differ).
+    // Persisted: a copy-on-write MERGE reads its source twice, and what follows the MERGE reads it again; a
+    // recomputed batch may differ (processed_time, or the source itself).
     Dataset<Row> rows = prepare.apply(batch).persist();
     String view = "adlake_batch_" + spec.name();
     try {
@@ -70,15 +89,16 @@ public final class ExactlyOnceMerge implements VoidFunction2<Dataset<Row>, Long>
       }
       if (CommitLedger.isCommitted(spark, qualifiedTable, writerId, batchId)) {
         listener.accept(new BatchCommit(spec.name(), batchId, 0, 0, true));
-        return;
+      } else {
+        WriteFaults.INSTALLED.mergeSource(rows, qualifiedTable, batchId).createOrReplaceTempView(view);
+        String sql = mergeSql(view, bounds.pruneClause());
+        long start = System.nanoTime();
+        CommitLedger.commit(writerId, batchId, () -> spark.sql(sql));
+        long millis = (System.nanoTime() - start) / 1_000_000;
+        WriteFaults.INSTALLED.afterCommit(qualifiedTable, batchId);
+        listener.accept(new BatchCommit(spec.name(), batchId, bounds.count(), millis, false));
       }
-      WriteFaults.INSTALLED.mergeSource(rows, qualifiedTable, batchId).createOrReplaceTempView(view);
-      String sql = mergeSql(view, bounds.pruneClause());
-      long start = System.nanoTime();
-      CommitLedger.commit(writerId, batchId, () -> spark.sql(sql));
-      long millis = (System.nanoTime() - start) / 1_000_000;
-      WriteFaults.INSTALLED.afterCommit(qualifiedTable, batchId);
-      listener.accept(new BatchCommit(spec.name(), batchId, bounds.count(), millis, false));
+      merged.accept(rows);
     } finally {
       spark.catalog().dropTempView(view);
       rows.unpersist();
@@ -103,13 +123,13 @@ public final class ExactlyOnceMerge implements VoidFunction2<Dataset<Row>, Long>
    * change: the table row that matches a batch row lies inside the batch's own bounds.
    */
   private BatchBounds bounds(Dataset<Row> rows) {
-    List<org.apache.spark.sql.Column> aggs = new ArrayList<>();
+    List<Column> aggs = new ArrayList<>();
     spec.timeColumn().ifPresent(c -> {
       aggs.add(min(col(c)));
       aggs.add(max(col(c)));
     });
     spec.groupColumn().ifPresent(c -> aggs.add(collect_set(col(c))));
-    Row bounds = rows.agg(count(lit(1)), aggs.toArray(org.apache.spark.sql.Column[]::new)).first();
+    Row bounds = rows.agg(count(lit(1)), aggs.toArray(Column[]::new)).first();
     long rowCount = bounds.getLong(0);
     List<String> predicates = new ArrayList<>();
     int i = 1;

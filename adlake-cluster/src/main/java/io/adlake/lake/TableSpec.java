@@ -1,13 +1,17 @@
 package io.adlake.lake;
 
 import static java.util.Objects.requireNonNull;
+import static org.apache.spark.sql.functions.col;
 
-import org.apache.iceberg.relocated.com.google.common.base.Preconditions;
 import io.adlake.config.ConfigLoader;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
+import org.apache.iceberg.relocated.com.google.common.base.Preconditions;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.Metadata;
 import org.apache.spark.sql.types.StructField;
@@ -72,6 +76,24 @@ public record TableSpec(
 
   public List<String> columnNames() {
     return columns.stream().map(ColumnSpec::name).toList();
+  }
+
+  /**
+   * The table's columns of {@code rows}, in table order: how a transformation hands rows to the table's
+   * writer, so that the column list is only declared here.
+   */
+  public Dataset<Row> selectFrom(Dataset<Row> rows) {
+    return selectFrom(rows, Map.of());
+  }
+
+  /** As {@link #selectFrom(Dataset)}, with the columns {@code computed} names computed by its expressions. */
+  public Dataset<Row> selectFrom(Dataset<Row> rows, Map<String, Column> computed) {
+    List<String> unknown = computed.keySet().stream().filter(c -> !columnNames().contains(c)).sorted().toList();
+    Preconditions.checkArgument(unknown.isEmpty(), "No columns %s in %s, whose columns are %s", unknown, name,
+        columnNames());
+    return rows.select(columns.stream()
+        .map(c -> computed.containsKey(c.name()) ? computed.get(c.name()).as(c.name()) : col(c.name()))
+        .toArray(Column[]::new));
   }
 
   public StructType sparkSchema() {

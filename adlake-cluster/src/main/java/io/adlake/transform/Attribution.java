@@ -9,8 +9,9 @@ import static org.apache.spark.sql.functions.when;
 
 import io.adlake.config.AdlakeConfig.AttributionSettings;
 import io.adlake.event.EventParser;
+import io.adlake.lake.TableSpec;
 import java.time.Duration;
-import java.util.List;
+import org.apache.iceberg.relocated.com.google.common.base.Preconditions;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -24,13 +25,6 @@ import org.apache.spark.sql.expressions.Window;
 public final class Attribution {
   public static final String IMPRESSION_TIME = "impression_time";
   public static final String CLICK_TIME = "click_time";
-  /** Columns of {@code enriched_ad_data}, in table order; {@code lake.AdlakeTables} declares their types. */
-  public static final List<String> OUTPUT_COLUMNS = List.of("ad_id", "impression_id", "click_id", "campaign_id",
-      "publisher_id", IMPRESSION_TIME, CLICK_TIME, "geo_location", "platform", "device_type", "bid_price",
-      "click_price", "is_premium_ad", "engagement_duration", "platform_category", "click_revenue",
-      "is_suspected_fraud", "processed_time");
-  /** The table's key: one row per impression (and ad). */
-  public static final List<String> KEY = List.of("ad_id", "impression_id");
 
   private Attribution() {}
 
@@ -59,19 +53,22 @@ public final class Attribution {
     return i.join(c, condition, "inner").drop("c_impression_id", "c_ad_id");
   }
 
-  /** Adds the derived columns of the original design and returns exactly {@link #OUTPUT_COLUMNS}. */
-  public static Dataset<Row> enrich(Dataset<Row> joined, AttributionSettings settings) {
+  /**
+   * Adds the derived columns of the original design.
+   *
+   * @param spec the attributed table, enriched_ad_data: the result has exactly its columns, in its order
+   */
+  public static Dataset<Row> enrich(Dataset<Row> joined, AttributionSettings settings, TableSpec spec) {
     // The original job's formula: whole epoch seconds of each side, subtracted (so 0.9 s can be 1).
     Column engagement = col(CLICK_TIME).cast("long").minus(col(IMPRESSION_TIME).cast("long"));
-    return joined
+    return spec.selectFrom(joined
         .withColumn("is_premium_ad",
             when(col("bid_price").gt(lit(settings.premiumBidThreshold())), lit("Yes")).otherwise(lit("No")))
         .withColumn("engagement_duration", engagement)
         .withColumn("platform_category", platformCategory(col("device_type")))
         .withColumn("click_revenue", col("click_price").multiply(lit(settings.clickRevenueMultiplier())))
         .withColumn("is_suspected_fraud", engagement.lt(lit(settings.fraudMinEngagementSeconds())))
-        .withColumn("processed_time", current_timestamp())
-        .select(OUTPUT_COLUMNS.stream().map(org.apache.spark.sql.functions::col).toArray(Column[]::new));
+        .withColumn("processed_time", current_timestamp()));
   }
 
   /** OpenRTB 2.6 {@code devicetype} (list 5.21) to the platform category analysts report on. */
@@ -84,11 +81,13 @@ public final class Attribution {
   }
 
   /**
-   * One row per key: the earliest click, ties broken by click id, so the result does not depend on
-   * the order in which clicks arrive or on how they fall into micro-batches.
+   * One row per key of {@code spec} (an impression and its ad): the earliest click, ties broken by click id, so
+   * the result does not depend on the order in which clicks arrive or on how they fall into micro-batches.
    */
-  public static Dataset<Row> firstClickWins(Dataset<Row> attributed) {
-    Column[] key = KEY.stream().map(org.apache.spark.sql.functions::col).toArray(Column[]::new);
+  public static Dataset<Row> firstClickWins(Dataset<Row> attributed, TableSpec spec) {
+    Preconditions.checkArgument(!spec.key().isEmpty(), "First click wins per key, but table %s has no key",
+        spec.name());
+    Column[] key = spec.key().stream().map(name -> col(name)).toArray(Column[]::new);
     return attributed
         .withColumn("_click_rank", row_number().over(Window.partitionBy(key).orderBy(col(CLICK_TIME), col("click_id"))))
         .filter(col("_click_rank").equalTo(1))

@@ -1,5 +1,6 @@
 package io.adlake.transform;
 
+import static org.apache.spark.sql.functions.approx_count_distinct;
 import static org.apache.spark.sql.functions.avg;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
@@ -9,44 +10,70 @@ import static org.apache.spark.sql.functions.current_timestamp;
 import static org.apache.spark.sql.functions.expr;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.timestamp_micros;
+import static org.apache.spark.sql.functions.unix_micros;
+import static org.apache.spark.sql.functions.when;
 import static org.apache.spark.sql.functions.window;
 
-import io.adlake.config.AdlakeConfig;
+import io.adlake.config.AdlakeConfig.AggregateSettings;
+import io.adlake.lake.AdlakeTables;
+import io.adlake.lake.TableSpec;
+import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.RelationalGroupedDataset;
 import org.apache.spark.sql.Row;
 
 /**
  * The windowed metrics, as pure functions of bronze DataFrames: the same code aggregates a stream (with
- * the watermark the caller set) and a batch (the correctness tests recompute them over bronze).
+ * the watermark the caller set) and a batch (the correctness tests recompute them over bronze). Each returns
+ * exactly the columns of the table spec it is given, in its order; a windowed table's group column (with
+ * window_start, its key) takes its name from the spec.
  */
 public final class Metrics {
+  /** The window struct of an aggregation, before its bounds become columns. */
+  private static final String WINDOW = "w";
+
   private Metrics() {}
 
   /** Tumbling 1 h by country: impression_count, total_revenue (USD), avg_win_price (CPM). */
-  public static Dataset<Row> hourlyImpressionsByGeo(Dataset<Row> impressions) {
-    return impressions
-        .groupBy(window(col("event_timestamp"), "1 hour").as("w"),
-            coalesce(col("geo_location"), lit("UNKNOWN")).as("device_geo_country"))
+  public static Dataset<Row> hourlyImpressionsByGeo(Dataset<Row> impressions, TableSpec spec) {
+    Dataset<Row> perHour = byWindow(impressions, window(col("event_timestamp"), "1 hour"),
+            coalesce(col("geo_location"), lit("UNKNOWN")), spec)
         .agg(count(lit(1)).as("impression_count"),
             sum(col("win_price")).divide(1000).as("total_revenue"),
-            avg(col("win_price")).as("avg_win_price"))
-        .select(col("w.start").as("window_start"), col("device_geo_country"), col("w.end").as("window_end"),
-            col("impression_count"), col("total_revenue"), col("avg_win_price"),
-            current_timestamp().as("updated_at"));
+            avg(col("win_price")).as("avg_win_price"));
+    return windowRows(perHour, spec, Map.of());
   }
 
   /** Sliding 5 min every 1 min by bidder: win_count, revenue (USD), avg_cpm. */
-  public static Dataset<Row> rollingMetricsByBidder(Dataset<Row> impressions) {
-    return impressions
-        .groupBy(window(col("event_timestamp"), "5 minutes", "1 minute").as("w"),
-            coalesce(col("bidder_id"), lit("UNKNOWN")).as("bidder_id"))
+  public static Dataset<Row> rollingMetricsByBidder(Dataset<Row> impressions, TableSpec spec) {
+    Dataset<Row> perWindow = byWindow(impressions, window(col("event_timestamp"), "5 minutes", "1 minute"),
+            coalesce(col("bidder_id"), lit("UNKNOWN")), spec)
         .agg(count(lit(1)).as("win_count"),
             sum(col("win_price")).divide(1000).as("revenue"),
-            avg(col("win_price")).as("avg_cpm"))
-        .select(col("w.start").as("window_start"), col("bidder_id"), col("w.end").as("window_end"),
-            col("win_count"), col("revenue"), col("avg_cpm"), current_timestamp().as("updated_at"));
+            avg(col("win_price")).as("avg_cpm"));
+    return windowRows(perWindow, spec, Map.of());
+  }
+
+  /** Groups by the window and by {@code group}, named as the table's group column (with the window, its key). */
+  private static RelationalGroupedDataset byWindow(Dataset<Row> events, Column window, Column group,
+      TableSpec spec) {
+    String groupColumn = spec.groupColumn()
+        .orElseThrow(() -> new IllegalArgumentException("Windowed metrics table " + spec.name() + " has no group"));
+    return events.groupBy(window.as(WINDOW), group.as(groupColumn));
+  }
+
+  /** The table's columns of aggregated windows: the window's bounds, the batch time, and {@code derived}. */
+  private static Dataset<Row> windowRows(Dataset<Row> aggregated, TableSpec spec, Map<String, Column> derived) {
+    Map<String, Column> computed = new HashMap<>(derived);
+    computed.put(AdlakeTables.WINDOW_START, col(WINDOW + ".start"));
+    computed.put(AdlakeTables.WINDOW_END, col(WINDOW + ".end"));
+    computed.put(AdlakeTables.UPDATED_AT, current_timestamp());
+    return spec.selectFrom(aggregated, computed);
   }
 
   /** Relative standard deviation of the unique-user estimate (HyperLogLog++). */
@@ -59,25 +86,20 @@ public final class Metrics {
    * @param impressionUsers bronze impressions with a {@code user_id} column (NULL when the request is unknown)
    */
   public static Dataset<Row> campaignMetrics5m(Dataset<Row> impressionUsers, Dataset<Row> clicks,
-      double clickRevenueMultiplier) {
+      double clickRevenueMultiplier, TableSpec spec) {
     Dataset<Row> events = impressionUsers
         .select(col("event_timestamp"), col("campaign_id"), lit(1).as("is_impression"), lit(0).as("is_click"),
             col("win_price"), lit(null).cast("double").as("click_price"), col("user_id"))
         .unionByName(clicks.select(col("event_timestamp"), col("campaign_id"), lit(0).as("is_impression"),
             lit(1).as("is_click"), lit(null).cast("double").as("win_price"), col("click_price"),
             lit(null).cast("string").as("user_id")));
-    return events
-        .groupBy(window(col("event_timestamp"), "5 minutes").as("w"), col("campaign_id"))
+    Dataset<Row> perWindow = byWindow(events, window(col("event_timestamp"), "5 minutes"), col("campaign_id"), spec)
         .agg(sum(col("is_impression")).cast("long").as("impressions"),
             sum(col("is_click")).cast("long").as("clicks"),
             sum(col("win_price")).divide(1000).as("spend"),
             sum(col("click_price")).multiply(clickRevenueMultiplier).as("revenue"),
-            org.apache.spark.sql.functions.approx_count_distinct(col("user_id"), UNIQUE_USERS_RSD).as("unique_users"))
-        .select(col("w.start").as("window_start"), col("campaign_id"), col("w.end").as("window_end"),
-            col("impressions"), col("clicks"), col("spend"), col("revenue"),
-            org.apache.spark.sql.functions.when(col("impressions").gt(0), col("clicks").divide(col("impressions")))
-                .as("ctr"),
-            col("unique_users"), current_timestamp().as("updated_at"));
+            approx_count_distinct(col("user_id"), UNIQUE_USERS_RSD).as("unique_users"));
+    return windowRows(perWindow, spec, Map.of("ctr", ratio("clicks", "impressions")));
   }
 
   /** Funnel stages, in order; a {@code funnel_events} row is one event reached from its request. */
@@ -95,7 +117,7 @@ public final class Metrics {
    * aggregates in update mode like the other metrics.
    */
   public static Dataset<Row> funnelEvents(Dataset<Row> requests, Dataset<Row> responses, Dataset<Row> impressions,
-      Dataset<Row> clicks, AdlakeConfig.AggregateSettings settings) {
+      Dataset<Row> clicks, AggregateSettings settings, TableSpec spec) {
     Dataset<Row> slots = requests.select(col("request_id"), col("imp_id").as("req_imp_id"),
         coalesce(col("publisher_id"), lit("UNKNOWN")).as("publisher_id"), col("event_timestamp").as("request_time"));
     Dataset<Row> answered = slots
@@ -119,10 +141,10 @@ public final class Metrics {
                 .and(within("click_time", "impression_time", settings.clickWithin())))
         .select(col("request_id"), col("publisher_id"), col("request_time"), col("click_id"), col("click_time"));
     return stage(slots.withColumn("event_time", col("request_time")).withColumn("request_time", plain("request_time")),
-            0, concat_ws(":", col("request_id"), col("req_imp_id")), col("event_time"))
-        .unionByName(stage(answered, 1, col("response_id"), col("response_time")))
-        .unionByName(stage(won, 2, col("impression_id"), col("impression_time")))
-        .unionByName(stage(clicked, 3, col("click_id"), col("click_time")));
+            0, concat_ws(":", col("request_id"), col("req_imp_id")), col("event_time"), spec)
+        .unionByName(stage(answered, 1, col("response_id"), col("response_time"), spec))
+        .unionByName(stage(won, 2, col("impression_id"), col("impression_time"), spec))
+        .unionByName(stage(clicked, 3, col("click_id"), col("click_time"), spec));
   }
 
   /**
@@ -130,13 +152,13 @@ public final class Metrics {
    * only, so each join keeps the latest event's time as the mark and carries the request time as data.
    */
   private static Column plain(String timestampColumn) {
-    return org.apache.spark.sql.functions.timestamp_micros(org.apache.spark.sql.functions.unix_micros(
-        col(timestampColumn))).as(timestampColumn);
+    return timestamp_micros(unix_micros(col(timestampColumn))).as(timestampColumn);
   }
 
-  private static Dataset<Row> stage(Dataset<Row> rows, int stage, Column eventId, Column eventTime) {
-    return rows.select(col("request_id"), col("publisher_id"), col("request_time"),
-        lit(FUNNEL_STAGES.get(stage)).as("stage"), eventId.as("event_id"), eventTime.as("event_time"));
+  /** One stage's rows of {@code funnel_events}: what {@code rows} carries, and the stage and event it adds. */
+  private static Dataset<Row> stage(Dataset<Row> rows, int stage, Column eventId, Column eventTime, TableSpec spec) {
+    return spec.selectFrom(rows, Map.of("stage", lit(FUNNEL_STAGES.get(stage)), "event_id", eventId,
+        "event_time", eventTime));
   }
 
   /**
@@ -144,38 +166,38 @@ public final class Metrics {
    * per {@code imp[]}), bid_responses, impressions, clicks, each in the hour of its originating request, and
    * fill_rate, win_rate, ctr.
    */
-  public static Dataset<Row> hourlyFunnelByPublisher(Dataset<Row> funnelEvents) {
-    return funnelEvents
-        .groupBy(window(col("request_time"), "1 hour").as("w"), col("publisher_id"))
+  public static Dataset<Row> hourlyFunnelByPublisher(Dataset<Row> funnelEvents, TableSpec spec) {
+    Dataset<Row> perHour = byWindow(funnelEvents, window(col("request_time"), "1 hour"), col("publisher_id"), spec)
         .agg(stageCount(0).as("bid_requests"), stageCount(1).as("bid_responses"), stageCount(2).as("impressions"),
-            stageCount(3).as("clicks"))
-        .select(col("w.start").as("window_start"), col("publisher_id"), col("w.end").as("window_end"),
-            col("bid_requests"), col("bid_responses"), col("impressions"), col("clicks"),
-            ratio("bid_responses", "bid_requests").as("fill_rate"),
-            ratio("impressions", "bid_responses").as("win_rate"),
-            ratio("clicks", "impressions").as("ctr"),
-            current_timestamp().as("updated_at"));
+            stageCount(3).as("clicks"));
+    return windowRows(perHour, spec, Map.of(
+        "fill_rate", ratio("bid_responses", "bid_requests"),
+        "win_rate", ratio("impressions", "bid_responses"),
+        "ctr", ratio("clicks", "impressions")));
   }
 
-  /** The funnel computed in one go (batch): {@link #hourlyFunnelByPublisher(Dataset)} of {@link #funnelEvents}. */
+  /**
+   * The funnel computed in one go (batch): {@link #hourlyFunnelByPublisher(Dataset, TableSpec)} of
+   * {@link #funnelEvents}.
+   */
   public static Dataset<Row> hourlyFunnelByPublisher(Dataset<Row> requests, Dataset<Row> responses,
-      Dataset<Row> impressions, Dataset<Row> clicks, AdlakeConfig.AggregateSettings settings) {
-    return hourlyFunnelByPublisher(funnelEvents(requests, responses, impressions, clicks, settings));
+      Dataset<Row> impressions, Dataset<Row> clicks, AggregateSettings settings, TableSpec spec) {
+    return hourlyFunnelByPublisher(
+        funnelEvents(requests, responses, impressions, clicks, settings, AdlakeTables.funnelEvents()), spec);
   }
 
   private static Column stageCount(int stage) {
-    return sum(org.apache.spark.sql.functions.when(col("stage").equalTo(FUNNEL_STAGES.get(stage)), 1).otherwise(0))
-        .cast("long");
+    return sum(when(col("stage").equalTo(FUNNEL_STAGES.get(stage)), 1).otherwise(0)).cast("long");
   }
 
   /** {@code later} lies in [{@code earlier}, {@code earlier} + {@code delay}]. */
-  private static Column within(String later, String earlier, java.time.Duration delay) {
+  private static Column within(String later, String earlier, Duration delay) {
     return col(later).geq(col(earlier))
         .and(col(later).leq(expr(earlier + " + INTERVAL " + delay.toMillis() + " MILLISECONDS")));
   }
 
   private static Column ratio(String numerator, String denominator) {
-    return org.apache.spark.sql.functions.when(col(denominator).gt(0), col(numerator).divide(col(denominator)));
+    return when(col(denominator).gt(0), col(numerator).divide(col(denominator)));
   }
 
   /** Bronze impressions with the user of their bid request (a request has one row per imp: de-duplicated). */

@@ -52,8 +52,7 @@ public final class RequestEnrichment {
 
   /** The rows that go to the enriched table, with exactly its columns. */
   public static Dataset<Row> kept(Dataset<Row> enriched, TableSpec spec) {
-    return enriched.filter(col(FILTER_REASON).isNull())
-        .select(spec.columnNames().stream().map(org.apache.spark.sql.functions::col).toArray(Column[]::new));
+    return spec.selectFrom(enriched.filter(col(FILTER_REASON).isNull()));
   }
 
   /** OpenRTB devicetype plus app/site: 3, 7 CTV; 1, 4, 5 Mobile App or Mobile Web; 2 Desktop. */

@@ -6,6 +6,7 @@ import io.adlake.event.FunnelGenerator.ExpectedAttribution;
 import io.adlake.event.FunnelGenerator.Summary;
 import io.adlake.job.IngestJob;
 import io.adlake.lake.AdlakeTables;
+import io.adlake.lake.MergeMode;
 import io.adlake.transform.Metrics;
 import io.adlake.transform.RequestEnrichment;
 import java.util.ArrayList;
@@ -32,6 +33,9 @@ import org.apache.spark.sql.SparkSession;
  * </ul>
  */
 final class LakeAudit {
+  /** The merge mode changes a metrics table's properties, never its columns. */
+  private static final MergeMode ANY_MODE = MergeMode.COPY_ON_WRITE;
+
   /** One table's figures. */
   record TableAudit(String table, long expected, long found, long lost, long duplicated) {
     boolean clean() {
@@ -158,15 +162,21 @@ final class LakeAudit {
     String[] funnel = {"window_start", "window_end", "publisher_id", "bid_requests", "bid_responses", "impressions",
         "clicks", round("fill_rate"), round("win_rate"), round("ctr")};
     return List.of(
-        compare(AdlakeTables.HOURLY_IMPRESSIONS_BY_GEO, Metrics.hourlyImpressionsByGeo(impressions).selectExpr(geo),
+        compare(AdlakeTables.HOURLY_IMPRESSIONS_BY_GEO,
+            Metrics.hourlyImpressionsByGeo(impressions, AdlakeTables.hourlyImpressionsByGeo(ANY_MODE))
+                .selectExpr(geo),
             spark.table(table(AdlakeTables.HOURLY_IMPRESSIONS_BY_GEO)).selectExpr(geo)),
-        compare(AdlakeTables.ROLLING_METRICS_BY_BIDDER, Metrics.rollingMetricsByBidder(impressions)
-            .selectExpr(rolling), spark.table(table(AdlakeTables.ROLLING_METRICS_BY_BIDDER)).selectExpr(rolling)),
+        compare(AdlakeTables.ROLLING_METRICS_BY_BIDDER,
+            Metrics.rollingMetricsByBidder(impressions, AdlakeTables.rollingMetricsByBidder(ANY_MODE))
+                .selectExpr(rolling),
+            spark.table(table(AdlakeTables.ROLLING_METRICS_BY_BIDDER)).selectExpr(rolling)),
         compare(AdlakeTables.CAMPAIGN_METRICS_5M, Metrics.campaignMetrics5m(Metrics.withUser(impressions, requests),
-            clicks, config.attribution().clickRevenueMultiplier()).selectExpr(campaign),
+            clicks, config.attribution().clickRevenueMultiplier(), AdlakeTables.campaignMetrics5m(ANY_MODE))
+                .selectExpr(campaign),
             spark.table(table(AdlakeTables.CAMPAIGN_METRICS_5M)).selectExpr(campaign)),
         compare(AdlakeTables.HOURLY_FUNNEL_BY_PUBLISHER, Metrics.hourlyFunnelByPublisher(requests, responses,
-            impressions, clicks, config.aggregate()).selectExpr(funnel),
+            impressions, clicks, config.aggregate(), AdlakeTables.hourlyFunnelByPublisher(ANY_MODE))
+                .selectExpr(funnel),
             spark.table(table(AdlakeTables.HOURLY_FUNNEL_BY_PUBLISHER)).selectExpr(funnel)));
   }
 

@@ -1,5 +1,6 @@
 package io.adlake.job;
 
+import static org.apache.spark.sql.functions.sum;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -8,12 +9,24 @@ import io.adlake.config.AdlakeConfig;
 import io.adlake.event.FunnelGenerator;
 import io.adlake.event.KafkaEventSink;
 import io.adlake.lake.AdlakeTables;
+import io.adlake.lake.CommitLedger;
+import io.adlake.lake.ExactlyOnceMerge;
+import io.adlake.lake.MergeMode;
+import io.adlake.lake.TableSetup;
+import io.adlake.lake.TableSpec;
 import io.adlake.transform.Metrics;
+import java.sql.Timestamp;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.function.UnaryOperator;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.streaming.Trigger;
 import org.junit.jupiter.api.Test;
@@ -48,7 +61,8 @@ class AggregateJobTest {
 
     Dataset<Row> streamed = rounded(spark.table(config.catalog().qualified(AdlakeTables.HOURLY_IMPRESSIONS_BY_GEO)));
     Dataset<Row> batch = rounded(Metrics.hourlyImpressionsByGeo(
-        spark.table(config.catalog().qualified(AdlakeTables.IMPRESSIONS))));
+        spark.table(config.catalog().qualified(AdlakeTables.IMPRESSIONS)),
+        AdlakeTables.hourlyImpressionsByGeo(MergeMode.COPY_ON_WRITE)));
     assertTrue(batch.count() > 20, "several hours x countries: " + batch.count());
     assertEquals(0, streamed.exceptAll(batch).count(), "rows only in the streamed table");
     assertEquals(0, batch.exceptAll(streamed).count(), "rows only in the batch recomputation");
@@ -59,7 +73,8 @@ class AggregateJobTest {
         .selectExpr("window_start", "window_end", "bidder_id", "win_count", "round(revenue, 9) AS revenue",
             "round(avg_cpm, 9) AS avg_cpm");
     Dataset<Row> rollingBatch = Metrics.rollingMetricsByBidder(
-            spark.table(config.catalog().qualified(AdlakeTables.IMPRESSIONS)))
+            spark.table(config.catalog().qualified(AdlakeTables.IMPRESSIONS)),
+            AdlakeTables.rollingMetricsByBidder(MergeMode.COPY_ON_WRITE))
         .selectExpr("window_start", "window_end", "bidder_id", "win_count", "round(revenue, 9) AS revenue",
             "round(avg_cpm, 9) AS avg_cpm");
     assertTrue(rollingBatch.count() > 500, "5 sliding windows per minute x bidders: " + rollingBatch.count());
@@ -70,7 +85,8 @@ class AggregateJobTest {
     Dataset<Row> campaignsBatch = Metrics.campaignMetrics5m(Metrics.withUser(
             spark.table(config.catalog().qualified(AdlakeTables.IMPRESSIONS)),
             spark.table(config.catalog().qualified(AdlakeTables.BID_REQUESTS))),
-        spark.table(config.catalog().qualified(AdlakeTables.CLICKS)), config.attribution().clickRevenueMultiplier())
+        spark.table(config.catalog().qualified(AdlakeTables.CLICKS)), config.attribution().clickRevenueMultiplier(),
+        AdlakeTables.campaignMetrics5m(MergeMode.COPY_ON_WRITE))
         .selectExpr(CAMPAIGN_COLUMNS);
     assertTrue(campaignsBatch.count() > 100, "windows x campaigns: " + campaignsBatch.count());
     assertEquals(0, campaigns.exceptAll(campaignsBatch).count(), "campaigns: rows only in the streamed table");
@@ -86,7 +102,8 @@ class AggregateJobTest {
             spark.table(config.catalog().qualified(AdlakeTables.BID_REQUESTS)),
             spark.table(config.catalog().qualified(AdlakeTables.BID_RESPONSES)),
             spark.table(config.catalog().qualified(AdlakeTables.IMPRESSIONS)),
-            spark.table(config.catalog().qualified(AdlakeTables.CLICKS)), config.aggregate())
+            spark.table(config.catalog().qualified(AdlakeTables.CLICKS)), config.aggregate(),
+            AdlakeTables.hourlyFunnelByPublisher(MergeMode.COPY_ON_WRITE))
         .selectExpr(funnelColumns);
     assertTrue(funnelBatch.count() > 100, "hours x publishers: " + funnelBatch.count());
     assertEquals(0, funnel.exceptAll(funnelBatch).count(), "funnel: rows only in the streamed table");
@@ -99,14 +116,14 @@ class AggregateJobTest {
         "responses, impressions and clicks reach the funnel: " + totals);
     // Every impression lies in exactly five 5-minute windows sliding by one minute.
     assertEquals(5 * spark.table(config.catalog().qualified(AdlakeTables.IMPRESSIONS)).count(),
-        rolling.agg(org.apache.spark.sql.functions.sum("win_count")).first().getLong(0));
+        rolling.agg(sum("win_count")).first().getLong(0));
   }
 
   @Test
   void aLateEventWithinTheWatermarkCorrectsItsRowAndOneBeyondIsCountedAndChangesNothing() throws Exception {
     SparkSession spark = TestServices.spark();
     AdlakeConfig config = TestServices.config("late", "adlake.aggregate.watermark=10 minutes");
-    String bronze = io.adlake.lake.TableSetup.ensure(spark, config.catalog(), AdlakeTables.impressions());
+    String bronze = TableSetup.ensure(spark, config.catalog(), AdlakeTables.impressions());
     // Hour 10 gets two impressions; one at 11:30 moves the watermark to 11:20 after the first run.
     appendImpressions(spark, bronze, List.of("2026-11-21 10:05:00", "2026-11-21 10:50:00", "2026-11-21 11:30:00"));
     ProgressLog first = new ProgressLog(System.out);
@@ -121,15 +138,15 @@ class AggregateJobTest {
     assertEquals(Map.of("2026-11-21 10:00:00", 2L, "2026-11-21 11:00:00", 2L), hourlyUsa(spark, config));
     long late = second.progresses().stream()
         .filter(p -> p.name().equals(AggregateJob.QUERY_PREFIX + AdlakeTables.HOURLY_IMPRESSIONS_BY_GEO))
-        .flatMap(p -> java.util.Arrays.stream(p.stateOperators()))
+        .flatMap(p -> Arrays.stream(p.stateOperators()))
         .mapToLong(o -> o.numRowsDroppedByWatermark()).sum();
     assertEquals(1, late, "the event beyond the watermark is counted");
     List<Row> recorded = spark.table(config.catalog().qualified(AdlakeTables.LATE_EVENTS))
         .selectExpr("table_name", "late_rows").collectAsList();
-    assertEquals(List.of(org.apache.spark.sql.RowFactory.create(AdlakeTables.HOURLY_IMPRESSIONS_BY_GEO, 1L)),
+    assertEquals(List.of(RowFactory.create(AdlakeTables.HOURLY_IMPRESSIONS_BY_GEO, 1L)),
         recorded.stream().filter(r -> r.getString(0).equals(AdlakeTables.HOURLY_IMPRESSIONS_BY_GEO)).toList(),
         "the late event is recorded for its table: " + recorded);
-    Map<String, Long> reported = new java.util.TreeMap<>();
+    Map<String, Long> reported = new TreeMap<>();
     for (Row row : MetricsReport.query(spark, config, "sql/metrics/late_events.sql").collectAsList()) {
       reported.put(row.getString(0), row.getLong(1));
     }
@@ -143,26 +160,26 @@ class AggregateJobTest {
   void replayingAMetricsBatchLeavesTheTableUnchanged() {
     SparkSession spark = TestServices.spark();
     AdlakeConfig config = TestServices.config("metrics_replay");
-    io.adlake.lake.TableSpec spec = AdlakeTables.rollingMetricsByBidder(io.adlake.lake.MergeMode.MERGE_ON_READ);
-    String table = io.adlake.lake.TableSetup.ensure(spark, config.catalog(), spec);
-    java.sql.Timestamp start = java.sql.Timestamp.valueOf("2026-11-21 10:00:00");
-    java.sql.Timestamp end = java.sql.Timestamp.valueOf("2026-11-21 10:05:00");
+    TableSpec spec = AdlakeTables.rollingMetricsByBidder(MergeMode.MERGE_ON_READ);
+    String table = TableSetup.ensure(spark, config.catalog(), spec);
+    Timestamp start = Timestamp.valueOf("2026-11-21 10:00:00");
+    Timestamp end = Timestamp.valueOf("2026-11-21 10:05:00");
     Dataset<Row> batch = spark.createDataFrame(List.of(
-        org.apache.spark.sql.RowFactory.create(start, "bidder-01", end, 3L, 0.006, 2.0, end),
-        org.apache.spark.sql.RowFactory.create(start, "bidder-02", end, 1L, 0.001, 1.0, end)), spec.sparkSchema());
-    io.adlake.lake.ExactlyOnceMerge sink = new io.adlake.lake.ExactlyOnceMerge(table, spec, "true",
-        java.util.function.UnaryOperator.identity(), c -> { });
-    spark.sparkContext().setLocalProperty(io.adlake.lake.CommitLedger.QUERY_ID_KEY, "metrics-replay-query");
+        RowFactory.create(start, "bidder-01", end, 3L, 0.006, 2.0, end),
+        RowFactory.create(start, "bidder-02", end, 1L, 0.001, 1.0, end)), spec.sparkSchema());
+    ExactlyOnceMerge sink = new ExactlyOnceMerge(table, spec, "true",
+        UnaryOperator.identity(), c -> { });
+    spark.sparkContext().setLocalProperty(CommitLedger.QUERY_ID_KEY, "metrics-replay-query");
     try {
       sink.call(batch, 0L);
-      long snapshot = io.adlake.lake.TableSetup.load(spark, table).currentSnapshot().snapshotId();
+      long snapshot = TableSetup.load(spark, table).currentSnapshot().snapshotId();
       List<Row> before = spark.table(table).orderBy("bidder_id").collectAsList();
       sink.call(batch, 0L);
-      assertEquals(snapshot, io.adlake.lake.TableSetup.load(spark, table).currentSnapshot().snapshotId());
+      assertEquals(snapshot, TableSetup.load(spark, table).currentSnapshot().snapshotId());
       assertEquals(before, spark.table(table).orderBy("bidder_id").collectAsList());
       assertEquals(2, before.size());
     } finally {
-      spark.sparkContext().setLocalProperty(io.adlake.lake.CommitLedger.QUERY_ID_KEY, null);
+      spark.sparkContext().setLocalProperty(CommitLedger.QUERY_ID_KEY, null);
     }
   }
 
@@ -171,7 +188,7 @@ class AggregateJobTest {
   }
 
   private static Map<String, Long> hourlyUsa(SparkSession spark, AdlakeConfig config) {
-    Map<String, Long> counts = new java.util.TreeMap<>();
+    Map<String, Long> counts = new TreeMap<>();
     for (Row row : spark.sql("SELECT cast(window_start AS STRING), impression_count FROM "
         + config.catalog().qualified(AdlakeTables.HOURLY_IMPRESSIONS_BY_GEO) + " WHERE device_geo_country = 'USA'")
         .collectAsList()) {
@@ -181,23 +198,23 @@ class AggregateJobTest {
   }
 
   private static void appendImpressions(SparkSession spark, String bronze, List<String> times) throws Exception {
-    io.adlake.lake.TableSpec spec = AdlakeTables.impressions();
-    List<Row> rows = new java.util.ArrayList<>();
+    TableSpec spec = AdlakeTables.impressions();
+    List<Row> rows = new ArrayList<>();
     for (String time : times) {
       Object[] values = new Object[spec.columns().size()];
       for (int i = 0; i < values.length; i++) {
         values[i] = switch (spec.columns().get(i).name()) {
-          case "impression_id" -> java.util.UUID.randomUUID().toString();
+          case "impression_id" -> UUID.randomUUID().toString();
           case "ad_id" -> "ad-1";
           case "campaign_id" -> "cmp-0001";
           case "geo_location" -> "USA";
           case "bidder_id" -> "bidder-01";
           case "win_price" -> 2.0;
-          case "event_timestamp" -> java.sql.Timestamp.valueOf(time);
+          case "event_timestamp" -> Timestamp.valueOf(time);
           default -> null;
         };
       }
-      rows.add(org.apache.spark.sql.RowFactory.create(values));
+      rows.add(RowFactory.create(values));
     }
     spark.createDataFrame(rows, spec.sparkSchema()).writeTo(bronze).append();
   }

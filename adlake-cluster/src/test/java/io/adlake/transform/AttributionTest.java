@@ -6,6 +6,8 @@ import io.adlake.TestServices;
 import io.adlake.config.AdlakeConfig.AttributionSettings;
 import io.adlake.event.EventParser;
 import io.adlake.lake.AdlakeTables;
+import io.adlake.lake.MergeMode;
+import io.adlake.lake.TableSpec;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -24,6 +26,7 @@ import org.junit.jupiter.api.Test;
 /** The join condition, every enrichment column and first-click-wins, on batch DataFrames. */
 class AttributionTest {
   private static final Instant T0 = Instant.parse("2026-11-21T09:00:10.000Z");
+  private static final TableSpec SPEC = AdlakeTables.enrichedAdData("enriched_ad_data", MergeMode.COPY_ON_WRITE);
   private static SparkSession spark;
   private static AttributionSettings settings;
 
@@ -87,8 +90,8 @@ class AttributionTest {
   @Test
   void enrichedColumnsAreExactlyTheTableSchema() {
     Dataset<Row> out = Attribution.enrich(Attribution.join(impressions(impression("i", "a", 1.0, 2, T0)),
-        clicks(click("c", "i", "a", T0.plusSeconds(1))), settings), settings);
-    StructType table = AdlakeTables.enrichedAdData("enriched_ad_data", io.adlake.lake.MergeMode.COPY_ON_WRITE).sparkSchema();
+        clicks(click("c", "i", "a", T0.plusSeconds(1))), settings), settings, SPEC);
+    StructType table = SPEC.sparkSchema();
     assertEquals(List.of(table.fieldNames()), List.of(out.columns()));
     for (int i = 0; i < out.schema().fields().length; i++) {
       assertEquals(table.fields()[i].dataType(), out.schema().fields()[i].dataType(), table.fields()[i].name());
@@ -105,7 +108,7 @@ class AttributionTest {
         click("c-b", "i-2", "ad-1", T0.plusSeconds(4)),
         click("c-a", "i-2", "ad-1", T0.plusSeconds(4)));
     List<Row> winners = Attribution.firstClickWins(Attribution.enrich(Attribution.join(impressions, clicks, settings),
-        settings)).orderBy("impression_id").collectAsList();
+        settings, SPEC), SPEC).orderBy("impression_id").collectAsList();
     assertEquals(List.of("c-early", "c-a"), winners.stream().map(r -> r.<String>getAs("click_id")).toList());
   }
 
@@ -117,7 +120,7 @@ class AttributionTest {
         click("c-1", "i-1", "ad-1", T0.plusSeconds(2))); // and the click too
     assertEquals(4, Attribution.join(impressions, clicks, settings).count());
     assertEquals(1, Attribution.firstClickWins(Attribution.enrich(Attribution.join(impressions, clicks, settings),
-        settings)).count());
+        settings, SPEC), SPEC).count());
   }
 
   private static Object enrichedColumn(Double bidPrice, Integer deviceType, Instant impression, Instant click,
@@ -128,7 +131,7 @@ class AttributionTest {
   private static Row enriched(Double bidPrice, Integer deviceType, Instant impression, Instant click) {
     List<Row> rows = Attribution.enrich(Attribution.join(
         impressions(impression("i-1", "ad-1", bidPrice, deviceType, impression)),
-        clicks(click("c-1", "i-1", "ad-1", click)), settings), settings).collectAsList();
+        clicks(click("c-1", "i-1", "ad-1", click)), settings), settings, SPEC).collectAsList();
     assertEquals(1, rows.size());
     return rows.get(0);
   }

@@ -5,13 +5,19 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 
 import io.adlake.TestServices;
 import io.adlake.config.AdlakeConfig;
+import io.adlake.lake.AdlakeTables;
+import io.adlake.lake.MergeMode;
 import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -27,7 +33,7 @@ class FunnelMetricsTest {
   @Test
   void eachEventCountsInTheHourOfItsRequestWhenItFollowsWithinTheConfiguredDelay() {
     AdlakeConfig.AggregateSettings settings = TestServices.config("funnel_metrics").aggregate();
-    assertEquals(java.time.Duration.ofSeconds(5), settings.responseWithin(), "defaults: 5 s, 10 s, 60 s");
+    assertEquals(Duration.ofSeconds(5), settings.responseWithin(), "defaults: 5 s, 10 s, 60 s");
 
     Dataset<Row> requests = rows("request_id STRING, imp_id STRING, publisher_id STRING, event_timestamp TIMESTAMP",
         List.of(
@@ -62,7 +68,8 @@ class FunnelMetricsTest {
             new Object[] {"c5", "i4", ts("11:00:59")})); // a second click within the delay counts too
 
     Map<String, Row> funnel = new TreeMap<>();
-    for (Row row : Metrics.hourlyFunnelByPublisher(requests, responses, impressions, clicks, settings)
+    for (Row row : Metrics.hourlyFunnelByPublisher(requests, responses, impressions, clicks, settings,
+            AdlakeTables.hourlyFunnelByPublisher(MergeMode.COPY_ON_WRITE))
         .selectExpr("concat(date_format(window_start, 'HH'), ' ', publisher_id)", "bid_requests", "bid_responses",
             "impressions", "clicks", "fill_rate", "win_rate", "ctr").collectAsList()) {
       funnel.put(row.getString(0), row);
@@ -86,11 +93,11 @@ class FunnelMetricsTest {
   }
 
   private static Timestamp ts(String time) {
-    return Timestamp.from(java.time.Instant.parse("2026-11-21T" + time + "Z"));
+    return Timestamp.from(Instant.parse("2026-11-21T" + time + "Z"));
   }
 
   private static Dataset<Row> rows(String ddl, List<Object[]> values) {
-    return spark.createDataFrame(values.stream().map(org.apache.spark.sql.RowFactory::create).toList(),
-        org.apache.spark.sql.types.StructType.fromDDL(ddl));
+    return spark.createDataFrame(values.stream().map(RowFactory::create).toList(),
+        StructType.fromDDL(ddl));
   }
 }

@@ -57,7 +57,6 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.expressions.Window;
-import org.apache.spark.sql.functions;
 import org.apache.spark.sql.streaming.StreamingQuery;
 import org.apache.spark.sql.streaming.Trigger;
 
@@ -284,8 +283,7 @@ public final class Benchmark {
       spark.table(round.catalog().qualified(table)).writeTo(TableSetup.ensure(spark, copy.catalog(), spec)).append();
     }
     Dataset<Row> source = spark.table(round.catalog().qualified(AdlakeTables.IMPRESSIONS))
-        .withColumn("_slice", ntile(batches).over(
-            Window.orderBy("event_timestamp", "impression_id")))
+        .withColumn("_slice", ntile(batches).over(Window.orderBy("event_timestamp", "impression_id")))
         .persist();
     long total = source.count();
     for (int slice = 1; slice <= batches; slice++) {
@@ -380,7 +378,7 @@ public final class Benchmark {
     long chunk = 1_000_000;
     for (long done = 0; done < options.prefillRows(); done += chunk) {
       long n = Math.min(chunk, options.prefillRows() - done);
-      rows(spark, n, "old" + done, now.minus(14, ChronoUnit.DAYS), 14 * 86_400L).writeTo(big).append();
+      rows(spark, bigSpec, n, "old" + done, now.minus(14, ChronoUnit.DAYS), 14 * 86_400L).writeTo(big).append();
       out.printf("  %,d of %,d rows written (%.0f s)%n", done + n, options.prefillRows(),
           (System.nanoTime() - fillStart) / 1e9);
     }
@@ -395,7 +393,7 @@ public final class Benchmark {
     int rounds = 4;
     for (long batch = 0; batch < rounds; batch++) {
       Instant batchStart = now.plus(batch * 5, ChronoUnit.MINUTES);
-      Dataset<Row> rows = rows(spark, options.mergeRows(), "b" + batch, batchStart, 300).cache();
+      Dataset<Row> rows = rows(spark, bigSpec, options.mergeRows(), "b" + batch, batchStart, 300).cache();
       rows.count();
       emptySink.call(rows, batch);
       long emptyMillis = commits.get(commits.size() - 1).mergeMillis();
@@ -418,8 +416,8 @@ public final class Benchmark {
     out.printf("  ratio pre-filled / empty          : %8.2f   (target <= 1.30)%n", b / e);
   }
 
-  /** Synthetic attributed rows in the table's schema, impression times spread over {@code spanSeconds}. */
-  private static Dataset<Row> rows(SparkSession spark, long count, String prefix, Instant from, long spanSeconds) {
+  /** Synthetic attributed rows with the columns of {@code spec}, impression times spread over {@code spanSeconds}. */
+  private static Dataset<Row> rows(SparkSession spark, TableSpec spec, long count, String prefix, Instant from, long spanSeconds) {
     Column impressionTime = expr("timestamp_seconds(" + from.getEpochSecond() + " + (id * 7919) % " + spanSeconds
         + ")");
     Dataset<Row> base = spark.range(count).select(
@@ -435,14 +433,13 @@ public final class Benchmark {
         expr("cast(id % 7 + 1 as int)").as("device_type"),
         expr("cast(id % 100 as double)").as("bid_price"),
         lit(0.5).as("click_price"));
-    return base
+    return spec.selectFrom(base
         .withColumn("is_premium_ad", expr("CASE WHEN bid_price > 50 THEN 'Yes' ELSE 'No' END"))
         .withColumn("engagement_duration", lit(5L))
         .withColumn("platform_category", Attribution.platformCategory(col("device_type")))
         .withColumn("click_revenue", lit(0.6))
         .withColumn("is_suspected_fraud", lit(false))
-        .withColumn("processed_time", current_timestamp())
-        .select(Attribution.OUTPUT_COLUMNS.stream().map(functions::col).toArray(Column[]::new));
+        .withColumn("processed_time", current_timestamp()));
   }
 
   private static double median(List<Double> values) {
