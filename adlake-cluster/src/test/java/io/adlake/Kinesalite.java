@@ -1,5 +1,6 @@
 package io.adlake;
 
+import java.time.Instant;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -109,7 +110,7 @@ public final class Kinesalite implements AutoCloseable {
 
   /** One record as GetRecords returns it, with the shard it was read from. */
   public record Received(String shardId, String partitionKey, String sequenceNumber, byte[] data,
-      java.time.Instant arrival) {}
+      Instant arrival) {}
 
   /** Every record of a stream, shard after shard, each shard in sequence order. */
   public static List<Received> readAll(KinesisClient client, String stream) {

@@ -1,5 +1,6 @@
 package io.adlake.avro;
 
+import java.util.Collection;
 import static java.util.Objects.requireNonNull;
 import static org.apache.spark.sql.functions.udf;
 
@@ -57,7 +58,7 @@ public final class AvroEventDecoder implements EventDecoder {
 
   /** The registry answers and each stream's subject has a schema, before any query starts. */
   @Override
-  public void requireReady(java.util.Collection<EventType> types) {
+  public void requireReady(Collection<EventType> types) {
     SchemaRegistryClient client = client();
     for (EventType type : types) {
       String topic = type.streamName(streams);

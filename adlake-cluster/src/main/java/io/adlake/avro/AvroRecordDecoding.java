@@ -1,5 +1,6 @@
 package io.adlake.avro;
 
+import java.util.Arrays;
 import static java.util.Objects.requireNonNull;
 
 import io.adlake.event.EventSchemas;
@@ -75,7 +76,7 @@ final class AvroRecordDecoding implements UDF1<byte[], Row> {
         return failed(AvroEventDecoder.UNDECODABLE);
       }
       Object[] values = row(event, struct);
-      Object[] withReason = java.util.Arrays.copyOf(values, values.length + 1);
+      Object[] withReason = Arrays.copyOf(values, values.length + 1);
       return RowFactory.create(withReason);
     } catch (IOException | AvroRuntimeException | IndexOutOfBoundsException | NegativeArraySizeException
         | ClassCastException e) {

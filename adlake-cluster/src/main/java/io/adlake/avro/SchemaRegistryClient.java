@@ -1,5 +1,7 @@
 package io.adlake.avro;
 
+import java.util.ArrayList;
+import java.util.List;
 import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -91,12 +93,12 @@ public final class SchemaRegistryClient {
   }
 
   /** The registered subjects; also the cheapest "does it answer" call. */
-  public java.util.List<String> subjects() {
+  public List<String> subjects() {
     Response r = send("GET", "/subjects", null);
     if (r.status() != 200) {
       throw r.failure("listing subjects", "Check the registry's log.");
     }
-    java.util.List<String> subjects = new java.util.ArrayList<>();
+    List<String> subjects = new ArrayList<>();
     r.body().forEach(s -> subjects.add(s.asText()));
     return subjects;
   }

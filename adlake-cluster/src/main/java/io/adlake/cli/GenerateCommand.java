@@ -1,5 +1,9 @@
 package io.adlake.cli;
 
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.adlake.avro.AvroGeneration;
 import io.adlake.config.AdlakeConfig;
@@ -93,12 +97,12 @@ final class GenerateCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    java.util.List<String> overrides = new java.util.ArrayList<>();
+    List<String> overrides = new ArrayList<>();
     if (seed != null) {
       overrides.add("adlake.generator.seed=" + seed);
     }
     if (format != null) {
-      overrides.add("adlake.source.format=" + format.name().toLowerCase(java.util.Locale.ROOT));
+      overrides.add("adlake.source.format=" + format.name().toLowerCase(Locale.ROOT));
     }
     if (schemaRegistry != null) {
       overrides.add("adlake.source.schema-registry.url=" + schemaRegistry);
@@ -195,7 +199,7 @@ final class GenerateCommand implements Callable<Integer> {
             "click_time", e.clickTime().toString());
         w.write(json.writeValueAsString(row.entrySet().stream().sorted(Map.Entry.comparingByKey())
             .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue, (a, b) -> a,
-                java.util.LinkedHashMap::new))));
+                LinkedHashMap::new))));
         w.newLine();
       }
     }

@@ -1,5 +1,6 @@
 package io.adlake.cli;
 
+import java.util.Locale;
 import io.adlake.config.AdlakeConfig;
 import io.adlake.job.AttributionReport;
 import io.adlake.job.FunnelReport;
@@ -41,7 +42,7 @@ final class ReportCommand implements Callable<Integer> {
   public Integer call() {
     ResultFormat resultFormat;
     try {
-      resultFormat = ResultFormat.valueOf(format.toUpperCase(java.util.Locale.ROOT));
+      resultFormat = ResultFormat.valueOf(format.toUpperCase(Locale.ROOT));
     } catch (IllegalArgumentException e) {
       throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
           "--format must be table, csv or json, got '" + format + "'");

@@ -1,5 +1,6 @@
 package io.adlake.event;
 
+import java.util.Collection;
 import java.io.Serializable;
 import org.apache.spark.sql.Column;
 
@@ -23,7 +24,7 @@ public interface EventDecoder extends Serializable {
   Column failure(Column raw, Column decoded);
 
   /** Fails fast, naming the setting to fix, when records cannot be decoded (e.g. no schema registry answers). */
-  default void requireReady(java.util.Collection<EventType> types) {}
+  default void requireReady(Collection<EventType> types) {}
 
   /** A short description for logs. */
   String describe();

@@ -1,5 +1,8 @@
 package io.adlake.event;
 
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.concat;
 import static org.apache.spark.sql.functions.length;
@@ -55,7 +58,7 @@ public final class EventParser {
    * when null).
    */
   public static Dataset<Row> parse(Dataset<Row> raw, EventType type, long maxRecordBytes,
-      java.time.Instant minEventTime, java.time.Duration maxFutureSkew) {
+      Instant minEventTime, Duration maxFutureSkew) {
     return parse(raw, type, EventDecoder.json(), maxRecordBytes, minEventTime, maxFutureSkew);
   }
 
@@ -66,7 +69,7 @@ public final class EventParser {
 
   /** As {@link #parse(Dataset, EventType, long, java.time.Instant, java.time.Duration)}, in {@code decoder}'s format. */
   public static Dataset<Row> parse(Dataset<Row> raw, EventType type, EventDecoder decoder, long maxRecordBytes,
-      java.time.Instant minEventTime, java.time.Duration maxFutureSkew) {
+      Instant minEventTime, Duration maxFutureSkew) {
     Column tooLarge = length(col(RawRecord.RAW)).gt(lit(maxRecordBytes));
     Column decoded = when(tooLarge, lit(null)).otherwise(decoder.decode(col(RawRecord.RAW), type));
 
@@ -82,7 +85,7 @@ public final class EventParser {
     columns.add(eventTime.as(EVENT_TIME));
     Column reason = reason(type, decoder.failure(col(RawRecord.RAW), col(PARSED)), eventTime);
     if (minEventTime != null) {
-      reason = reason.when(eventTime.lt(lit(java.sql.Timestamp.from(minEventTime))), lit(TIMESTAMP_OUT_OF_RANGE));
+      reason = reason.when(eventTime.lt(lit(Timestamp.from(minEventTime))), lit(TIMESTAMP_OUT_OF_RANGE));
     }
     if (maxFutureSkew != null) {
       reason = reason.when(eventTime.gt(col(RawRecord.RECEIVED_AT).plus(

@@ -1,5 +1,9 @@
 package io.adlake.event;
 
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.Arrays;
+import java.util.Locale;
 import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -32,8 +36,8 @@ import java.util.function.Consumer;
  */
 public final class FunnelGenerator {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final java.time.format.DateTimeFormatter TIMESTAMP_FORMAT =
-      java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(java.time.ZoneOffset.UTC);
+  private static final DateTimeFormatter TIMESTAMP_FORMAT =
+      DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
   private static final String[] COUNTRIES = {"USA", "GBR", "DEU", "FRA", "JPN", "CAN", "BRA", "IND", "AUS", "ESP",
       "ITA", "MEX", "NLD"};
   private static final double[] COUNTRY_WEIGHTS = {35, 10, 9, 7, 6, 5, 5, 8, 4, 3, 3, 3, 2};
@@ -194,7 +198,7 @@ public final class FunnelGenerator {
       int deviceType = DEVICE_TYPES[pickIndex(DEVICE_WEIGHTS)];
       String os = deviceType == 2 ? (random.nextBoolean() ? "Windows" : "macOS")
           : deviceType == 3 || deviceType == 7 ? "tvOS" : (random.nextDouble() < 0.55 ? "Android" : "iOS");
-      String platform = app ? os.toLowerCase(java.util.Locale.ROOT) : "web";
+      String platform = app ? os.toLowerCase(Locale.ROOT) : "web";
       String adType = AD_TYPES[random.nextInt(AD_TYPES.length)];
       int[] size = BANNER_SIZES[random.nextInt(BANNER_SIZES.length)];
       int foreign = random.nextDouble() < 0.10 ? random.nextInt(FOREIGN_CURRENCIES.length) : -1;
@@ -420,7 +424,7 @@ public final class FunnelGenerator {
       switch (random.nextInt(6)) {
         case 0 -> {
           byte[] whole = json(event);
-          return java.util.Arrays.copyOf(whole, whole.length / 2);
+          return Arrays.copyOf(whole, whole.length / 2);
         }
         case 1 -> copy.remove(type.requiredFields().get(0));
         case 2 -> copy.put("event_timestamp", "yesterday at noon");

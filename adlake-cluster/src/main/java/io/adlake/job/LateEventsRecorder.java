@@ -1,5 +1,7 @@
 package io.adlake.job;
 
+import java.util.UUID;
+import org.apache.spark.sql.catalyst.analysis.NoSuchTableException;
 import io.adlake.lake.AdlakeTables;
 import java.sql.Timestamp;
 import java.time.Instant;
@@ -44,7 +46,7 @@ final class LateEventsRecorder extends StreamingQueryListener {
   }
 
   /** Query id → name of the queries of ours that started; a terminated event carries only the id. */
-  private final Map<java.util.UUID, String> started = new ConcurrentHashMap<>();
+  private final Map<UUID, String> started = new ConcurrentHashMap<>();
 
   @Override
   public void onQueryStarted(QueryStartedEvent event) {
@@ -66,7 +68,7 @@ final class LateEventsRecorder extends StreamingQueryListener {
         p.timestamp())), watermark == null ? null : Timestamp.from(Instant.parse(watermark)), late);
     try {
       spark.createDataFrame(List.of(row), AdlakeTables.lateEvents().sparkSchema()).writeTo(table).append();
-    } catch (org.apache.spark.sql.catalyst.analysis.NoSuchTableException | RuntimeException e) {
+    } catch (NoSuchTableException | RuntimeException e) {
       // The count must not vanish silently: it is at least in the job's output.
       System.err.printf("Could not record %,d late rows of %s batch %d in %s: %s%n", late, metricsTable,
           p.batchId(), table, e.getMessage());

@@ -1,5 +1,7 @@
 package io.adlake.job;
 
+import java.util.Arrays;
+import java.util.TreeMap;
 import io.adlake.lake.ExactlyOnceMerge.BatchCommit;
 import java.io.PrintStream;
 import java.util.ArrayList;
@@ -49,7 +51,7 @@ public final class ProgressLog extends StreamingQueryListener implements Consume
 
   /** Spark's per-phase durations (addBatch, queryPlanning, walCommit, …) summed over every batch seen. */
   public synchronized Map<String, Long> durationTotals() {
-    Map<String, Long> totals = new java.util.TreeMap<>();
+    Map<String, Long> totals = new TreeMap<>();
     for (StreamingQueryProgress p : progresses) {
       p.durationMs().forEach((phase, ms) -> totals.merge(phase, ms, Long::sum));
     }
@@ -83,7 +85,7 @@ public final class ProgressLog extends StreamingQueryListener implements Consume
     }
     if (p.stateOperators().length > 0) {
       line.append(String.format(", state %,d rows", p.stateOperators()[0].numRowsTotal()));
-      long late = java.util.Arrays.stream(p.stateOperators()).mapToLong(o -> o.numRowsDroppedByWatermark()).sum();
+      long late = Arrays.stream(p.stateOperators()).mapToLong(o -> o.numRowsDroppedByWatermark()).sum();
       if (late > 0) {
         line.append(String.format(", %,d late events beyond the watermark (dropped, counted)", late));
       }

@@ -1,5 +1,6 @@
 package io.adlake.job;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -94,7 +95,7 @@ public enum ResultFormat {
       }
       try {
         out.println(json.writeValueAsString(object));
-      } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      } catch (JsonProcessingException e) {
         throw new UncheckedIOException(e);
       }
     }

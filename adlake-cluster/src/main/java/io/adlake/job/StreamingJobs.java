@@ -1,5 +1,6 @@
 package io.adlake.job;
 
+import java.util.concurrent.TimeoutException;
 import io.adlake.config.AdlakeConfig;
 import io.adlake.config.ConfigurationException;
 import io.adlake.lake.StreamingReaders;
@@ -143,7 +144,7 @@ public enum StreamingJobs {
         if (query.isActive()) {
           try {
             query.stop();
-          } catch (java.util.concurrent.TimeoutException e) {
+          } catch (TimeoutException e) {
             System.err.printf("Query %s did not stop in time: %s%n", query.name(), e.getMessage());
           }
         }
@@ -151,7 +152,7 @@ public enum StreamingJobs {
       // Progress events (and the late_events rows written from them) are delivered asynchronously.
       try {
         spark.sparkContext().listenerBus().waitUntilEmpty(TimeUnit.SECONDS.toMillis(60));
-      } catch (java.util.concurrent.TimeoutException e) {
+      } catch (TimeoutException e) {
         System.err.println("Progress events still queued after 60 s; the last late_events rows may be missing");
       }
       spark.streams().removeListener(progress);

@@ -1,5 +1,6 @@
 package io.adlake.lake;
 
+import org.apache.spark.sql.catalyst.analysis.NoSuchTableException;
 import java.util.Map;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
@@ -84,7 +85,7 @@ public final class CommitLedger {
     commit(writerId, batchId, () -> {
       try {
         rows.writeTo(qualifiedTable).append();
-      } catch (org.apache.spark.sql.catalyst.analysis.NoSuchTableException e) {
+      } catch (NoSuchTableException e) {
         throw new IllegalStateException("Table " + qualifiedTable + " disappeared while the stream ran", e);
       }
     });

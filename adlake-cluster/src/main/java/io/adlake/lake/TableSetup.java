@@ -1,5 +1,9 @@
 package io.adlake.lake;
 
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+import org.apache.spark.sql.catalyst.analysis.NoSuchTableException;
 import io.adlake.config.AdlakeConfig.CatalogSettings;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -57,10 +61,10 @@ public final class TableSetup {
    * Sets table properties the running job depends on when an existing table has other values, and
    * says so: {@code why} tells the operator what made them necessary.
    */
-  public static void requireProperties(SparkSession spark, String qualified, java.util.Map<String, String> required,
+  public static void requireProperties(SparkSession spark, String qualified, Map<String, String> required,
       String why) {
-    java.util.Map<String, String> current = load(spark, qualified).properties();
-    java.util.Map<String, String> differing = new java.util.TreeMap<>();
+    Map<String, String> current = load(spark, qualified).properties();
+    Map<String, String> differing = new TreeMap<>();
     required.forEach((k, v) -> {
       if (!v.equals(current.get(k))) {
         differing.put(k, v);
@@ -71,7 +75,7 @@ public final class TableSetup {
     }
     String assignments = differing.entrySet().stream()
         .map(e -> TableSpec.quote(e.getKey()) + " = " + TableSpec.quote(e.getValue()))
-        .collect(java.util.stream.Collectors.joining(", "));
+        .collect(Collectors.joining(", "));
     spark.sql("ALTER TABLE " + qualified + " SET TBLPROPERTIES (" + assignments + ")");
     LOG.warn("Set {} on {} because {}", differing, qualified, why);
   }
@@ -94,7 +98,7 @@ public final class TableSetup {
       return table;
     } catch (ParseException e) {
       throw new IllegalArgumentException("Not a valid table name: " + qualified, e);
-    } catch (org.apache.spark.sql.catalyst.analysis.NoSuchTableException e) {
+    } catch (NoSuchTableException e) {
       throw new IllegalStateException("Table " + qualified + " does not exist. Start the job that owns it "
           + "(it creates its tables on start) or check adlake.catalog.*", e);
     }

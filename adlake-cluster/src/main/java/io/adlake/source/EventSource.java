@@ -1,5 +1,6 @@
 package io.adlake.source;
 
+import java.util.Collection;
 import io.adlake.avro.AvroEventDecoder;
 import io.adlake.config.AdlakeConfig;
 import io.adlake.event.EventDecoder;
@@ -16,7 +17,7 @@ public interface EventSource {
   Dataset<Row> readStream(SparkSession spark, EventType type);
 
   /** Fails fast, with a message naming the setting to fix, when the streams cannot be read. */
-  void requireStreams(java.util.Collection<EventType> types);
+  void requireStreams(Collection<EventType> types);
 
   /** A short description for logs and progress output, without secrets. */
   String describe();

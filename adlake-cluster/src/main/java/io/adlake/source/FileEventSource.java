@@ -1,5 +1,8 @@
 package io.adlake.source;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Collection;
 import static java.util.Objects.requireNonNull;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.current_timestamp;
@@ -57,13 +60,13 @@ public final class FileEventSource implements EventSource {
   }
 
   @Override
-  public void requireStreams(java.util.Collection<EventType> types) {
+  public void requireStreams(Collection<EventType> types) {
     if (settings.path().contains("://")) {
       return; // an object store: Spark reports a missing prefix itself
     }
     for (EventType type : types) {
-      java.nio.file.Path dir = java.nio.file.Path.of(directory(type));
-      if (java.nio.file.Files.isDirectory(dir)) {
+      Path dir = Path.of(directory(type));
+      if (Files.isDirectory(dir)) {
         continue;
       }
       throw new IllegalStateException("No directory " + dir.toAbsolutePath() + " for stream " + type.streamName(streams)

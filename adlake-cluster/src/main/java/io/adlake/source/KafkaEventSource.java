@@ -1,5 +1,6 @@
 package io.adlake.source;
 
+import java.util.Collection;
 import static java.util.Objects.requireNonNull;
 import static org.apache.spark.sql.functions.col;
 
@@ -43,7 +44,7 @@ public final class KafkaEventSource implements EventSource {
   }
 
   @Override
-  public void requireStreams(java.util.Collection<EventType> types) {
+  public void requireStreams(Collection<EventType> types) {
     KafkaTopics.requireTopics(settings.bootstrapServers(), settings.options(),
         types.stream().map(t -> t.streamName(streams)).toList());
   }

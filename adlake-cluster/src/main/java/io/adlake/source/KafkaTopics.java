@@ -1,5 +1,7 @@
 package io.adlake.source;
 
+import java.util.HashMap;
+import java.util.Map;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -29,7 +31,7 @@ public final class KafkaTopics {
    *
    * @param sourceOptions the source's extra options; {@code kafka.*} ones (security, SASL) apply here too
    */
-  public static void requireTopics(String bootstrapServers, java.util.Map<String, String> sourceOptions,
+  public static void requireTopics(String bootstrapServers, Map<String, String> sourceOptions,
       Collection<String> topics) {
     try (Admin admin = admin(bootstrapServers, sourceOptions)) {
       Set<String> existing = admin.listTopics().names().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
@@ -60,7 +62,7 @@ public final class KafkaTopics {
     Exception last = null;
     while (true) {
       try {
-        java.util.Map<TopicPartition, OffsetSpec> partitions = new java.util.HashMap<>();
+        Map<TopicPartition, OffsetSpec> partitions = new HashMap<>();
         boolean led = true;
         for (TopicDescription d : admin.describeTopics(topics).allTopicNames()
             .get(TIMEOUT_SECONDS, TimeUnit.SECONDS).values()) {
@@ -84,7 +86,7 @@ public final class KafkaTopics {
     }
   }
 
-  private static Admin admin(String bootstrapServers, java.util.Map<String, String> sourceOptions) {
+  private static Admin admin(String bootstrapServers, Map<String, String> sourceOptions) {
     Properties p = new Properties();
     sourceOptions.forEach((k, v) -> {
       if (k.startsWith("kafka.")) {
@@ -98,7 +100,7 @@ public final class KafkaTopics {
   }
 
   public static void ensure(String bootstrapServers, Collection<String> topics, int partitions) {
-    try (Admin admin = admin(bootstrapServers, java.util.Map.of())) {
+    try (Admin admin = admin(bootstrapServers, Map.of())) {
       Set<String> existing = admin.listTopics().names().get(20, TimeUnit.SECONDS);
       List<NewTopic> missing = new ArrayList<>();
       for (String topic : topics) {

@@ -1,5 +1,12 @@
 package io.adlake.avro;
 
+import java.sql.Timestamp;
+import java.util.Properties;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import scala.collection.JavaConverters;
 import io.adlake.ClusterModule;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -109,7 +116,7 @@ class AvroIngestTest {
       case "campaign_id" -> "'cmp-1'";
       case "event_timestamp" -> "TIMESTAMP '2026-11-20 09:00:00'";
       default -> "CAST(NULL AS " + c.type() + ")";
-    }).collect(java.util.stream.Collectors.joining(", ")) + ")");
+    }).collect(Collectors.joining(", ")) + ")");
 
     // Old producers (v1) and new ones (v2) on the same topic.
     Schema v1 = EventSchemas.avro("history/impression.v1.avsc");
@@ -130,10 +137,10 @@ class AvroIngestTest {
     List<Row> rows = spark.sql("SELECT impression_id, viewability_score, bid_price, event_timestamp FROM " + table
         + " ORDER BY impression_id").collectAsList();
     assertEquals(List.of(
-        Arrays.asList("i-old", null, null, java.sql.Timestamp.valueOf("2026-11-20 09:00:00")),
-        Arrays.asList("i-v1", 0.0, 4.25, java.sql.Timestamp.from(Instant.parse("2026-11-21T09:00:00.123Z"))),
-        Arrays.asList("i-v1-later", 0.0, 4.25, java.sql.Timestamp.from(Instant.parse("2026-11-21T09:00:00.123Z"))),
-        Arrays.asList("i-v2", 0.65, 4.25, java.sql.Timestamp.from(Instant.parse("2026-11-21T09:00:00.123Z")))),
+        Arrays.asList("i-old", null, null, Timestamp.valueOf("2026-11-20 09:00:00")),
+        Arrays.asList("i-v1", 0.0, 4.25, Timestamp.from(Instant.parse("2026-11-21T09:00:00.123Z"))),
+        Arrays.asList("i-v1-later", 0.0, 4.25, Timestamp.from(Instant.parse("2026-11-21T09:00:00.123Z"))),
+        Arrays.asList("i-v2", 0.65, 4.25, Timestamp.from(Instant.parse("2026-11-21T09:00:00.123Z")))),
         rows.stream().map(AvroIngestTest::values).toList());
   }
 
@@ -243,13 +250,13 @@ class AvroIngestTest {
   }
 
   private static void send(String topic, List<byte[]> records) {
-    java.util.Properties p = new java.util.Properties();
+    Properties p = new Properties();
     p.put("bootstrap.servers", TestServices.broker().bootstrapServers());
-    try (var producer = new org.apache.kafka.clients.producer.KafkaProducer<byte[], byte[]>(p,
-        new org.apache.kafka.common.serialization.ByteArraySerializer(),
-        new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+    try (var producer = new KafkaProducer<byte[], byte[]>(p,
+        new ByteArraySerializer(),
+        new ByteArraySerializer())) {
       for (byte[] record : records) {
-        producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(topic, record));
+        producer.send(new ProducerRecord<>(topic, record));
       }
     }
   }
@@ -262,6 +269,6 @@ class AvroIngestTest {
   }
 
   private static List<Object> values(Row row) {
-    return Arrays.asList(scala.collection.JavaConverters.seqAsJavaList(row.toSeq()).toArray());
+    return Arrays.asList(JavaConverters.seqAsJavaList(row.toSeq()).toArray());
   }
 }

@@ -1,5 +1,6 @@
 package io.adlake.cli;
 
+import java.util.Locale;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -46,7 +47,7 @@ class GenerateToKinesisTest {
   void theFourStreamsHoldExactlyTheGeneratorsRecordsByteForByte() throws Exception {
     List<String> conf = new ArrayList<>(List.of(kinesis.overrides()));
     for (EventType type : EventType.values()) {
-      String key = type.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-') + "s";
+      String key = type.name().toLowerCase(Locale.ROOT).replace('_', '-') + "s";
       conf.add("adlake.streams." + key + "=generated." + key);
     }
     List<String> argv = new ArrayList<>(List.of("generate", "--to", "kinesis", "--count", Long.toString(EVENTS),

@@ -1,5 +1,6 @@
 package io.adlake.cli;
 
+import java.util.function.IntSupplier;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -93,7 +94,7 @@ class MainTest {
 
   record Output(int code, String stdout, String stderr) {}
 
-  static Output capture(java.util.function.IntSupplier run) {
+  static Output capture(IntSupplier run) {
     PrintStream oldOut = System.out;
     PrintStream oldErr = System.err;
     ByteArrayOutputStream out = new ByteArrayOutputStream();

@@ -1,5 +1,7 @@
 package io.adlake.compose;
 
+import java.io.File;
+import org.yaml.snakeyaml.Yaml;
 import static io.adlake.compose.ComposeFile.BUCKET_INIT;
 import static io.adlake.compose.ComposeFile.CLOUDBEAVER;
 import static io.adlake.compose.ComposeFile.CONF_IN_CONTAINER;
@@ -402,7 +404,7 @@ class ComposeStackFileTest {
   @SuppressWarnings("unchecked")
   private static Map<String, Object> yaml(Path file) throws IOException {
     try (var in = Files.newBufferedReader(file)) {
-      return (Map<String, Object>) new org.yaml.snakeyaml.Yaml().load(in);
+      return (Map<String, Object>) new Yaml().load(in);
     }
   }
 
@@ -446,7 +448,7 @@ class ComposeStackFileTest {
     List<String> command = new ArrayList<>(List.of("make", "--no-print-directory"));
     command.addAll(List.of(args));
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
-        .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
     // Not the flags of a `make test` this JVM may run under.
     builder.environment().keySet().removeAll(List.of("MAKEFLAGS", "MFLAGS", "MAKELEVEL"));
     Process process = builder.start();

@@ -1,5 +1,6 @@
 package io.adlake.event;
 
+import scala.collection.Seq;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
@@ -66,7 +67,7 @@ class EventParserTest {
          "user":{"id":"u-1"},"at":1,"tmax":120,"cur":["USD"],"regs":{"coppa":0,"ext":{"gdpr":1}},
          "event_timestamp":"2026-11-21T09:00:00.000Z"}""");
     assertNull(row.getAs(EventParser.REASON));
-    Row imp = row.<scala.collection.Seq<Row>>getAs("imp").apply(0);
+    Row imp = row.<Seq<Row>>getAs("imp").apply(0);
     assertEquals(1.5, (double) imp.getAs("bidfloor"));
     assertEquals("EUR", imp.getAs("bidfloorcur"));
     assertEquals(300, (int) imp.<Row>getAs("banner").getAs("w"));
@@ -82,9 +83,9 @@ class EventParserTest {
          "adomain":["brand.example"],"crid":"cr-1","cid":"cmp-0001","adid":"ad-1"}]}],"cur":"USD",
          "event_timestamp":"2026-11-21T09:00:00.100Z"}""");
     assertNull(row.getAs(EventParser.REASON));
-    Row seat = row.<scala.collection.Seq<Row>>getAs("seatbid").apply(0);
+    Row seat = row.<Seq<Row>>getAs("seatbid").apply(0);
     assertEquals("bidder-01", seat.getAs("seat"));
-    assertEquals(7.25, (double) seat.<scala.collection.Seq<Row>>getAs("bid").apply(0).getAs("price"));
+    assertEquals(7.25, (double) seat.<Seq<Row>>getAs("bid").apply(0).getAs("price"));
   }
 
   @Test

@@ -1,5 +1,6 @@
 package io.adlake.event;
 
+import java.time.temporal.ChronoUnit;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -122,7 +123,7 @@ class FunnelGeneratorTest {
   @Test
   void timestampsAreIsoUtcWithMilliseconds() {
     assertEquals("2026-11-21T09:00:13.137Z", FunnelGenerator.timestamp(
-        java.time.temporal.ChronoUnit.MICROS.between(Instant.EPOCH, Instant.parse("2026-11-21T09:00:13.137912Z"))));
+        ChronoUnit.MICROS.between(Instant.EPOCH, Instant.parse("2026-11-21T09:00:13.137912Z"))));
     assertTrue(FunnelGenerator.timestamp(0).equals("1970-01-01T00:00:00.000Z"));
   }
 }

@@ -1,5 +1,7 @@
 package io.adlake.faults;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -140,8 +142,8 @@ class CrashRestartTest {
    * Each batch halted between its commit and its checkpoint was replayed by a later run and skipped there, as
    * the ledger in the snapshot summary says it is committed.
    */
-  private static void assertReplaysSkipped(FaultScenario scenario, List<String> replays) throws java.io.IOException {
-    String log = java.nio.file.Files.readString(scenario.log());
+  private static void assertReplaysSkipped(FaultScenario scenario, List<String> replays) throws IOException {
+    String log = Files.readString(scenario.log());
     for (String replay : replays) {
       assertTrue(log.contains(replay + ": already committed, replay skipped"), "the replay of " + replay
           + " was not skipped; log: " + scenario.log());

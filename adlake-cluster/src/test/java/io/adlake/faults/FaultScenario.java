@@ -1,5 +1,8 @@
 package io.adlake.faults;
 
+import java.nio.file.Files;
+import java.nio.file.StandardOpenOption;
+import java.time.LocalTime;
 import io.adlake.TestServices;
 import io.adlake.config.AdlakeConfig;
 import io.adlake.event.FunnelGenerator;
@@ -92,8 +95,8 @@ final class FaultScenario {
 
   /** Writes what the test just did into the runs' log, between the job's own lines. */
   void note(String what) throws IOException {
-    java.nio.file.Files.writeString(log, String.format("---- %tT: %s%n", java.time.LocalTime.now(), what),
-        java.nio.file.StandardOpenOption.APPEND);
+    Files.writeString(log, String.format("---- %tT: %s%n", LocalTime.now(), what),
+        StandardOpenOption.APPEND);
   }
 
   /** A micro-batch's progress line of the child's output: ingest accounting, query progress or a MERGE. */

@@ -1,5 +1,6 @@
 package io.adlake.faults;
 
+import java.nio.file.StandardOpenOption;
 import io.adlake.ClusterModule;
 import java.io.File;
 import java.io.IOException;
@@ -48,8 +49,8 @@ record JobProcess(String label, Process process, Path log) {
         .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
     builder.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
     Files.writeString(log, String.format("%n==== %s: run --trigger %s%s%n", label, trigger,
-        crashPoint.map(p -> ", crash point " + p).orElse("")), java.nio.file.StandardOpenOption.CREATE,
-        java.nio.file.StandardOpenOption.APPEND);
+        crashPoint.map(p -> ", crash point " + p).orElse("")), StandardOpenOption.CREATE,
+        StandardOpenOption.APPEND);
     return new JobProcess(label, builder.start(), log);
   }
 

@@ -1,5 +1,6 @@
 package io.adlake.faults;
 
+import java.util.ArrayList;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -97,7 +98,7 @@ class MaintenanceUnderLoadTest {
 
   /** A file no snapshot references, five days old, in each table's data directory. */
   private static List<Path> plantOldOrphans(FaultScenario scenario, List<String> tables) throws Exception {
-    List<Path> orphans = new java.util.ArrayList<>();
+    List<Path> orphans = new ArrayList<>();
     for (String table : tables) {
       Path data = Path.of(URI.create(TableSetup.load(TestServices.spark(),
           scenario.config().catalog().qualified(table)).location())).resolve("data");

@@ -1,5 +1,6 @@
 package io.adlake.job;
 
+import java.util.Map;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -118,7 +119,7 @@ class AttributionJobTest {
     FunnelGenerator generator = new FunnelGenerator(config.generator(), config.attribution().clickWindow(),
         config.attribution().clickSkew());
     try (KafkaEventSink sink = new KafkaEventSink(TestServices.broker().bootstrapServers(), config.streams(),
-        java.util.Map.of())) {
+        Map.of())) {
       return generator.generate(FunnelGenerator.Run.count(events, config.generator().eventRate(), start)
           .onlyStreams(Set.of(EventType.IMPRESSION, EventType.CLICK)), sink, s -> { });
     }

@@ -1,5 +1,6 @@
 package io.adlake.job;
 
+import java.math.BigDecimal;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.adlake.TestServices;
@@ -103,7 +104,7 @@ class FunnelReportTest {
       List<Object> values = new ArrayList<>();
       for (int i = 0; i < row.length(); i++) {
         Object v = row.get(i);
-        values.add(v instanceof java.math.BigDecimal d ? d.doubleValue() : v);
+        values.add(v instanceof BigDecimal d ? d.doubleValue() : v);
       }
       rows.add(values);
     }

@@ -1,5 +1,19 @@
 package io.adlake.job;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Timestamp;
+import java.util.EnumMap;
+import java.util.EnumSet;
+import java.util.Properties;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -45,7 +59,7 @@ class IngestJobTest {
         "adlake.generator.malformed-share=0.02", "adlake.source.kafka.max-offsets-per-trigger=4000");
     createTopics(config);
     Summary sent;
-    Map<EventType, List<byte[]>> records = new java.util.EnumMap<>(EventType.class);
+    Map<EventType, List<byte[]>> records = new EnumMap<>(EventType.class);
     try (KafkaEventSink kafka = new KafkaEventSink(TestServices.broker().bootstrapServers(), config.streams(),
         Map.of())) {
       EventSink tee = new EventSink() {
@@ -94,12 +108,12 @@ class IngestJobTest {
   /** The first 25 well-formed generator records of each stream, field by field against their bronze rows. */
   private static void assertSampleMatchesBronze(AdlakeConfig config, Map<EventType, List<byte[]>> records)
       throws Exception {
-    com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+    ObjectMapper json = new ObjectMapper();
     int checked = 0;
     for (EventType type : EventType.values()) {
       int sample = 0;
       for (byte[] record : records.get(type)) {
-        com.fasterxml.jackson.databind.JsonNode e;
+        JsonNode e;
         try {
           e = json.readTree(record);
         } catch (Exception malformed) {
@@ -143,7 +157,7 @@ class IngestJobTest {
             assertEquals(Arrays.asList(e.get("click_id").asText(), e.get("impression_id").asText(),
                 e.get("ad_id").asText(), e.get("campaign_id").asText(), e.get("click_price").asDouble(),
                 e.get("click_url").asText()), values(row).subList(0, 6));
-            assertEquals(java.sql.Timestamp.from(Instant.parse(e.get("event_timestamp").asText())),
+            assertEquals(Timestamp.from(Instant.parse(e.get("event_timestamp").asText())),
                 spark.sql("SELECT event_timestamp FROM " + table(config, AdlakeTables.CLICKS) + " WHERE click_id = '"
                     + e.get("click_id").asText() + "'").first().getTimestamp(0));
           }
@@ -151,14 +165,14 @@ class IngestJobTest {
             if (!e.has("id")) {
               continue;
             }
-            com.fasterxml.jackson.databind.JsonNode inventory = e.has("app") ? e.get("app") : e.get("site");
+            JsonNode inventory = e.has("app") ? e.get("app") : e.get("site");
             List<Row> rows = spark.sql("SELECT imp_id, imp_bidfloor, currency, publisher_id, device_type, "
                 + "device_geo_country, device_ip, user_id, auction_type, tmax, is_gdpr, app_id, site_id FROM "
                 + table(config, AdlakeTables.BID_REQUESTS) + " WHERE request_id = '" + e.get("id").asText()
                 + "' ORDER BY imp_id").collectAsList();
             assertEquals(e.get("imp").size(), rows.size(), "one row per imp");
             for (int i = 0; i < rows.size(); i++) {
-              com.fasterxml.jackson.databind.JsonNode imp = e.get("imp").get(i);
+              JsonNode imp = e.get("imp").get(i);
               assertEquals(Arrays.asList(imp.get("id").asText(), imp.get("bidfloor").asDouble(),
                   imp.get("bidfloorcur").asText(), inventory.get("publisher").get("id").asText(),
                   e.get("device").get("devicetype").asInt(), e.get("device").get("geo").get("country").asText(),
@@ -172,8 +186,8 @@ class IngestJobTest {
             if (!e.has("bidid")) {
               continue;
             }
-            com.fasterxml.jackson.databind.JsonNode seat = e.get("seatbid").get(0);
-            com.fasterxml.jackson.databind.JsonNode bid = seat.get("bid").get(0);
+            JsonNode seat = e.get("seatbid").get(0);
+            JsonNode bid = seat.get("bid").get(0);
             Row row = spark.sql("SELECT request_id, bidder_id, bid_id, imp_id, price, creative_id, campaign_id, ad_id, "
                 + "ad_domain, currency FROM " + table(config, AdlakeTables.BID_RESPONSES) + " WHERE response_id = '"
                 + e.get("bidid").asText() + "'").first();
@@ -192,12 +206,12 @@ class IngestJobTest {
   @Test
   void filesSourceQuarantineKeepsTheFileAndLine() throws Exception {
     AdlakeConfig config = TestServices.config("file_lines", "adlake.source.type=files");
-    java.nio.file.Path root = java.nio.file.Path.of(config.source().files().path());
+    Path root = Path.of(config.source().files().path());
     for (EventType type : EventType.values()) {
-      java.nio.file.Files.createDirectories(root.resolve(type.streamName(config.streams())));
+      Files.createDirectories(root.resolve(type.streamName(config.streams())));
     }
-    java.nio.file.Path file = root.resolve(config.streams().clicks()).resolve("part-1.jsonl");
-    java.nio.file.Files.writeString(file, click("c-1", "2026-11-21T09:00:00.000Z") + "\n{not json\n"
+    Path file = root.resolve(config.streams().clicks()).resolve("part-1.jsonl");
+    Files.writeString(file, click("c-1", "2026-11-21T09:00:00.000Z") + "\n{not json\n"
         + click("c-3", "2026-11-21T09:00:01.000Z") + "\n");
 
     runIngest(config);
@@ -264,11 +278,11 @@ class IngestJobTest {
     AdlakeConfig config = TestServices.config("fuzz", "adlake.ingest.max-record-bytes=100000",
         "adlake.source.kafka.max-offsets-per-trigger=40");
     createTopics(config);
-    java.util.Random random = new java.util.Random(7);
+    Random random = new Random(7);
     List<byte[]> records = new ArrayList<>();
-    Map<Long, String> expectedReason = new java.util.TreeMap<>();
+    Map<Long, String> expectedReason = new TreeMap<>();
     List<String> validIds = new ArrayList<>();
-    java.util.EnumSet<Damage> used = java.util.EnumSet.noneOf(Damage.class);
+    EnumSet<Damage> used = EnumSet.noneOf(Damage.class);
     for (int i = 0; i < 120; i++) {
       String valid = click("c-" + i, "2026-11-21T09:00:" + String.format("%02d", i % 60) + ".000Z");
       if (i % 3 == 0) {
@@ -285,7 +299,7 @@ class IngestJobTest {
 
     runIngest(config);
 
-    Map<Long, String> reasons = new java.util.TreeMap<>();
+    Map<Long, String> reasons = new TreeMap<>();
     for (Row row : spark.sql("SELECT source_offset, reason FROM " + table(config, AdlakeTables.QUARANTINE))
         .collectAsList()) {
       reasons.put(row.getLong(0), row.getString(1));
@@ -294,10 +308,10 @@ class IngestJobTest {
     assertEquals(validIds.stream().sorted().toList(), spark.sql("SELECT click_id FROM "
         + table(config, AdlakeTables.CLICKS) + " ORDER BY click_id").collectAsList().stream()
         .map(r -> r.getString(0)).toList(), "every valid record, before and after the damaged ones, is in bronze");
-    assertEquals(java.util.EnumSet.allOf(Damage.class), used, "each kind of damage was exercised");
+    assertEquals(EnumSet.allOf(Damage.class), used, "each kind of damage was exercised");
   }
 
-  private static byte[] damage(Damage damage, String valid, String id, java.util.Random random) {
+  private static byte[] damage(Damage damage, String valid, String id, Random random) {
     return switch (damage) {
       case TRUNCATED -> bytes(valid.substring(0, 1 + random.nextInt(valid.length() - 2)));
       case GARBAGE -> {
@@ -412,7 +426,7 @@ class IngestJobTest {
       case "campaign_id" -> "'cmp-0001'";
       case "event_timestamp" -> "TIMESTAMP '2026-11-20 09:00:00'";
       default -> "CAST(NULL AS " + c.type() + ")";
-    }).collect(java.util.stream.Collectors.joining(", "));
+    }).collect(Collectors.joining(", "));
     spark.sql("INSERT INTO " + table + " VALUES (" + oldRow + ")");
     assertTrue(List.of(spark.table(table).columns()).stream().noneMatch("viewability_score"::equals));
 
@@ -441,16 +455,16 @@ class IngestJobTest {
   }
 
   private static void send(String topic, List<byte[]> records) {
-    java.util.Properties p = new java.util.Properties();
+    Properties p = new Properties();
     p.put("bootstrap.servers", TestServices.broker().bootstrapServers());
     p.put("max.in.flight.requests.per.connection", "1"); // see KafkaEventSink: KAFKA-15591
-    try (org.apache.kafka.clients.producer.KafkaProducer<byte[], byte[]> producer =
-        new org.apache.kafka.clients.producer.KafkaProducer<>(p,
-            new org.apache.kafka.common.serialization.ByteArraySerializer(),
-            new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+    try (KafkaProducer<byte[], byte[]> producer =
+        new KafkaProducer<>(p,
+            new ByteArraySerializer(),
+            new ByteArraySerializer())) {
       for (byte[] record : records) {
         // One partition, so offsets follow the order sent.
-        producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(topic, 0, null, record));
+        producer.send(new ProducerRecord<>(topic, 0, null, record));
       }
     }
   }

@@ -1,5 +1,9 @@
 package io.adlake.lake;
 
+import java.util.Map;
+import java.util.Set;
+import org.apache.iceberg.HasTableOperations;
+import org.apache.iceberg.PartitionField;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -93,19 +97,19 @@ class ExactlyOnceMergeTest {
   @Test
   void tableIsCreatedFromItsSpec() {
     Table iceberg = TableSetup.load(spark, table);
-    assertEquals(java.util.Set.of("ad_id", "impression_id"), iceberg.schema().identifierFieldNames());
-    assertEquals(2, ((org.apache.iceberg.HasTableOperations) iceberg).operations().current().formatVersion());
+    assertEquals(Set.of("ad_id", "impression_id"), iceberg.schema().identifierFieldNames());
+    assertEquals(2, ((HasTableOperations) iceberg).operations().current().formatVersion());
     assertEquals("536870912", iceberg.properties().get("write.target-file-size-bytes"));
     assertEquals("merge-on-read", iceberg.properties().get("write.merge.mode"));
     assertEquals("[impression_time_day, campaign_id_bucket]",
-        iceberg.spec().fields().stream().map(org.apache.iceberg.PartitionField::name).toList().toString());
+        iceberg.spec().fields().stream().map(PartitionField::name).toList().toString());
     assertEquals(spec.columnNames(), iceberg.schema().columns().stream().map(f -> f.name()).toList());
   }
 
   @Test
   void anExistingTableIsSwitchedToTheMergeModeTheRuntimeNeeds() {
     TableSetup.requireProperties(spark, table, AdlakeTables.mergeModeProperties(MergeMode.COPY_ON_WRITE), "a test");
-    java.util.Map<String, String> props = TableSetup.load(spark, table).properties();
+    Map<String, String> props = TableSetup.load(spark, table).properties();
     assertEquals("copy-on-write", props.get("write.merge.mode"));
     assertEquals("copy-on-write", props.get("write.update.mode"));
     assertEquals("copy-on-write", props.get("write.delete.mode"));

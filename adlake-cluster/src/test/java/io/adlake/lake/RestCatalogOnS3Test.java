@@ -1,5 +1,7 @@
 package io.adlake.lake;
 
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -176,8 +178,8 @@ class RestCatalogOnS3Test {
   void theEnvironmentFileIsReadFromTheBucket() throws Exception {
     String uri = "s3a://" + BUCKET + "/artifacts/adlake-remote.conf";
     org.apache.hadoop.fs.Path path = new org.apache.hadoop.fs.Path(uri);
-    try (java.io.OutputStream out = path.getFileSystem(spark.sparkContext().hadoopConfiguration()).create(path)) {
-      out.write("adlake.catalog.namespace = from_the_bucket\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    try (OutputStream out = path.getFileSystem(spark.sparkContext().hadoopConfiguration()).create(path)) {
+      out.write("adlake.catalog.namespace = from_the_bucket\n".getBytes(StandardCharsets.UTF_8));
     }
     // spark-submit --conf spark.hadoop.* puts the settings into system properties before any SparkContext.
     Map<String, String> s3a = s3.s3aProperties();

@@ -1,5 +1,9 @@
 package io.adlake.lake;
 
+import java.sql.Date;
+import java.sql.Timestamp;
+import java.util.Locale;
+import org.apache.spark.sql.Dataset;
 import io.adlake.ClusterModule;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -340,8 +344,8 @@ class TrinoInteropTest {
   record Result(List<String> columns, List<List<Object>> rows) {}
 
   private static Result sparkResult(String sql) {
-    org.apache.spark.sql.Dataset<Row> result = spark.sql(sql);
-    return new Result(Arrays.stream(result.columns()).map(c -> c.toLowerCase(java.util.Locale.ROOT)).toList(),
+    Dataset<Row> result = spark.sql(sql);
+    return new Result(Arrays.stream(result.columns()).map(c -> c.toLowerCase(Locale.ROOT)).toList(),
         result.collectAsList().stream().map(TrinoInteropTest::normalized).toList());
   }
 
@@ -350,7 +354,7 @@ class TrinoInteropTest {
       ResultSetMetaData meta = rows.getMetaData();
       List<String> columns = new ArrayList<>();
       for (int i = 1; i <= meta.getColumnCount(); i++) {
-        columns.add(meta.getColumnLabel(i).toLowerCase(java.util.Locale.ROOT));
+        columns.add(meta.getColumnLabel(i).toLowerCase(Locale.ROOT));
       }
       return new Result(columns, read(rows));
     } catch (SQLException e) {
@@ -393,7 +397,7 @@ class TrinoInteropTest {
       return b.longValueExact();
     } else if (value instanceof Double || value instanceof Float || value instanceof BigDecimal) {
       return ((Number) value).doubleValue();
-    } else if (value instanceof java.sql.Timestamp t) {
+    } else if (value instanceof Timestamp t) {
       return t.toInstant();
     } else if (value instanceof ZonedDateTime z) {
       return z.toInstant();
@@ -401,7 +405,7 @@ class TrinoInteropTest {
       return o.toInstant();
     } else if (value instanceof LocalDateTime l) {
       return l.toInstant(ZoneOffset.UTC);
-    } else if (value instanceof java.sql.Date d) {
+    } else if (value instanceof Date d) {
       return d.toLocalDate();
     } else if (value instanceof Instant || value instanceof LocalDate || value instanceof String
         || value instanceof Boolean) {

@@ -1,5 +1,6 @@
 package io.adlake.source;
 
+import java.util.Arrays;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -59,7 +60,7 @@ class FileEventSourceTest {
   }
 
   private static String[] concat(String[] a, String b) {
-    String[] out = java.util.Arrays.copyOf(a, a.length + 1);
+    String[] out = Arrays.copyOf(a, a.length + 1);
     out[a.length] = b;
     return out;
   }

@@ -1,5 +1,6 @@
 package io.adlake.source;
 
+import java.net.InetAddress;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -15,7 +16,7 @@ class SourcePreflightTest {
   @Test
   void unreachableBrokerIsNamedWithTheSettingToFix() throws Exception {
     int closedPort;
-    try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       closedPort = socket.getLocalPort();
     }
     AdlakeConfig config = TestServices.config("unreachable",

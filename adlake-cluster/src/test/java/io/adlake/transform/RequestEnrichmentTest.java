@@ -1,5 +1,7 @@
 package io.adlake.transform;
 
+import java.sql.Timestamp;
+import java.util.HashMap;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
@@ -96,7 +98,7 @@ class RequestEnrichmentTest {
       String currency) {
     TableSpec spec = AdlakeTables.bidRequests();
     Object[] values = new Object[spec.columns().size()];
-    Map<String, Object> set = new java.util.HashMap<>();
+    Map<String, Object> set = new HashMap<>();
     set.put("request_id", "r-1");
     set.put("publisher_id", publisher);
     set.put("device_ip", ip);
@@ -104,7 +106,7 @@ class RequestEnrichmentTest {
     set.put("app_id", appId);
     set.put("imp_bidfloor", floor);
     set.put("currency", currency);
-    set.put("event_timestamp", java.sql.Timestamp.valueOf("2026-11-21 09:00:00"));
+    set.put("event_timestamp", Timestamp.valueOf("2026-11-21 09:00:00"));
     for (int i = 0; i < values.length; i++) {
       values[i] = set.get(spec.columns().get(i).name());
     }

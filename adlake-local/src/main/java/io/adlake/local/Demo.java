@@ -1,5 +1,6 @@
 package io.adlake.local;
 
+import java.util.ArrayList;
 import io.adlake.embedded.LocalSchemaRegistry;
 import io.adlake.embedded.EmbeddedKafkaBroker;
 import io.adlake.avro.AvroGeneration;
@@ -72,7 +73,7 @@ public final class Demo {
         LocalSchemaRegistry registry = options.avro() && options.schemaRegistry() == null
             ? LocalSchemaRegistry.start(options.dataDir().resolve("schema-registry.log")) : null) {
       out.printf("  broker ready at %s in %.1f s%n", broker.bootstrapServers(), seconds(started));
-      List<String> overrides = new java.util.ArrayList<>(List.of(
+      List<String> overrides = new ArrayList<>(List.of(
           "adlake.source.type=kafka",
           "adlake.source.kafka.bootstrap-servers=" + broker.bootstrapServers(),
           "adlake.source.kafka.max-offsets-per-trigger=" + options.maxOffsetsPerTrigger()));
