@@ -2,16 +2,20 @@
 MVN ?= mvn -B
 ARGS ?=
 
-.PHONY: demo test faults build package bench conf clean
+.PHONY: demo test format faults build package bench conf clean
 
 ## demo: build, then embedded broker + generator + attribution + report, end to end
 demo: build
 	bin/adlake demo $(ARGS)
 
-## test: the whole suite: unit and integration tests against a real broker, Spark and Iceberg (surefire),
-## then the packaged jar under spark-submit (failsafe, *IT)
+## test: the formatting check, then the whole suite: unit and integration tests against a real broker, Spark and
+## Iceberg (surefire), then the packaged jar under spark-submit (failsafe, *IT)
 test:
-	$(MVN) verify
+	$(MVN) spotless:check verify
+
+## format: apply the project's formatting (google-java-format) to every Java source
+format:
+	$(MVN) -q spotless:apply
 
 ## faults: the long fault suite (README "Fault suite"): crash + restart at >= 20 random kill points and every
 ## crash point, broker outages, maintenance passes under load; then the table of rows expected, found, lost and
