@@ -2,12 +2,12 @@ package io.adlake;
 
 import io.adlake.config.AdlakeConfig;
 import io.adlake.config.ConfigLoader;
+import io.adlake.embedded.EmbeddedKafkaBroker;
 import io.adlake.event.FunnelGenerator;
 import io.adlake.event.KafkaEventSink;
 import io.adlake.job.ProgressLog;
 import io.adlake.job.SparkSessions;
 import io.adlake.job.StreamingJobs;
-import io.adlake.embedded.EmbeddedKafkaBroker;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -27,16 +27,25 @@ import org.apache.spark.sql.streaming.Trigger;
  */
 public final class TestServices {
   private static final String SPARK_HADOOP = "spark.hadoop.";
+
   /**
-   * The small demo's settings: high win and click rates give every table rows; the batch bound splits the
-   * impressions, so that enriched_ad_data gets more than one snapshot.
+   * The small demo's settings: high win and click rates give every table rows; the batch bound
+   * splits the impressions, so that enriched_ad_data gets more than one snapshot.
    */
-  private static final List<String> DEMO_SETTINGS = List.of("adlake.generator.event-rate=0.5",
-      "adlake.generator.win-rate=0.9", "adlake.generator.click-rate=0.3",
-      "adlake.source.kafka.max-offsets-per-trigger=200");
-  /** 1.5 k events over 50 minutes of event time across midnight: two day partitions, one of them closed. */
+  private static final List<String> DEMO_SETTINGS =
+      List.of(
+          "adlake.generator.event-rate=0.5",
+          "adlake.generator.win-rate=0.9",
+          "adlake.generator.click-rate=0.3",
+          "adlake.source.kafka.max-offsets-per-trigger=200");
+
+  /**
+   * 1.5 k events over 50 minutes of event time across midnight: two day partitions, one of them
+   * closed.
+   */
   private static final FunnelGenerator.Run DEMO_RUN =
       FunnelGenerator.Run.count(1_500, 0.5, Instant.parse("2026-11-20T23:35:00Z"));
+
   private static final AtomicInteger COUNTER = new AtomicInteger();
   private static Path root;
   private static EmbeddedKafkaBroker broker;
@@ -76,16 +85,26 @@ public final class TestServices {
   }
 
   /**
-   * Creates the four topics of {@code config} (two partitions each) on the shared broker and sends the
-   * generator's events of {@code run} to them.
+   * Creates the four topics of {@code config} (two partitions each) on the shared broker and sends
+   * the generator's events of {@code run} to them.
    */
-  public static FunnelGenerator.Summary generateToBroker(AdlakeConfig config, FunnelGenerator.Run run)
-      throws InterruptedException {
-    broker().createTopics(List.of(config.streams().bidRequests(), config.streams().bidResponses(),
-        config.streams().impressions(), config.streams().clicks()), 2);
-    try (KafkaEventSink sink = new KafkaEventSink(broker().bootstrapServers(), config.streams(), Map.of())) {
-      return new FunnelGenerator(config.generator(), config.attribution().clickWindow(),
-          config.attribution().clickSkew()).generate(run, sink, summary -> { });
+  public static FunnelGenerator.Summary generateToBroker(
+      AdlakeConfig config, FunnelGenerator.Run run) throws InterruptedException {
+    broker()
+        .createTopics(
+            List.of(
+                config.streams().bidRequests(),
+                config.streams().bidResponses(),
+                config.streams().impressions(),
+                config.streams().clicks()),
+            2);
+    try (KafkaEventSink sink =
+        new KafkaEventSink(broker().bootstrapServers(), config.streams(), Map.of())) {
+      return new FunnelGenerator(
+              config.generator(),
+              config.attribution().clickWindow(),
+              config.attribution().clickSkew())
+          .generate(run, sink, summary -> {});
     }
   }
 
@@ -95,16 +114,18 @@ public final class TestServices {
    */
   public static AdlakeConfig config(String name, String... overrides) {
     String unique = name + "_" + COUNTER.incrementAndGet();
-    List<String> all = new ArrayList<>(List.of(
-        "adlake.spark.shuffle-partitions=2",
-        "adlake.catalog.warehouse=" + root().resolve("warehouse"),
-        "adlake.catalog.namespace=" + unique,
-        "adlake.streaming.checkpoint-root=" + root().resolve("checkpoints").resolve(unique),
-        "adlake.source.files.path=" + root().resolve("events").resolve(unique),
-        "adlake.streams.bid-requests=" + unique + ".bid-requests",
-        "adlake.streams.bid-responses=" + unique + ".bid-responses",
-        "adlake.streams.impressions=" + unique + ".impressions",
-        "adlake.streams.clicks=" + unique + ".clicks"));
+    List<String> all =
+        new ArrayList<>(
+            List.of(
+                "adlake.spark.shuffle-partitions=2",
+                "adlake.catalog.warehouse=" + root().resolve("warehouse"),
+                "adlake.catalog.namespace=" + unique,
+                "adlake.streaming.checkpoint-root=" + root().resolve("checkpoints").resolve(unique),
+                "adlake.source.files.path=" + root().resolve("events").resolve(unique),
+                "adlake.streams.bid-requests=" + unique + ".bid-requests",
+                "adlake.streams.bid-responses=" + unique + ".bid-responses",
+                "adlake.streams.impressions=" + unique + ".impressions",
+                "adlake.streams.clicks=" + unique + ".clicks"));
     if (broker != null) {
       all.add("adlake.source.kafka.bootstrap-servers=" + broker.bootstrapServers());
     }
@@ -113,9 +134,9 @@ public final class TestServices {
   }
 
   /**
-   * A small demo run that fills every table: the {@link #DEMO_RUN} events through the broker, then ingest,
-   * attribution and aggregation, available-now, into the catalog of {@code name}'s config with
-   * {@code overrides} (a REST catalog, for example).
+   * A small demo run that fills every table: the {@link #DEMO_RUN} events through the broker, then
+   * ingest, attribution and aggregation, available-now, into the catalog of {@code name}'s config
+   * with {@code overrides} (a REST catalog, for example).
    */
   public static AdlakeConfig smallDemo(String name, String... overrides) throws Exception {
     broker(); // before config(), which takes the broker's address
@@ -124,24 +145,34 @@ public final class TestServices {
     AdlakeConfig demo = config(name, settings.toArray(String[]::new));
     useCatalogOf(demo);
     generateToBroker(demo, DEMO_RUN);
-    StreamingJobs.runAll(spark(), demo, List.of(StreamingJobs.INGEST, StreamingJobs.ATTRIBUTION,
-        StreamingJobs.AGGREGATE), Trigger.AvailableNow(), new ProgressLog(System.out));
+    StreamingJobs.runAll(
+        spark(),
+        demo,
+        List.of(StreamingJobs.INGEST, StreamingJobs.ATTRIBUTION, StreamingJobs.AGGREGATE),
+        Trigger.AvailableNow(),
+        new ProgressLog(System.out));
     return demo;
   }
 
-
   /**
-   * The shared session predates {@code config}: add its catalog (Spark loads catalogs on first use) with the
-   * properties {@link SparkSessions#create} would set, and its {@code spark.hadoop.*} settings to the Hadoop
-   * configuration, as a new SparkContext would.
+   * The shared session predates {@code config}: add its catalog (Spark loads catalogs on first use)
+   * with the properties {@link SparkSessions#create} would set, and its {@code spark.hadoop.*}
+   * settings to the Hadoop configuration, as a new SparkContext would.
    */
   public static void useCatalogOf(AdlakeConfig config) {
     SparkSession session = spark();
     SparkSessions.catalogProperties(config.catalog()).forEach(session.conf()::set);
-    config.spark().extra().forEach((key, value) -> {
-      if (key.startsWith(SPARK_HADOOP)) {
-        session.sparkContext().hadoopConfiguration().set(key.substring(SPARK_HADOOP.length()), value);
-      }
-    });
+    config
+        .spark()
+        .extra()
+        .forEach(
+            (key, value) -> {
+              if (key.startsWith(SPARK_HADOOP)) {
+                session
+                    .sparkContext()
+                    .hadoopConfiguration()
+                    .set(key.substring(SPARK_HADOOP.length()), value);
+              }
+            });
   }
 }

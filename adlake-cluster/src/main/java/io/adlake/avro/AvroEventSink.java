@@ -18,11 +18,11 @@ import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.EncoderFactory;
 
 /**
- * Writes the generator's events as Avro in the Confluent wire format into another sink. On construction it sets
- * each {@code <topic>-value} subject's compatibility and registers its writer schema there, so an incompatible
- * schema stops the producer before it writes anything. A record the writer schema cannot hold (the generator
- * breaks some on purpose) is passed on as the bytes it was given, as a misconfigured producer would send it:
- * the ingest quarantines it.
+ * Writes the generator's events as Avro in the Confluent wire format into another sink. On
+ * construction it sets each {@code <topic>-value} subject's compatibility and registers its writer
+ * schema there, so an incompatible schema stops the producer before it writes anything. A record
+ * the writer schema cannot hold (the generator breaks some on purpose) is passed on as the bytes it
+ * was given, as a misconfigured producer would send it: the ingest quarantines it.
  */
 public final class AvroEventSink implements EventSink {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -35,19 +35,25 @@ public final class AvroEventSink implements EventSink {
   private record Writer(int schemaId, GenericDatumWriter<Object> writer, Schema schema) {}
 
   /**
-   * @param writerSchemas the schema each stream is written with; a stream not named here uses its current
-   *     schema from {@code schemas/avro/}
+   * @param writerSchemas the schema each stream is written with; a stream not named here uses its
+   *     current schema from {@code schemas/avro/}
    */
-  public AvroEventSink(EventSink target, SchemaRegistryClient registry, String compatibility, StreamNames streams,
-      Map<EventType, Schema> writerSchemas, PrintStream out) {
+  public AvroEventSink(
+      EventSink target,
+      SchemaRegistryClient registry,
+      String compatibility,
+      StreamNames streams,
+      Map<EventType, Schema> writerSchemas,
+      PrintStream out) {
     this.target = requireNonNull(target, "target");
     for (EventType type : EventType.values()) {
       String subject = subject(type.streamName(streams));
       Schema schema = writerSchemas.getOrDefault(type, type.avroSchema());
       registry.setCompatibility(subject, compatibility);
       int id = registry.register(subject, schema);
-      out.printf("  schema of %s registered as id %d under subject %s (%s)%n", type.streamName(streams), id,
-          subject, compatibility);
+      out.printf(
+          "  schema of %s registered as id %d under subject %s (%s)%n",
+          type.streamName(streams), id, subject, compatibility);
       writers.put(type, new Writer(id, new GenericDatumWriter<>(schema), schema));
     }
   }

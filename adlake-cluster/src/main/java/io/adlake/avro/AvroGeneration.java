@@ -20,35 +20,59 @@ import org.apache.avro.SchemaParseException;
 public final class AvroGeneration {
   private AvroGeneration() {}
 
-  /** An {@link AvroEventSink} over {@code target} with the configured registry, subjects registered. */
-  public static AvroEventSink sink(EventSink target, AdlakeConfig config, Map<EventType, Schema> writerSchemas,
+  /**
+   * An {@link AvroEventSink} over {@code target} with the configured registry, subjects registered.
+   */
+  public static AvroEventSink sink(
+      EventSink target,
+      AdlakeConfig config,
+      Map<EventType, Schema> writerSchemas,
       PrintStream out) {
     SchemaRegistrySettings registry = config.source().schemaRegistry();
-    String url = registry.url().orElseThrow(() -> new IllegalArgumentException("--format avro needs a schema "
-        + "registry: give --schema-registry URL or set adlake.source.schema-registry.url"));
+    String url =
+        registry
+            .url()
+            .orElseThrow(
+                () ->
+                    new IllegalArgumentException(
+                        "--format avro needs a schema "
+                            + "registry: give --schema-registry URL or set adlake.source.schema-registry.url"));
     out.printf("Writing Avro (Confluent wire format), schemas in the registry at %s%n", url);
-    SchemaRegistryClient client = new SchemaRegistryClient(url, AvroEventDecoder.URL_SETTING + " / --schema-registry",
-        registry.timeout());
-    return new AvroEventSink(target, client, registry.compatibility().name(), config.streams(), writerSchemas, out);
+    SchemaRegistryClient client =
+        new SchemaRegistryClient(
+            url, AvroEventDecoder.URL_SETTING + " / --schema-registry", registry.timeout());
+    return new AvroEventSink(
+        target, client, registry.compatibility().name(), config.streams(), writerSchemas, out);
   }
 
-  /** {@code --writer-schema} values, keyed by stream name as in {@code adlake.streams.*}, read and parsed. */
-  public static Map<EventType, Schema> writerSchemas(Map<String, Path> byStream) throws IOException {
-    Map<String, EventType> names = Arrays.stream(EventType.values()).collect(Collectors.toMap(
-        t -> t.streamName(StreamNames.byKey()),
-        t -> t));
+  /**
+   * {@code --writer-schema} values, keyed by stream name as in {@code adlake.streams.*}, read and
+   * parsed.
+   */
+  public static Map<EventType, Schema> writerSchemas(Map<String, Path> byStream)
+      throws IOException {
+    Map<String, EventType> names =
+        Arrays.stream(EventType.values())
+            .collect(Collectors.toMap(t -> t.streamName(StreamNames.byKey()), t -> t));
     Map<EventType, Schema> schemas = new EnumMap<>(EventType.class);
     for (Map.Entry<String, Path> e : byStream.entrySet()) {
       EventType type = names.get(e.getKey());
       if (type == null) {
-        throw new IllegalArgumentException("--writer-schema " + e.getKey() + "=...: the stream must be one of "
-            + names.keySet());
+        throw new IllegalArgumentException(
+            "--writer-schema " + e.getKey() + "=...: the stream must be one of " + names.keySet());
       }
       try {
         schemas.put(type, new Schema.Parser().parse(Files.readString(e.getValue())));
       } catch (SchemaParseException bad) {
-        throw new IllegalArgumentException("--writer-schema " + e.getKey() + "=" + e.getValue() + " is not an Avro "
-            + "schema: " + bad.getMessage(), bad);
+        throw new IllegalArgumentException(
+            "--writer-schema "
+                + e.getKey()
+                + "="
+                + e.getValue()
+                + " is not an Avro "
+                + "schema: "
+                + bad.getMessage(),
+            bad);
       }
     }
     return schemas;

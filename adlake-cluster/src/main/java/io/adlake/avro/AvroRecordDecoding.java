@@ -1,6 +1,5 @@
 package io.adlake.avro;
 
-import java.util.Arrays;
 import static java.util.Objects.requireNonNull;
 
 import io.adlake.event.EventSchemas;
@@ -8,6 +7,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
@@ -30,11 +30,11 @@ import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
 /**
- * One record in the Confluent wire format → the event's struct plus the reason it could not be decoded. The
- * writer schema comes from the registry by the record's id; Avro resolves it against the reader schema (the
- * event type's current schema), so a record written with an older version gets the newer fields' defaults.
- * Runs in the executors: each task deserializes its own copy and caches the schemas it fetched (an unknown id
- * too, so a burst of bad records costs one request).
+ * One record in the Confluent wire format → the event's struct plus the reason it could not be
+ * decoded. The writer schema comes from the registry by the record's id; Avro resolves it against
+ * the reader schema (the event type's current schema), so a record written with an older version
+ * gets the newer fields' defaults. Runs in the executors: each task deserializes its own copy and
+ * caches the schemas it fetched (an unknown id too, so a burst of bad records costs one request).
  */
 final class AvroRecordDecoding implements UDF1<byte[], Row> {
   private static final long serialVersionUID = 1L;
@@ -49,7 +49,12 @@ final class AvroRecordDecoding implements UDF1<byte[], Row> {
   private transient Map<Integer, Optional<GenericDatumReader<GenericRecord>>> readers;
   private transient BinaryDecoder decoder;
 
-  AvroRecordDecoding(String registryUrl, String setting, Duration timeout, Schema readerSchema, StructType struct) {
+  AvroRecordDecoding(
+      String registryUrl,
+      String setting,
+      Duration timeout,
+      Schema readerSchema,
+      StructType struct) {
     this.registryUrl = requireNonNull(registryUrl, "registryUrl");
     this.setting = requireNonNull(setting, "setting");
     this.timeout = requireNonNull(timeout, "timeout");
@@ -62,15 +67,22 @@ final class AvroRecordDecoding implements UDF1<byte[], Row> {
     if (!ConfluentWireFormat.isFramed(record)) {
       return failed(AvroEventDecoder.BAD_MAGIC_BYTE);
     }
-    Optional<GenericDatumReader<GenericRecord>> datumReader = readerFor(ConfluentWireFormat.schemaId(record));
+    Optional<GenericDatumReader<GenericRecord>> datumReader =
+        readerFor(ConfluentWireFormat.schemaId(record));
     if (datumReader.isEmpty()) {
       return failed(AvroEventDecoder.UNKNOWN_SCHEMA_ID);
     }
     try {
-      decoder = DecoderFactory.get().binaryDecoder(record, ConfluentWireFormat.HEADER_BYTES,
-          record.length - ConfluentWireFormat.HEADER_BYTES, decoder);
+      decoder =
+          DecoderFactory.get()
+              .binaryDecoder(
+                  record,
+                  ConfluentWireFormat.HEADER_BYTES,
+                  record.length - ConfluentWireFormat.HEADER_BYTES,
+                  decoder);
       GenericRecord event = datumReader.get().read(null, decoder);
-      // Bytes left over mean the writer schema was not the one these bytes were written with. A writer schema that
+      // Bytes left over mean the writer schema was not the one these bytes were written with. A
+      // writer schema that
       // does not resolve against ours (another topic's) fails in read() with an AvroTypeException.
       if (!decoder.isEnd()) {
         return failed(AvroEventDecoder.UNDECODABLE);
@@ -78,9 +90,13 @@ final class AvroRecordDecoding implements UDF1<byte[], Row> {
       Object[] values = row(event, struct);
       Object[] withReason = Arrays.copyOf(values, values.length + 1);
       return RowFactory.create(withReason);
-    } catch (IOException | AvroRuntimeException | IndexOutOfBoundsException | NegativeArraySizeException
+    } catch (IOException
+        | AvroRuntimeException
+        | IndexOutOfBoundsException
+        | NegativeArraySizeException
         | ClassCastException e) {
-      // A claimed length over AvroLimits ends here too, as Avro's SystemLimitException (an AvroRuntimeException).
+      // A claimed length over AvroLimits ends here too, as Avro's SystemLimitException (an
+      // AvroRuntimeException).
       return failed(AvroEventDecoder.UNDECODABLE);
     }
   }
@@ -92,7 +108,8 @@ final class AvroRecordDecoding implements UDF1<byte[], Row> {
       reader = new Schema.Parser().parse(readerSchema);
       registry = new SchemaRegistryClient(registryUrl, setting, timeout);
     }
-    return readers.computeIfAbsent(schemaId,
+    return readers.computeIfAbsent(
+        schemaId,
         id -> registry.schema(id).map(writer -> new GenericDatumReader<>(writer, reader)));
   }
 
@@ -109,7 +126,11 @@ final class AvroRecordDecoding implements UDF1<byte[], Row> {
     for (int i = 0; i < fields.length; i++) {
       Schema.Field field = schema.getField(fields[i].name());
       if (field != null) {
-        values[i] = value(record.get(field.pos()), EventSchemas.nonNull(field.schema()), fields[i].dataType());
+        values[i] =
+            value(
+                record.get(field.pos()),
+                EventSchemas.nonNull(field.schema()),
+                fields[i].dataType());
       }
     }
     return values;
@@ -134,7 +155,8 @@ final class AvroRecordDecoding implements UDF1<byte[], Row> {
       return avro.toString();
     }
     if (type == DataTypes.StringType && avro instanceof Long millis) {
-      // timestamp-millis → the ISO text the JSON form carries, so both formats share the timestamp checks.
+      // timestamp-millis → the ISO text the JSON form carries, so both formats share the timestamp
+      // checks.
       return Instant.ofEpochMilli(millis).toString();
     }
     return avro;

@@ -3,9 +3,9 @@ package io.adlake.avro;
 import java.nio.ByteBuffer;
 
 /**
- * The Confluent wire format of one Kafka record value: magic byte 0, the writer schema's registry id as a 4-byte
- * big-endian integer, then the Avro binary encoding of the datum. Confluent, Apicurio (ccompat) and Karapace
- * clients all read and write it.
+ * The Confluent wire format of one Kafka record value: magic byte 0, the writer schema's registry
+ * id as a 4-byte big-endian integer, then the Avro binary encoding of the datum. Confluent,
+ * Apicurio (ccompat) and Karapace clients all read and write it.
  */
 public final class ConfluentWireFormat {
   public static final byte MAGIC_BYTE = 0;
@@ -14,7 +14,10 @@ public final class ConfluentWireFormat {
   private ConfluentWireFormat() {}
 
   public static byte[] frame(int schemaId, byte[] avroBinary) {
-    return ByteBuffer.allocate(HEADER_BYTES + avroBinary.length).put(MAGIC_BYTE).putInt(schemaId).put(avroBinary)
+    return ByteBuffer.allocate(HEADER_BYTES + avroBinary.length)
+        .put(MAGIC_BYTE)
+        .putInt(schemaId)
+        .put(avroBinary)
         .array();
   }
 
@@ -25,8 +28,9 @@ public final class ConfluentWireFormat {
 
   public static int schemaId(byte[] record) {
     if (!isFramed(record)) {
-      throw new IllegalArgumentException("Not a Confluent wire-format record (magic byte 0 + 4-byte schema id): "
-          + (record == null ? "null" : record.length + " bytes"));
+      throw new IllegalArgumentException(
+          "Not a Confluent wire-format record (magic byte 0 + 4-byte schema id): "
+              + (record == null ? "null" : record.length + " bytes"));
     }
     return ByteBuffer.wrap(record, 1, 4).getInt();
   }

@@ -10,27 +10,40 @@ import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
 
 /**
- * An event in its JSON form → the Avro datum of a schema: how the generator, which builds events as JSON, writes
- * Avro. Fields the schema lacks are left out (a producer on an older schema does not know them); a value the
- * schema cannot hold is refused.
+ * An event in its JSON form → the Avro datum of a schema: how the generator, which builds events as
+ * JSON, writes Avro. Fields the schema lacks are left out (a producer on an older schema does not
+ * know them); a value the schema cannot hold is refused.
  */
 final class JsonToAvro {
   private JsonToAvro() {}
 
-  /** @throws IllegalArgumentException when {@code json} does not fit {@code schema} */
+  /**
+   * @throws IllegalArgumentException when {@code json} does not fit {@code schema}
+   */
   static Object datum(JsonNode json, Schema schema) {
     return switch (schema.getType()) {
-      case UNION -> json == null || json.isNull() ? null : datum(json, EventSchemas.nonNull(schema));
+      case UNION ->
+          json == null || json.isNull() ? null : datum(json, EventSchemas.nonNull(schema));
       case RECORD -> record(json, schema);
       case ARRAY -> array(json, schema);
       case STRING -> require(json, json != null && json.isTextual(), schema).asText();
-      case INT -> require(json, json != null && json.canConvertToInt() && json.isIntegralNumber(), schema).intValue();
-      case LONG -> EventSchemas.isTimestamp(schema) ? epochMillis(json, schema)
-          : require(json, json != null && json.isIntegralNumber() && json.canConvertToLong(), schema).longValue();
+      case INT ->
+          require(json, json != null && json.canConvertToInt() && json.isIntegralNumber(), schema)
+              .intValue();
+      case LONG ->
+          EventSchemas.isTimestamp(schema)
+              ? epochMillis(json, schema)
+              : require(
+                      json,
+                      json != null && json.isIntegralNumber() && json.canConvertToLong(),
+                      schema)
+                  .longValue();
       case DOUBLE -> require(json, json != null && json.isNumber(), schema).doubleValue();
       case FLOAT -> require(json, json != null && json.isNumber(), schema).floatValue();
       case BOOLEAN -> require(json, json != null && json.isBoolean(), schema).booleanValue();
-      default -> throw new IllegalArgumentException("Avro type " + schema.getType() + " is not used in events");
+      default ->
+          throw new IllegalArgumentException(
+              "Avro type " + schema.getType() + " is not used in events");
     };
   }
 
@@ -66,7 +79,8 @@ final class JsonToAvro {
 
   private static JsonNode require(JsonNode json, boolean fits, Schema schema) {
     if (!fits) {
-      throw new IllegalArgumentException("JSON value " + json + " does not fit Avro type " + schema);
+      throw new IllegalArgumentException(
+          "JSON value " + json + " does not fit Avro type " + schema);
     }
     return json;
   }

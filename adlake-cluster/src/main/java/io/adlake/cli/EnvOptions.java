@@ -8,13 +8,20 @@ import picocli.CommandLine.Option;
 
 /** {@code --env} and {@code --conf}, shared by every command that reads the configuration. */
 public final class EnvOptions {
-  @Option(names = "--env", defaultValue = "${ADLAKE_ENV:-local}", paramLabel = "ENV",
-      description = "Environment: local, docker, glue, emr (conf/<ENV>.conf) or the path of a HOCON file. "
-          + "Default: ${DEFAULT-VALUE} (env var ADLAKE_ENV).")
+  @Option(
+      names = "--env",
+      defaultValue = "${ADLAKE_ENV:-local}",
+      paramLabel = "ENV",
+      description =
+          "Environment: local, docker, glue, emr (conf/<ENV>.conf) or the path of a HOCON file. "
+              + "Default: ${DEFAULT-VALUE} (env var ADLAKE_ENV).")
   String env;
 
-  @Option(names = "--conf", paramLabel = "KEY=VALUE",
-      description = "Override one setting, e.g. --conf adlake.spark.shuffle-partitions=4. Repeatable.")
+  @Option(
+      names = "--conf",
+      paramLabel = "KEY=VALUE",
+      description =
+          "Override one setting, e.g. --conf adlake.spark.shuffle-partitions=4. Repeatable.")
   List<String> overrides = new ArrayList<>();
 
   public AdlakeConfig load(String... extra) {

@@ -1,9 +1,5 @@
 package io.adlake.cli;
 
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Locale;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.adlake.avro.AvroGeneration;
 import io.adlake.config.AdlakeConfig;
@@ -29,7 +25,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
@@ -38,61 +38,106 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import software.amazon.awssdk.services.kinesis.KinesisClient;
 
-@Command(name = "generate", mixinStandardHelpOptions = true,
-    description = "Generate a correlated OpenRTB funnel (bid requests, responses, impressions, clicks) into "
-        + "Kafka topics, Kinesis streams or JSON-lines files.")
+@Command(
+    name = "generate",
+    mixinStandardHelpOptions = true,
+    description =
+        "Generate a correlated OpenRTB funnel (bid requests, responses, impressions, clicks) into "
+            + "Kafka topics, Kinesis streams or JSON-lines files.")
 final class GenerateCommand implements Callable<Integer> {
-  enum Target { kafka, files, kinesis }
+  enum Target {
+    kafka,
+    files,
+    kinesis
+  }
 
-  @Mixin
-  EnvOptions env;
+  @Mixin EnvOptions env;
 
-  @Option(names = "--count", paramLabel = "N", description = "Generate about N events (all streams), as fast as "
-      + "the target takes them; event time advances at adlake.generator.event-rate per second.")
+  @Option(
+      names = "--count",
+      paramLabel = "N",
+      description =
+          "Generate about N events (all streams), as fast as "
+              + "the target takes them; event time advances at adlake.generator.event-rate per second.")
   long count;
 
-  @Option(names = "--rate", paramLabel = "EVENTS_PER_S", description = "Pace the run at this many events per "
-      + "second of wall clock (with --duration); event time follows the clock.")
+  @Option(
+      names = "--rate",
+      paramLabel = "EVENTS_PER_S",
+      description =
+          "Pace the run at this many events per "
+              + "second of wall clock (with --duration); event time follows the clock.")
   Double rate;
 
-  @Option(names = "--duration", paramLabel = "DURATION", description = "How long a --rate run lasts, e.g. 60s, 5m.")
+  @Option(
+      names = "--duration",
+      paramLabel = "DURATION",
+      description = "How long a --rate run lasts, e.g. 60s, 5m.")
   String duration;
 
   @Option(names = "--seed", description = "Random seed (default: adlake.generator.seed).")
   Long seed;
 
-  @Option(names = "--start", paramLabel = "INSTANT", description = "Event time of the first request, ISO-8601 "
-      + "(default: now). The same seed and start give the same events, byte for byte.")
+  @Option(
+      names = "--start",
+      paramLabel = "INSTANT",
+      description =
+          "Event time of the first request, ISO-8601 "
+              + "(default: now). The same seed and start give the same events, byte for byte.")
   Instant start;
 
-  @Option(names = "--to", defaultValue = "kafka", description = "kafka, kinesis or files "
-      + "(default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--to",
+      defaultValue = "kafka",
+      description = "kafka, kinesis or files " + "(default: ${DEFAULT-VALUE}).")
   Target target;
 
-  @Option(names = "--out", paramLabel = "DIR", description = "Root directory for --to files "
-      + "(default: adlake.source.files.path).")
+  @Option(
+      names = "--out",
+      paramLabel = "DIR",
+      description = "Root directory for --to files " + "(default: adlake.source.files.path).")
   Path out;
 
-  @Option(names = "--partitions", defaultValue = "2", description = "Partitions of the topics, or shards of the "
-      + "Kinesis streams, it creates (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--partitions",
+      defaultValue = "2",
+      description =
+          "Partitions of the topics, or shards of the "
+              + "Kinesis streams, it creates (default: ${DEFAULT-VALUE}).")
   int partitions;
 
-  @Option(names = "--format", paramLabel = "FORMAT", description = "json or avro (Confluent wire format, schemas "
-      + "registered in --schema-registry); default: adlake.source.format.")
+  @Option(
+      names = "--format",
+      paramLabel = "FORMAT",
+      description =
+          "json or avro (Confluent wire format, schemas "
+              + "registered in --schema-registry); default: adlake.source.format.")
   AdlakeConfig.RecordFormat format;
 
-  @Option(names = "--schema-registry", paramLabel = "URL", description = "Confluent-compatible schema registry for "
-      + "--format avro (default: adlake.source.schema-registry.url), e.g. http://127.0.0.1:8081 or Apicurio's "
-      + "http://host:8080/apis/ccompat/v7.")
+  @Option(
+      names = "--schema-registry",
+      paramLabel = "URL",
+      description =
+          "Confluent-compatible schema registry for "
+              + "--format avro (default: adlake.source.schema-registry.url), e.g. http://127.0.0.1:8081 or Apicurio's "
+              + "http://host:8080/apis/ccompat/v7.")
   String schemaRegistry;
 
-  @Option(names = "--writer-schema", paramLabel = "STREAM=FILE", description = "With --format avro: write STREAM "
-      + "(bid-requests, bid-responses, impressions, clicks) with the Avro schema in FILE instead of its current one "
-      + "from schemas/avro/, e.g. impressions=schemas/avro/history/impression.v1.avsc (an older producer).")
+  @Option(
+      names = "--writer-schema",
+      paramLabel = "STREAM=FILE",
+      description =
+          "With --format avro: write STREAM "
+              + "(bid-requests, bid-responses, impressions, clicks) with the Avro schema in FILE instead of its current one "
+              + "from schemas/avro/, e.g. impressions=schemas/avro/history/impression.v1.avsc (an older producer).")
   Map<String, Path> writerSchemas = Map.of();
 
-  @Option(names = "--truth", paramLabel = "FILE", description = "Also write the expected attributions "
-      + "(ad_id, impression_id, click_id, ...) as JSON lines to FILE.")
+  @Option(
+      names = "--truth",
+      paramLabel = "FILE",
+      description =
+          "Also write the expected attributions "
+              + "(ad_id, impression_id, click_id, ...) as JSON lines to FILE.")
   Path truth;
 
   @Override
@@ -108,16 +153,26 @@ final class GenerateCommand implements Callable<Integer> {
       overrides.add("adlake.source.schema-registry.url=" + schemaRegistry);
     }
     if (target == Target.files && format == AdlakeConfig.RecordFormat.AVRO) {
-      throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+      throw new picocli.CommandLine.ParameterException(
+          new picocli.CommandLine(this),
           "--to files writes JSON lines; --format avro needs --to kafka or --to kinesis");
     }
-    // The files target writes JSON whatever the source's format; the check of adlake.source.format = avro
+    // The files target writes JSON whatever the source's format; the check of adlake.source.format
+    // = avro
     // against the files source is the streaming jobs' concern.
-    AdlakeConfig config = env.load(target == Target.files ? overrides.stream()
-        .filter(o -> !o.startsWith("adlake.source.format=")).toArray(String[]::new) : overrides.toArray(String[]::new));
+    AdlakeConfig config =
+        env.load(
+            target == Target.files
+                ? overrides.stream()
+                    .filter(o -> !o.startsWith("adlake.source.format="))
+                    .toArray(String[]::new)
+                : overrides.toArray(String[]::new));
     Run run = run(config.generator());
-    FunnelGenerator generator = new FunnelGenerator(config.generator(), config.attribution().clickWindow(),
-        config.attribution().clickSkew());
+    FunnelGenerator generator =
+        new FunnelGenerator(
+            config.generator(),
+            config.attribution().clickWindow(),
+            config.attribution().clickSkew());
     GenerationProgress progress = new GenerationProgress(System.out, run.count());
     Summary summary;
     try (EventSink sink = sink(config, run)) {
@@ -134,14 +189,15 @@ final class GenerateCommand implements Callable<Integer> {
     Instant from = start != null ? start : Instant.now().truncatedTo(ChronoUnit.SECONDS);
     if (rate != null) {
       if (duration == null) {
-        throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+        throw new picocli.CommandLine.ParameterException(
+            new picocli.CommandLine(this),
             "--rate needs --duration (e.g. --rate 2000 --duration 60s)");
       }
       return FunnelGenerator.Run.paced(rate, ConfigLoader.duration(duration, "--duration"), from);
     }
     if (count <= 0) {
-      throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
-          "Give --count N, or --rate R with --duration D");
+      throw new picocli.CommandLine.ParameterException(
+          new picocli.CommandLine(this), "Give --count N, or --rate R with --duration D");
     }
     return FunnelGenerator.Run.count(count, settings.eventRate(), from);
   }
@@ -152,7 +208,8 @@ final class GenerateCommand implements Callable<Integer> {
       return sink;
     }
     try {
-      return AvroGeneration.sink(sink, config, AvroGeneration.writerSchemas(writerSchemas), System.out);
+      return AvroGeneration.sink(
+          sink, config, AvroGeneration.writerSchemas(writerSchemas), System.out);
     } catch (RuntimeException e) {
       sink.close();
       throw e;
@@ -162,44 +219,71 @@ final class GenerateCommand implements Callable<Integer> {
   private EventSink plainSink(AdlakeConfig config, Run run) {
     if (target == Target.files) {
       Path root = out != null ? out : Path.of(config.source().files().path());
-      System.out.printf("Writing JSON lines under %s (one directory per stream)%n", root.toAbsolutePath());
+      System.out.printf(
+          "Writing JSON lines under %s (one directory per stream)%n", root.toAbsolutePath());
       return new FileEventSink(root, config.streams(), 50_000, run.start().getEpochSecond() + "");
     }
     if (target == Target.kinesis) {
       return kinesisSink(config);
     }
     String servers = config.source().kafka().bootstrapServers();
-    KafkaTopics.ensure(servers, Arrays.stream(EventType.values()).map(t -> t.streamName(config.streams())).toList(),
+    KafkaTopics.ensure(
+        servers,
+        Arrays.stream(EventType.values()).map(t -> t.streamName(config.streams())).toList(),
         partitions);
     System.out.printf("Writing to Kafka at %s%n", servers);
     return new KafkaEventSink(servers, config.streams(), config.source().kafka().options());
   }
 
-  /** Creates the four streams when missing (--partitions shards each), then writes with PutRecords. */
+  /**
+   * Creates the four streams when missing (--partitions shards each), then writes with PutRecords.
+   */
   private EventSink kinesisSink(AdlakeConfig config) {
     KinesisSettings kinesis = config.source().kinesis();
     KinesisClient client = KinesisStreams.connect(kinesis.connection());
     try {
-      KinesisStreams.ensure(client, kinesis.connection(),
-          Arrays.stream(EventType.values()).map(t -> t.streamName(config.streams())).toList(), partitions);
+      KinesisStreams.ensure(
+          client,
+          kinesis.connection(),
+          Arrays.stream(EventType.values()).map(t -> t.streamName(config.streams())).toList(),
+          partitions);
     } catch (RuntimeException e) {
       client.close();
       throw e;
     }
     System.out.printf("Writing to Kinesis at %s%n", kinesis.connection().endpoint());
-    return new KinesisEventSink(new KinesisRecordWriter(client, kinesis.putRetry()), config.streams());
+    return new KinesisEventSink(
+        new KinesisRecordWriter(client, kinesis.putRetry()), config.streams());
   }
 
   private void writeTruth(Summary summary) throws IOException {
     ObjectMapper json = new ObjectMapper();
     try (BufferedWriter w = Files.newBufferedWriter(truth)) {
       for (ExpectedAttribution e : summary.expected()) {
-        Map<String, String> row = Map.of("ad_id", e.adId(), "impression_id", e.impressionId(), "click_id",
-            e.clickId(), "campaign_id", e.campaignId(), "impression_time", e.impressionTime().toString(),
-            "click_time", e.clickTime().toString());
-        w.write(json.writeValueAsString(row.entrySet().stream().sorted(Map.Entry.comparingByKey())
-            .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue, (a, b) -> a,
-                LinkedHashMap::new))));
+        Map<String, String> row =
+            Map.of(
+                "ad_id",
+                e.adId(),
+                "impression_id",
+                e.impressionId(),
+                "click_id",
+                e.clickId(),
+                "campaign_id",
+                e.campaignId(),
+                "impression_time",
+                e.impressionTime().toString(),
+                "click_time",
+                e.clickTime().toString());
+        w.write(
+            json.writeValueAsString(
+                row.entrySet().stream()
+                    .sorted(Map.Entry.comparingByKey())
+                    .collect(
+                        Collectors.toMap(
+                            Map.Entry::getKey,
+                            Map.Entry::getValue,
+                            (a, b) -> a,
+                            LinkedHashMap::new))));
         w.newLine();
       }
     }

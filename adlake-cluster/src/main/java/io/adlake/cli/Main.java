@@ -7,14 +7,28 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
-/** The one entry point: {@code spark-submit --class io.adlake.cli.Main adlake.jar <command> [options]}. */
-@Command(name = "adlake", mixinStandardHelpOptions = true, version = "adlake 0.1.0",
-    description = "Real-time ad-tech lakehouse pipeline on Spark Structured Streaming and Apache Iceberg.",
-    subcommands = {GenerateCommand.class, IngestCommand.class, AttributeCommand.class, AggregateCommand.class, RunCommand.class, ReportCommand.class, MaintainCommand.class,
-        CommandLine.HelpCommand.class})
+/**
+ * The one entry point: {@code spark-submit --class io.adlake.cli.Main adlake.jar <command>
+ * [options]}.
+ */
+@Command(
+    name = "adlake",
+    mixinStandardHelpOptions = true,
+    version = "adlake 0.1.0",
+    description =
+        "Real-time ad-tech lakehouse pipeline on Spark Structured Streaming and Apache Iceberg.",
+    subcommands = {
+      GenerateCommand.class,
+      IngestCommand.class,
+      AttributeCommand.class,
+      AggregateCommand.class,
+      RunCommand.class,
+      ReportCommand.class,
+      MaintainCommand.class,
+      CommandLine.HelpCommand.class
+    })
 public final class Main implements Runnable {
-  @Spec
-  CommandSpec spec;
+  @Spec CommandSpec spec;
 
   public static void main(String[] args) {
     int code = execute(args);
@@ -28,29 +42,44 @@ public final class Main implements Runnable {
     return execute(commandLine(), args);
   }
 
-  /** The cluster commands; the local launcher adds its own ({@code demo}, {@code bench}) before it executes. */
+  /**
+   * The cluster commands; the local launcher adds its own ({@code demo}, {@code bench}) before it
+   * executes.
+   */
   public static CommandLine commandLine() {
     return new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true);
   }
 
-  /** Runs {@code args} on {@code cli}: configuration errors exit 2 with their message, other failures 1. */
+  /**
+   * Runs {@code args} on {@code cli}: configuration errors exit 2 with their message, other
+   * failures 1.
+   */
   public static int execute(CommandLine cli, String... args) {
-    cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
-      if (e instanceof ConfigurationException) {
-        commandLine.getErr().println("adlake: configuration error: " + e.getMessage());
-        return 2;
-      }
-      LoggerFactory.getLogger(Main.class).error("adlake {} failed", commandLine.getCommandName(), e);
-      commandLine.getErr().println("adlake " + commandLine.getCommandName() + " failed: " + describe(e));
-      return 1;
-    });
+    cli.setExecutionExceptionHandler(
+        (e, commandLine, parseResult) -> {
+          if (e instanceof ConfigurationException) {
+            commandLine.getErr().println("adlake: configuration error: " + e.getMessage());
+            return 2;
+          }
+          LoggerFactory.getLogger(Main.class)
+              .error("adlake {} failed", commandLine.getCommandName(), e);
+          commandLine
+              .getErr()
+              .println("adlake " + commandLine.getCommandName() + " failed: " + describe(e));
+          return 1;
+        });
     return cli.execute(GlueArguments.strip(args));
   }
 
-  /** The first line of each message down the cause chain: Spark's messages go on with whole query plans. */
+  /**
+   * The first line of each message down the cause chain: Spark's messages go on with whole query
+   * plans.
+   */
   private static String describe(Throwable e) {
     StringBuilder out = new StringBuilder(firstLine(e));
-    for (Throwable cause = e.getCause(); cause != null && cause != cause.getCause(); cause = cause.getCause()) {
+    for (Throwable cause = e.getCause();
+        cause != null && cause != cause.getCause();
+        cause = cause.getCause()) {
       String line = firstLine(cause);
       if (!out.toString().contains(line)) {
         out.append("\n  caused by: ").append(line);

@@ -1,6 +1,5 @@
 package io.adlake.cli;
 
-import java.util.Locale;
 import io.adlake.config.AdlakeConfig;
 import io.adlake.job.AttributionReport;
 import io.adlake.job.FunnelReport;
@@ -9,33 +8,51 @@ import io.adlake.job.MetricsReport;
 import io.adlake.job.ResultFormat;
 import io.adlake.job.SparkSessions;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-@Command(name = "report", mixinStandardHelpOptions = true,
-    description = "Print the ingest accounting, the funnel analytics and the attribution summary, or run any SQL "
-        + "against the catalog with --sql.")
+@Command(
+    name = "report",
+    mixinStandardHelpOptions = true,
+    description =
+        "Print the ingest accounting, the funnel analytics and the attribution summary, or run any SQL "
+            + "against the catalog with --sql.")
 final class ReportCommand implements Callable<Integer> {
-  @Mixin
-  EnvOptions env;
+  @Mixin EnvOptions env;
 
-  @picocli.CommandLine.Parameters(arity = "0..1", defaultValue = "all", paramLabel = "WHAT",
-      description = "ingest, funnel, metrics (hourly funnel, late events), attribution or all (default: "
-          + "${DEFAULT-VALUE}); ignored with --sql.")
+  @picocli.CommandLine.Parameters(
+      arity = "0..1",
+      defaultValue = "all",
+      paramLabel = "WHAT",
+      description =
+          "ingest, funnel, metrics (hourly funnel, late events), attribution or all (default: "
+              + "${DEFAULT-VALUE}); ignored with --sql.")
   String what;
 
-  @Option(names = "--sql", paramLabel = "QUERY", description = "Run this SQL instead of the summary, e.g. "
-      + "\"SELECT * FROM adlake.adlake.enriched_ad_data LIMIT 10\".")
+  @Option(
+      names = "--sql",
+      paramLabel = "QUERY",
+      description =
+          "Run this SQL instead of the summary, e.g. "
+              + "\"SELECT * FROM adlake.adlake.enriched_ad_data LIMIT 10\".")
   String sql;
 
-  @Option(names = "--format", defaultValue = "table", description = "table, csv or json (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--format",
+      defaultValue = "table",
+      description = "table, csv or json (default: ${DEFAULT-VALUE}).")
   String format;
 
-  @Option(names = "--limit", defaultValue = "1000", description = "At most this many rows per query of --sql "
-      + "and of the funnel report (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--limit",
+      defaultValue = "1000",
+      description =
+          "At most this many rows per query of --sql "
+              + "and of the funnel report (default: ${DEFAULT-VALUE}).")
   int limit;
 
   @Override
@@ -44,7 +61,8 @@ final class ReportCommand implements Callable<Integer> {
     try {
       resultFormat = ResultFormat.valueOf(format.toUpperCase(Locale.ROOT));
     } catch (IllegalArgumentException e) {
-      throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+      throw new picocli.CommandLine.ParameterException(
+          new picocli.CommandLine(this),
           "--format must be table, csv or json, got '" + format + "'");
     }
     AdlakeConfig config = env.load();
@@ -54,7 +72,8 @@ final class ReportCommand implements Callable<Integer> {
       resultFormat.print(spark.sql(sql), limit, System.out);
     } else {
       if (!List.of("all", "ingest", "funnel", "metrics", "attribution").contains(what)) {
-        throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+        throw new picocli.CommandLine.ParameterException(
+            new picocli.CommandLine(this),
             "report takes ingest, funnel, metrics, attribution or all, got '" + what + "'");
       }
       if (what.equals("all") || what.equals("ingest")) {

@@ -5,11 +5,19 @@ import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-@Command(name = "run", mixinStandardHelpOptions = true,
-    description = "Run several streaming jobs in one Spark application (one Glue job, one EMR run).")
+@Command(
+    name = "run",
+    mixinStandardHelpOptions = true,
+    description =
+        "Run several streaming jobs in one Spark application (one Glue job, one EMR run).")
 final class RunCommand extends StreamingCommand {
-  @Option(names = "--jobs", split = ",", defaultValue = "ingest,attribution,aggregate", paramLabel = "JOB[,JOB]",
-      description = "Jobs to run (default: ${DEFAULT-VALUE}). Available: ingest, attribution, aggregate.")
+  @Option(
+      names = "--jobs",
+      split = ",",
+      defaultValue = "ingest,attribution,aggregate",
+      paramLabel = "JOB[,JOB]",
+      description =
+          "Jobs to run (default: ${DEFAULT-VALUE}). Available: ingest, attribution, aggregate.")
   List<String> jobs;
 
   @Override

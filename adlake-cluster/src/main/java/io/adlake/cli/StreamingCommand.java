@@ -12,11 +12,9 @@ import picocli.CommandLine.Mixin;
 
 /** A command that runs streaming jobs in one Spark application until they end (or fail). */
 abstract class StreamingCommand implements Callable<Integer> {
-  @Mixin
-  EnvOptions env;
+  @Mixin EnvOptions env;
 
-  @Mixin
-  StreamingOptions streaming;
+  @Mixin StreamingOptions streaming;
 
   abstract List<StreamingJobs> jobs();
 
@@ -25,7 +23,11 @@ abstract class StreamingCommand implements Callable<Integer> {
     AdlakeConfig config = env.load(streaming.overrides());
     List<StreamingJobs> jobs = jobs();
     SparkSession spark = SparkSessions.create(config);
-    StreamingJobs.runAll(spark, config, jobs, Triggers.parse(streaming.trigger, config.streaming().triggerInterval()),
+    StreamingJobs.runAll(
+        spark,
+        config,
+        jobs,
+        Triggers.parse(streaming.trigger, config.streaming().triggerInterval()),
         new ProgressLog(System.out));
     return 0;
   }

@@ -10,13 +10,15 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * conf/application.conf, rendered from the declarations in {@link AdlakeConfig}: each key with its default and,
- * above it, its meaning. {@code make conf} writes the file; a test keeps it equal to the declarations.
+ * conf/application.conf, rendered from the declarations in {@link AdlakeConfig}: each key with its
+ * default and, above it, its meaning. {@code make conf} writes the file; a test keeps it equal to
+ * the declarations.
  */
 public final class ApplicationConf {
   static final String PATH = "conf/application.conf";
   private static final int WIDTH = 112;
-  private static final String HEADER = """
+  private static final String HEADER =
+      """
       # adlake defaults, rendered by `make conf` from the declarations in
       # adlake-cluster/src/main/java/io/adlake/config/AdlakeConfig.java: change a setting there, not here.
       # Every environment file (local.conf, docker.conf, glue.conf, emr.conf) overrides these; any key can also be
@@ -51,7 +53,11 @@ public final class ApplicationConf {
         out.append(indent).append("}\n");
       } else if (setting(component).sameAs().isEmpty()) {
         comment(out, setting.doc(), indent);
-        out.append(indent).append(key).append(" = ").append(hocon(setting.value(), component.getType())).append('\n');
+        out.append(indent)
+            .append(key)
+            .append(" = ")
+            .append(hocon(setting.value(), component.getType()))
+            .append('\n');
       }
       first = false;
     }
@@ -77,19 +83,28 @@ public final class ApplicationConf {
   static Setting setting(RecordComponent component) {
     Setting setting = component.getAnnotation(Setting.class);
     if (setting == null) {
-      throw new IllegalStateException(component.getDeclaringRecord().getName() + "." + component.getName()
-          + " is a key without a @Setting declaration");
+      throw new IllegalStateException(
+          component.getDeclaringRecord().getName()
+              + "."
+              + component.getName()
+              + " is a key without a @Setting declaration");
     }
     return setting;
   }
 
-  /** The default as HOCON: strings and choices quoted, maps in braces, the rest (and substitutions) as written. */
+  /**
+   * The default as HOCON: strings and choices quoted, maps in braces, the rest (and substitutions)
+   * as written.
+   */
   private static String hocon(String value, Class<?> type) {
     if (value.startsWith("${")) {
       return value;
     } else if (type == Map.class) {
       return value.isEmpty() ? "{}" : "{ " + value + " }";
-    } else if (type == String.class || type == Optional.class || type == Instant.class || type.isEnum()) {
+    } else if (type == String.class
+        || type == Optional.class
+        || type == Instant.class
+        || type.isEnum()) {
       return "\"" + value.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
     }
     return value;

@@ -19,13 +19,14 @@ import java.util.TreeSet;
 import java.util.stream.Collectors;
 
 /**
- * Binds resolved HOCON to the {@link AdlakeConfig} records by key name: each component reads the key its
- * declaration names, as the component's type, and must pass its {@link Setting.Rule}; then the record's compact
- * constructor checks the rules that join keys.
+ * Binds resolved HOCON to the {@link AdlakeConfig} records by key name: each component reads the
+ * key its declaration names, as the component's type, and must pass its {@link Setting.Rule}; then
+ * the record's compact constructor checks the rules that join keys.
  */
 public final class ConfigBinder {
   private static final String ROOT = "adlake";
   private static final Set<String> DECLARED = new TreeSet<>();
+
   /** Maps whose keys are free-form pass-through settings ({@code adlake.spark.extra.*}). */
   private static final Set<String> FREE_FORM = new TreeSet<>();
 
@@ -35,7 +36,10 @@ public final class ConfigBinder {
 
   private ConfigBinder() {}
 
-  /** Whether {@code path} is a declared key, or one in a free-form map such as {@code adlake.spark.extra}. */
+  /**
+   * Whether {@code path} is a declared key, or one in a free-form map such as {@code
+   * adlake.spark.extra}.
+   */
   public static boolean isDeclared(String path) {
     return DECLARED.contains(path)
         || FREE_FORM.stream().anyMatch(map -> path.equals(map) || path.startsWith(map + "."));
@@ -46,8 +50,11 @@ public final class ConfigBinder {
     try {
       return bind(config, ROOT, AdlakeConfig.class);
     } catch (ConfigException e) {
-      throw new ConfigurationException("Invalid configuration: " + e.getMessage()
-          + ". Fix the key in the environment file or its --conf override.", e);
+      throw new ConfigurationException(
+          "Invalid configuration: "
+              + e.getMessage()
+              + ". Fix the key in the environment file or its --conf override.",
+          e);
     }
   }
 
@@ -75,10 +82,13 @@ public final class ConfigBinder {
       }
     }
     try {
-      return type.getDeclaredConstructor(Arrays.stream(components).map(RecordComponent::getType)
-          .toArray(Class<?>[]::new)).newInstance(values);
+      return type.getDeclaredConstructor(
+              Arrays.stream(components).map(RecordComponent::getType).toArray(Class<?>[]::new))
+          .newInstance(values);
     } catch (InvocationTargetException e) {
-      throw e.getCause() instanceof RuntimeException cause ? cause : new IllegalStateException(e.getCause());
+      throw e.getCause() instanceof RuntimeException cause
+          ? cause
+          : new IllegalStateException(e.getCause());
     } catch (ReflectiveOperationException e) {
       throw new IllegalStateException("Cannot construct " + type.getName(), e);
     }
@@ -107,12 +117,15 @@ public final class ConfigBinder {
     } else if (type.isEnum()) {
       return choice(type, c.getString(key).trim(), key);
     } else if (type == Map.class) {
-      boolean numbers = ((ParameterizedType) component.getGenericType()).getActualTypeArguments()[1] == Double.class;
+      boolean numbers =
+          ((ParameterizedType) component.getGenericType()).getActualTypeArguments()[1]
+              == Double.class;
       Config map = c.getConfig(key);
       Map<String, Object> out = new LinkedHashMap<>();
       for (Map.Entry<String, ConfigValue> e : map.entrySet()) {
         String name = e.getKey().replaceAll("^\"(.*)\"$", "$1");
-        out.put(name, numbers ? map.getDouble(e.getKey()) : String.valueOf(e.getValue().unwrapped()));
+        out.put(
+            name, numbers ? map.getDouble(e.getKey()) : String.valueOf(e.getValue().unwrapped()));
       }
       return out;
     }
@@ -126,8 +139,15 @@ public final class ConfigBinder {
         return constant;
       }
     }
-    throw new ConfigurationException(key + " must be one of " + Arrays.stream(type.getEnumConstants())
-        .map(String::valueOf).collect(Collectors.joining(", ")) + ", got '" + value + "'");
+    throw new ConfigurationException(
+        key
+            + " must be one of "
+            + Arrays.stream(type.getEnumConstants())
+                .map(String::valueOf)
+                .collect(Collectors.joining(", "))
+            + ", got '"
+            + value
+            + "'");
   }
 
   private static String loose(String spelling) {
@@ -138,8 +158,12 @@ public final class ConfigBinder {
     try {
       return Instant.parse(value);
     } catch (DateTimeParseException e) {
-      throw new ConfigurationException(key + " must be an ISO-8601 UTC instant such as 2000-01-01T00:00:00Z, got '"
-          + value + "'", e);
+      throw new ConfigurationException(
+          key
+              + " must be an ISO-8601 UTC instant such as 2000-01-01T00:00:00Z, got '"
+              + value
+              + "'",
+          e);
     }
   }
 }

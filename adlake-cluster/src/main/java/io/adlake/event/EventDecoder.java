@@ -1,13 +1,13 @@
 package io.adlake.event;
 
-import java.util.Collection;
 import java.io.Serializable;
+import java.util.Collection;
 import org.apache.spark.sql.Column;
 
 /**
- * How a stream's record bytes become the struct of its {@link EventType#schema()}: JSON text, or Avro in the
- * Confluent wire format. {@link EventParser} applies one, then the same checks (required fields, event time)
- * to either, so everything after decoding does not know the format.
+ * How a stream's record bytes become the struct of its {@link EventType#schema()}: JSON text, or
+ * Avro in the Confluent wire format. {@link EventParser} applies one, then the same checks
+ * (required fields, event time) to either, so everything after decoding does not know the format.
  */
 public interface EventDecoder extends Serializable {
   /**
@@ -23,7 +23,10 @@ public interface EventDecoder extends Serializable {
    */
   Column failure(Column raw, Column decoded);
 
-  /** Fails fast, naming the setting to fix, when records cannot be decoded (e.g. no schema registry answers). */
+  /**
+   * Fails fast, naming the setting to fix, when records cannot be decoded (e.g. no schema registry
+   * answers).
+   */
   default void requireReady(Collection<EventType> types) {}
 
   /** A short description for logs. */

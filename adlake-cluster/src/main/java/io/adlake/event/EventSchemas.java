@@ -12,12 +12,13 @@ import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
 /**
- * The schemas of the four streams. The Avro files under {@code schemas/avro/} (also in the jar) are the only
- * definition; the Spark struct both decoders produce is derived from them, so a field added to a file reaches
- * the JSON parser, the Avro decoder and the bronze flattening at once. No inference: a stream's first
- * records must not decide its types. {@code event_timestamp} is a string in the struct (the JSON form's ISO
- * text; Avro's {@code timestamp-millis} is turned into the same text), parsed separately, so an unparseable
- * timestamp is told apart from a malformed record.
+ * The schemas of the four streams. The Avro files under {@code schemas/avro/} (also in the jar) are
+ * the only definition; the Spark struct both decoders produce is derived from them, so a field
+ * added to a file reaches the JSON parser, the Avro decoder and the bronze flattening at once. No
+ * inference: a stream's first records must not decide its types. {@code event_timestamp} is a
+ * string in the struct (the JSON form's ISO text; Avro's {@code timestamp-millis} is turned into
+ * the same text), parsed separately, so an unparseable timestamp is told apart from a malformed
+ * record.
  */
 public final class EventSchemas {
   /** Where the schema files are on the classpath: the repository's {@code schemas/avro/}. */
@@ -27,9 +28,11 @@ public final class EventSchemas {
 
   /** Parses {@code schemas/avro/<file>} from the classpath. */
   public static Schema avro(String file) {
-    try (InputStream in = EventSchemas.class.getClassLoader().getResourceAsStream(RESOURCE_ROOT + file)) {
+    try (InputStream in =
+        EventSchemas.class.getClassLoader().getResourceAsStream(RESOURCE_ROOT + file)) {
       if (in == null) {
-        throw new IllegalStateException("Avro schema " + RESOURCE_ROOT + file + " is not on the classpath");
+        throw new IllegalStateException(
+            "Avro schema " + RESOURCE_ROOT + file + " is not on the classpath");
       }
       return new Schema.Parser().parse(in);
     } catch (IOException e) {
@@ -37,11 +40,16 @@ public final class EventSchemas {
     }
   }
 
-  /** The Spark struct of an Avro record: every field nullable, unions with null → their other branch. */
+  /**
+   * The Spark struct of an Avro record: every field nullable, unions with null → their other
+   * branch.
+   */
   public static StructType sparkType(Schema record) {
     StructType struct = new StructType();
     for (Schema.Field field : record.getFields()) {
-      struct = struct.add(new StructField(field.name(), dataType(field.schema()), true, Metadata.empty()));
+      struct =
+          struct.add(
+              new StructField(field.name(), dataType(field.schema()), true, Metadata.empty()));
     }
     return struct;
   }
@@ -57,8 +65,13 @@ public final class EventSchemas {
       case DOUBLE -> DataTypes.DoubleType;
       case FLOAT -> DataTypes.FloatType;
       case BOOLEAN -> DataTypes.BooleanType;
-      default -> throw new IllegalArgumentException("Avro type " + schema.getType() + " of " + schema
-          + " has no place in an event schema: use records, arrays, nullable unions and primitives");
+      default ->
+          throw new IllegalArgumentException(
+              "Avro type "
+                  + schema.getType()
+                  + " of "
+                  + schema
+                  + " has no place in an event schema: use records, arrays, nullable unions and primitives");
     };
   }
 
@@ -69,13 +82,15 @@ public final class EventSchemas {
     }
     var branches = union.getTypes().stream().filter(s -> s.getType() != Schema.Type.NULL).toList();
     if (branches.size() != 1) {
-      throw new IllegalArgumentException("Only [null, T] unions are supported in event schemas, got " + union);
+      throw new IllegalArgumentException(
+          "Only [null, T] unions are supported in event schemas, got " + union);
     }
     return branches.get(0);
   }
 
   /** A {@code long} carrying {@code timestamp-millis}: text in the struct, like the JSON form. */
   public static boolean isTimestamp(Schema schema) {
-    return schema.getType() == Schema.Type.LONG && schema.getLogicalType() instanceof LogicalTypes.TimestampMillis;
+    return schema.getType() == Schema.Type.LONG
+        && schema.getLogicalType() instanceof LogicalTypes.TimestampMillis;
   }
 }

@@ -1,6 +1,8 @@
 package io.adlake.event;
 
-/** Where the generator writes: Kafka topics, Kinesis streams or files, one per {@link EventType}. */
+/**
+ * Where the generator writes: Kafka topics, Kinesis streams or files, one per {@link EventType}.
+ */
 public interface EventSink extends AutoCloseable {
   void send(EventType type, String key, byte[] value);
 

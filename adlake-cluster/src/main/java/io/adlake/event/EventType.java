@@ -6,14 +6,17 @@ import org.apache.avro.Schema;
 import org.apache.spark.sql.types.StructType;
 
 /**
- * The four streams of the funnel, each with its schema (one Avro file under {@code schemas/avro/}, see
- * {@link EventSchemas}) and the fields it cannot lack.
+ * The four streams of the funnel, each with its schema (one Avro file under {@code schemas/avro/},
+ * see {@link EventSchemas}) and the fields it cannot lack.
  */
 public enum EventType {
   BID_REQUEST("bid_request.avsc", List.of("id", "event_timestamp")),
   BID_RESPONSE("bid_response.avsc", List.of("id", "bidid", "event_timestamp")),
-  IMPRESSION("impression.avsc", List.of("impression_id", "ad_id", "campaign_id", "event_timestamp")),
-  CLICK("click.avsc", List.of("click_id", "impression_id", "ad_id", "campaign_id", "event_timestamp"));
+  IMPRESSION(
+      "impression.avsc", List.of("impression_id", "ad_id", "campaign_id", "event_timestamp")),
+  CLICK(
+      "click.avsc",
+      List.of("click_id", "impression_id", "ad_id", "campaign_id", "event_timestamp"));
 
   private final String schemaFile;
   private final Schema avroSchema;
@@ -32,7 +35,9 @@ public enum EventType {
     return schema;
   }
 
-  /** The current Avro schema: what producers register, and the reader schema of the Avro decoder. */
+  /**
+   * The current Avro schema: what producers register, and the reader schema of the Avro decoder.
+   */
   public Schema avroSchema() {
     return avroSchema;
   }

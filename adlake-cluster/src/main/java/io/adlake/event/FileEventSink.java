@@ -24,7 +24,9 @@ public final class FileEventSink implements EventSink {
 
   private record OpenFile(Path hidden, Path visible, OutputStream out, int[] lines) {}
 
-  /** @param runId part of each file name, so several runs can write into the same directories */
+  /**
+   * @param runId part of each file name, so several runs can write into the same directories
+   */
   public FileEventSink(Path root, StreamNames streams, int linesPerFile, String runId) {
     this.root = root;
     this.streams = streams;

@@ -1,9 +1,5 @@
 package io.adlake.event;
 
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
-import java.util.Arrays;
-import java.util.Locale;
 import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -12,12 +8,16 @@ import io.adlake.config.AdlakeConfig.GeneratorSettings;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.PriorityQueue;
 import java.util.Set;
@@ -26,10 +26,11 @@ import java.util.UUID;
 import java.util.function.Consumer;
 
 /**
- * A correlated OpenRTB 2.6 funnel: bid requests, the responses to some, the impressions some of those
- * win, the clicks on some impressions. Children come a little after their parent; some records are
- * delivered out of order or late, some re-sent (duplicates), some broken (malformed). Everything is
- * drawn from one seeded generator: the same seed and start time give the same records.
+ * A correlated OpenRTB 2.6 funnel: bid requests, the responses to some, the impressions some of
+ * those win, the clicks on some impressions. Children come a little after their parent; some
+ * records are delivered out of order or late, some re-sent (duplicates), some broken (malformed).
+ * Everything is drawn from one seeded generator: the same seed and start time give the same
+ * records.
  *
  * <p>It also knows the answer: which click each impression must be attributed to under a given
  * window, so tests compare the pipeline's table with it row for row.
@@ -38,14 +39,22 @@ public final class FunnelGenerator {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final DateTimeFormatter TIMESTAMP_FORMAT =
       DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
-  private static final String[] COUNTRIES = {"USA", "GBR", "DEU", "FRA", "JPN", "CAN", "BRA", "IND", "AUS", "ESP",
-      "ITA", "MEX", "NLD"};
+  private static final String[] COUNTRIES = {
+    "USA", "GBR", "DEU", "FRA", "JPN", "CAN", "BRA", "IND", "AUS", "ESP", "ITA", "MEX", "NLD"
+  };
   private static final double[] COUNTRY_WEIGHTS = {35, 10, 9, 7, 6, 5, 5, 8, 4, 3, 3, 3, 2};
-  /** OpenRTB devicetype: 1 mobile/tablet, 2 PC, 3 CTV, 4 phone, 5 tablet, 6 connected device, 7 set-top box. */
+
+  /**
+   * OpenRTB devicetype: 1 mobile/tablet, 2 PC, 3 CTV, 4 phone, 5 tablet, 6 connected device, 7
+   * set-top box.
+   */
   private static final int[] DEVICE_TYPES = {4, 2, 5, 3, 1, 7, 6};
+
   private static final double[] DEVICE_WEIGHTS = {40, 25, 10, 8, 7, 5, 5};
   private static final String[] AD_TYPES = {"banner", "video", "native"};
-  private static final int[][] BANNER_SIZES = {{300, 250}, {728, 90}, {320, 50}, {160, 600}, {300, 600}};
+  private static final int[][] BANNER_SIZES = {
+    {300, 250}, {728, 90}, {320, 50}, {160, 600}, {300, 600}
+  };
   private static final String[] FOREIGN_CURRENCIES = {"EUR", "GBP", "JPY"};
   private static final double[] USD_PER_UNIT = {1.08, 1.27, 0.0067};
 
@@ -54,8 +63,8 @@ public final class FunnelGenerator {
   private final Duration clickSkew;
 
   /**
-   * @param clickWindow the attribution window the ground truth is computed for (clicks are placed at
-   *     and just beyond its edges on purpose)
+   * @param clickWindow the attribution window the ground truth is computed for (clicks are placed
+   *     at and just beyond its edges on purpose)
    */
   public FunnelGenerator(GeneratorSettings settings, Duration clickWindow, Duration clickSkew) {
     this.settings = requireNonNull(settings, "settings");
@@ -64,25 +73,35 @@ public final class FunnelGenerator {
   }
 
   /** What to generate. Exactly one of {@code count} (> 0) or {@code duration} bounds the run. */
-  public record Run(long count, Duration duration, double ratePerSecond, boolean paced, Instant start,
+  public record Run(
+      long count,
+      Duration duration,
+      double ratePerSecond,
+      boolean paced,
+      Instant start,
       Set<EventType> streams) {
     public Run {
       requireNonNull(start, "start");
       streams = Set.copyOf(streams);
       if (count <= 0 && (duration == null || duration.isZero())) {
-        throw new IllegalArgumentException("Give a count of events (--count) or a duration (--duration)");
+        throw new IllegalArgumentException(
+            "Give a count of events (--count) or a duration (--duration)");
       }
       if (ratePerSecond <= 0) {
         throw new IllegalArgumentException("rate must be > 0 events/s, got " + ratePerSecond);
       }
     }
 
-    /** {@code count} events as fast as the sink takes them, event time advancing at {@code rate}/s. */
+    /**
+     * {@code count} events as fast as the sink takes them, event time advancing at {@code rate}/s.
+     */
     public static Run count(long count, double rate, Instant start) {
       return new Run(count, null, rate, false, start, Set.of(EventType.values()));
     }
 
-    /** {@code rate} events per second of wall clock for {@code duration}, event time = wall clock. */
+    /**
+     * {@code rate} events per second of wall clock for {@code duration}, event time = wall clock.
+     */
     public static Run paced(double rate, Duration duration, Instant start) {
       return new Run(0, duration, rate, true, start, Set.of(EventType.values()));
     }
@@ -93,20 +112,34 @@ public final class FunnelGenerator {
   }
 
   /** A click the pipeline must attribute: the first click inside the window of its impression. */
-  public record ExpectedAttribution(String adId, String impressionId, String clickId, String campaignId,
-      Instant impressionTime, Instant clickTime) {}
+  public record ExpectedAttribution(
+      String adId,
+      String impressionId,
+      String clickId,
+      String campaignId,
+      Instant impressionTime,
+      Instant clickTime) {}
 
   /** Counts of a finished (or in-progress) run. */
-  public record Summary(Map<EventType, Long> sent, Map<EventType, Long> duplicates,
-      Map<EventType, Long> malformed, long total, Duration elapsed, List<ExpectedAttribution> expected,
+  public record Summary(
+      Map<EventType, Long> sent,
+      Map<EventType, Long> duplicates,
+      Map<EventType, Long> malformed,
+      long total,
+      Duration elapsed,
+      List<ExpectedAttribution> expected,
       List<String> clicksOutsideWindow) {
     public long sent(EventType type) {
       return sent.getOrDefault(type, 0L);
     }
   }
 
-  /** Generates the run into the sink; progress (no more than once a second) goes to {@code progress}. */
-  public Summary generate(Run run, EventSink sink, Consumer<Summary> progress) throws InterruptedException {
+  /**
+   * Generates the run into the sink; progress (no more than once a second) goes to {@code
+   * progress}.
+   */
+  public Summary generate(Run run, EventSink sink, Consumer<Summary> progress)
+      throws InterruptedException {
     State state = new State(run, sink, progress);
     state.generate();
     sink.flush();
@@ -119,7 +152,8 @@ public final class FunnelGenerator {
     private final Consumer<Summary> progress;
     private final SplittableRandom random;
     private final PriorityQueue<Pending> pending =
-        new PriorityQueue<>(Comparator.comparingLong(Pending::emitAtMicros).thenComparingLong(Pending::sequence));
+        new PriorityQueue<>(
+            Comparator.comparingLong(Pending::emitAtMicros).thenComparingLong(Pending::sequence));
     private final Map<EventType, Long> sent = new EnumMap<>(EventType.class);
     private final Map<EventType, Long> duplicates = new EnumMap<>(EventType.class);
     private final Map<EventType, Long> malformed = new EnumMap<>(EventType.class);
@@ -137,15 +171,21 @@ public final class FunnelGenerator {
       this.sink = sink;
       this.progress = progress;
       // The start time is part of the seed, so ids never repeat across runs with different starts.
-      this.random = new SplittableRandom(settings.seed() * 0x9E3779B97F4A7C15L ^ run.start().toEpochMilli());
+      this.random =
+          new SplittableRandom(settings.seed() * 0x9E3779B97F4A7C15L ^ run.start().toEpochMilli());
       this.startMicros = ChronoUnit.MICROS.between(Instant.EPOCH, run.start());
-      double eventsPerRequest = 1 + settings.responseRate() * (1 + settings.winRate()
-          * (1 + settings.clickRate() * (1 + settings.repeatClickShare())));
+      double eventsPerRequest =
+          1
+              + settings.responseRate()
+                  * (1
+                      + settings.winRate()
+                          * (1 + settings.clickRate() * (1 + settings.repeatClickShare())));
       this.requestIntervalMicros = 1_000_000.0 * eventsPerRequest / run.ratePerSecond();
     }
 
     void generate() throws InterruptedException {
-      long endMicros = run.duration() == null ? Long.MAX_VALUE : startMicros + run.duration().toNanos() / 1000;
+      long endMicros =
+          run.duration() == null ? Long.MAX_VALUE : startMicros + run.duration().toNanos() / 1000;
       for (long i = 0; ; i++) {
         long requestMicros = startMicros + (long) (i * requestIntervalMicros);
         if (run.count() > 0 ? total >= run.count() : requestMicros >= endMicros) {
@@ -183,27 +223,40 @@ public final class FunnelGenerator {
     }
 
     Summary summary() {
-      return new Summary(Map.copyOf(sent), Map.copyOf(duplicates), Map.copyOf(malformed), total,
-          Duration.ofNanos(System.nanoTime() - wallStartNanos), List.copyOf(expected), List.copyOf(outsideWindow));
+      return new Summary(
+          Map.copyOf(sent),
+          Map.copyOf(duplicates),
+          Map.copyOf(malformed),
+          total,
+          Duration.ofNanos(System.nanoTime() - wallStartNanos),
+          List.copyOf(expected),
+          List.copyOf(outsideWindow));
     }
 
     private void request(long requestMicros) {
       long t = ms(requestMicros);
       String requestId = uuid();
       boolean app = random.nextDouble() < 0.30;
-      String publisher = random.nextDouble() < 0.05
-          ? String.format("test-pub-%03d", 1 + random.nextInt(10))
-          : String.format("pub-%04d", 1 + random.nextInt(settings.publishers()));
+      String publisher =
+          random.nextDouble() < 0.05
+              ? String.format("test-pub-%03d", 1 + random.nextInt(10))
+              : String.format("pub-%04d", 1 + random.nextInt(settings.publishers()));
       String country = pick(COUNTRIES, COUNTRY_WEIGHTS);
       int deviceType = DEVICE_TYPES[pickIndex(DEVICE_WEIGHTS)];
-      String os = deviceType == 2 ? (random.nextBoolean() ? "Windows" : "macOS")
-          : deviceType == 3 || deviceType == 7 ? "tvOS" : (random.nextDouble() < 0.55 ? "Android" : "iOS");
+      String os =
+          deviceType == 2
+              ? (random.nextBoolean() ? "Windows" : "macOS")
+              : deviceType == 3 || deviceType == 7
+                  ? "tvOS"
+                  : (random.nextDouble() < 0.55 ? "Android" : "iOS");
       String platform = app ? os.toLowerCase(Locale.ROOT) : "web";
       String adType = AD_TYPES[random.nextInt(AD_TYPES.length)];
       int[] size = BANNER_SIZES[random.nextInt(BANNER_SIZES.length)];
       int foreign = random.nextDouble() < 0.10 ? random.nextInt(FOREIGN_CURRENCIES.length) : -1;
-      // One request in 200 carries a zero floor (misconfigured placements): filtered from the enriched table.
-      double floorUsd = random.nextDouble() < 0.005 ? 0.0 : round(Math.exp(random.nextGaussian() * 0.6) * 1.2, 4);
+      // One request in 200 carries a zero floor (misconfigured placements): filtered from the
+      // enriched table.
+      double floorUsd =
+          random.nextDouble() < 0.005 ? 0.0 : round(Math.exp(random.nextGaussian() * 0.6) * 1.2, 4);
       double floor = foreign < 0 ? floorUsd : round(floorUsd / USD_PER_UNIT[foreign], 4);
       String userId = String.format("u-%06d", random.nextInt(50_000));
 
@@ -223,7 +276,8 @@ public final class FunnelGenerator {
       req.put("id", requestId);
       req.put("imp", imps);
       Map<String, Object> inventory = new LinkedHashMap<>();
-      inventory.put("id", (app ? "app-" : "site-") + publisher.substring(publisher.lastIndexOf('-') + 1));
+      inventory.put(
+          "id", (app ? "app-" : "site-") + publisher.substring(publisher.lastIndexOf('-') + 1));
       if (app) {
         inventory.put("bundle", "com.example." + publisher.replace("-", ""));
       } else {
@@ -250,9 +304,21 @@ public final class FunnelGenerator {
       req.put("tmax", 120 + 20 * random.nextInt(10));
       req.put("cur", List.of("USD"));
       req.put("source", Map.of("fd", random.nextInt(2), "tid", uuid()));
-      req.put("regs", Map.of("coppa", random.nextDouble() < 0.02 ? 1 : 0,
-          "ext", Map.of("gdpr", country.equals("DEU") || country.equals("FRA") || country.equals("ESP")
-              || country.equals("ITA") || country.equals("NLD") ? 1 : 0)));
+      req.put(
+          "regs",
+          Map.of(
+              "coppa",
+              random.nextDouble() < 0.02 ? 1 : 0,
+              "ext",
+              Map.of(
+                  "gdpr",
+                  country.equals("DEU")
+                          || country.equals("FRA")
+                          || country.equals("ESP")
+                          || country.equals("ITA")
+                          || country.equals("NLD")
+                      ? 1
+                      : 0)));
       req.put("event_timestamp", timestamp(t));
       schedule(EventType.BID_REQUEST, requestId, req, t);
 
@@ -264,8 +330,12 @@ public final class FunnelGenerator {
       int campaign = 1 + random.nextInt(settings.campaigns());
       String campaignId = String.format("cmp-%04d", campaign);
       String bidderId = String.format("bidder-%02d", 1 + random.nextInt(settings.bidders()));
-      String creativeId = String.format("cr-%04d-%d", campaign, 1 + random.nextInt(settings.creativesPerCampaign()));
-      String adId = String.format("ad-%04d-%d", campaign, 1 + random.nextInt(settings.creativesPerCampaign()));
+      String creativeId =
+          String.format(
+              "cr-%04d-%d", campaign, 1 + random.nextInt(settings.creativesPerCampaign()));
+      String adId =
+          String.format(
+              "ad-%04d-%d", campaign, 1 + random.nextInt(settings.creativesPerCampaign()));
       String adDomain = "brand" + campaign + ".example";
       // CPM in USD, log-normal around 8 with a long tail: about 1 in 20 bids is premium (> 50).
       double bidPrice = round(Math.max(floorUsd, Math.exp(2.1 + random.nextGaussian() * 0.9)), 4);
@@ -341,10 +411,17 @@ public final class FunnelGenerator {
         click.put("click_url", "https://" + adDomain + "/landing?c=" + campaignId);
         schedule(EventType.CLICK, impressionId, click, clickTime[0]);
         long delay = clickTime[0] - impressionTime;
-        boolean inside = delay >= -clickSkew.toNanos() / 1000 && delay <= clickWindow.toNanos() / 1000;
+        boolean inside =
+            delay >= -clickSkew.toNanos() / 1000 && delay <= clickWindow.toNanos() / 1000;
         if (inside) {
-          ExpectedAttribution candidate = new ExpectedAttribution(adId, impressionId, clickId, campaignId,
-              instant(impressionTime), instant(clickTime[0]));
+          ExpectedAttribution candidate =
+              new ExpectedAttribution(
+                  adId,
+                  impressionId,
+                  clickId,
+                  campaignId,
+                  instant(impressionTime),
+                  instant(clickTime[0]));
           if (winner == null || earlier(candidate, winner)) {
             winner = candidate;
           }
@@ -352,7 +429,9 @@ public final class FunnelGenerator {
           outsideWindow.add(clickId);
         }
       }
-      if (winner != null && run.streams().contains(EventType.IMPRESSION) && run.streams().contains(EventType.CLICK)) {
+      if (winner != null
+          && run.streams().contains(EventType.IMPRESSION)
+          && run.streams().contains(EventType.CLICK)) {
         expected.add(winner);
       }
     }
@@ -374,7 +453,7 @@ public final class FunnelGenerator {
       if (u < settings.outsideWindowClickShare()) {
         return switch (random.nextInt(4)) {
           case 0 -> window + 1_000; // one millisecond past the window
-          case 1 -> -skew - 1_000;  // one millisecond before the skew allowance
+          case 1 -> -skew - 1_000; // one millisecond before the skew allowance
           case 2 -> -skew - 1_000 - random.nextInt(20_000_000);
           default -> window + 1_000 + random.nextInt(90_000_000);
         };
@@ -387,7 +466,8 @@ public final class FunnelGenerator {
       } else if (v < 0.05) {
         return -random.nextLong(skew + 1);
       }
-      return Math.min(window - 1_000, 1_000_000 + (long) (-Math.log(1 - random.nextDouble()) * 6_000_000));
+      return Math.min(
+          window - 1_000, 1_000_000 + (long) (-Math.log(1 - random.nextDouble()) * 6_000_000));
     }
 
     private void schedule(EventType type, String key, Map<String, Object> event, long eventMicros) {
@@ -456,9 +536,21 @@ public final class FunnelGenerator {
     private String ip() {
       if (random.nextDouble() < 0.02) {
         return switch (random.nextInt(3)) {
-          case 0 -> "10." + random.nextInt(256) + "." + random.nextInt(256) + "." + (1 + random.nextInt(254));
+          case 0 ->
+              "10."
+                  + random.nextInt(256)
+                  + "."
+                  + random.nextInt(256)
+                  + "."
+                  + (1 + random.nextInt(254));
           case 1 -> "192.168." + random.nextInt(256) + "." + (1 + random.nextInt(254));
-          default -> "172." + (16 + random.nextInt(16)) + "." + random.nextInt(256) + "." + (1 + random.nextInt(254));
+          default ->
+              "172."
+                  + (16 + random.nextInt(16))
+                  + "."
+                  + random.nextInt(256)
+                  + "."
+                  + (1 + random.nextInt(254));
         };
       }
       // Documentation ranges (RFC 5737): realistic-looking, never anyone's real address.
@@ -490,7 +582,8 @@ public final class FunnelGenerator {
     }
   }
 
-  private record Pending(EventType type, String key, byte[] value, long emitAtMicros, long sequence) {}
+  private record Pending(
+      EventType type, String key, byte[] value, long emitAtMicros, long sequence) {}
 
   private static byte[] json(Map<String, Object> event) {
     try {
@@ -504,7 +597,10 @@ public final class FunnelGenerator {
     return Instant.EPOCH.plus(micros, ChronoUnit.MICROS);
   }
 
-  /** Event times are whole milliseconds, as on the wire, so the ground truth sees what the pipeline sees. */
+  /**
+   * Event times are whole milliseconds, as on the wire, so the ground truth sees what the pipeline
+   * sees.
+   */
   private static long ms(long micros) {
     return micros - Math.floorMod(micros, 1000L);
   }

@@ -9,7 +9,9 @@ public final class GenerationProgress implements Consumer<Summary> {
   private final PrintStream out;
   private final long target;
 
-  /** @param target the number of events asked for, or 0 when the run is bounded by time */
+  /**
+   * @param target the number of events asked for, or 0 when the run is bounded by time
+   */
   public GenerationProgress(PrintStream out, long target) {
     this.out = out;
     this.target = target;
@@ -18,17 +20,30 @@ public final class GenerationProgress implements Consumer<Summary> {
   @Override
   public void accept(Summary s) {
     double seconds = Math.max(0.001, s.elapsed().toNanos() / 1e9);
-    String of = target > 0 ? String.format(" of %,d (%.0f%%)", target, Math.min(100.0, 100.0 * s.total() / target)) : "";
-    out.printf("  generated %,d events%s in %.1f s, %,.0f ev/s: requests %,d, responses %,d, impressions %,d, "
-            + "clicks %,d%n", s.total(), of, seconds, s.total() / seconds, s.sent(EventType.BID_REQUEST),
-        s.sent(EventType.BID_RESPONSE), s.sent(EventType.IMPRESSION), s.sent(EventType.CLICK));
+    String of =
+        target > 0
+            ? String.format(" of %,d (%.0f%%)", target, Math.min(100.0, 100.0 * s.total() / target))
+            : "";
+    out.printf(
+        "  generated %,d events%s in %.1f s, %,.0f ev/s: requests %,d, responses %,d, impressions %,d, "
+            + "clicks %,d%n",
+        s.total(),
+        of,
+        seconds,
+        s.total() / seconds,
+        s.sent(EventType.BID_REQUEST),
+        s.sent(EventType.BID_RESPONSE),
+        s.sent(EventType.IMPRESSION),
+        s.sent(EventType.CLICK));
   }
 
   /** The closing line: what the run sent beyond the clean funnel. */
   public void finish(Summary s) {
     long duplicates = s.duplicates().values().stream().mapToLong(Long::longValue).sum();
     long malformed = s.malformed().values().stream().mapToLong(Long::longValue).sum();
-    out.printf("  done: %,d events (%,d re-sent duplicates, %,d malformed), %,d clicks inside the attribution "
-        + "window%n", s.total(), duplicates, malformed, s.expected().size());
+    out.printf(
+        "  done: %,d events (%,d re-sent duplicates, %,d malformed), %,d clicks inside the attribution "
+            + "window%n",
+        s.total(), duplicates, malformed, s.expected().size());
   }
 }

@@ -19,16 +19,20 @@ final class JsonEventDecoder implements EventDecoder {
 
   @Override
   public Column decode(Column raw, EventType type) {
-    return from_json(raw.cast("string"), type.schema().add(CORRUPT, DataTypes.StringType),
+    return from_json(
+        raw.cast("string"),
+        type.schema().add(CORRUPT, DataTypes.StringType),
         Map.of("mode", "PERMISSIVE", "columnNameOfCorruptRecord", CORRUPT));
   }
 
   @Override
   public Column failure(Column raw, Column decoded) {
-    // Bytes that are not valid UTF-8 would be decoded with replacement characters and could parse: they do not
+    // Bytes that are not valid UTF-8 would be decoded with replacement characters and could parse:
+    // they do not
     // survive decode + encode unchanged.
     Column invalidUtf8 = encode(raw.cast("string"), "UTF-8").notEqual(raw);
-    return when(invalidUtf8.or(decoded.isNull()).or(decoded.getField(CORRUPT).isNotNull()),
+    return when(
+        invalidUtf8.or(decoded.isNull()).or(decoded.getField(CORRUPT).isNotNull()),
         lit(EventParser.MALFORMED));
   }
 

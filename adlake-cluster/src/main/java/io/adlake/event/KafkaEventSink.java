@@ -17,7 +17,8 @@ public final class KafkaEventSink implements EventSink {
   private final String bootstrapServers;
   private final AtomicReference<Exception> failure = new AtomicReference<>();
 
-  public KafkaEventSink(String bootstrapServers, StreamNames streams, Map<String, String> extraProperties) {
+  public KafkaEventSink(
+      String bootstrapServers, StreamNames streams, Map<String, String> extraProperties) {
     Properties p = new Properties();
     p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     p.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -25,9 +26,12 @@ public final class KafkaEventSink implements EventSink {
     p.put(ProducerConfig.LINGER_MS_CONFIG, "10");
     p.put(ProducerConfig.BATCH_SIZE_CONFIG, Integer.toString(256 * 1024));
     p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "30000");
-    // One request in flight per broker: with more, a batch refused with NOT_LEADER_OR_FOLLOWER by a partition
-    // that is just becoming led can be overtaken by the next batch, which the broker accepts as the producer's
-    // first; the refused batch then gets OUT_OF_ORDER_SEQUENCE_NUMBER until it expires (KAFKA-15591, fixed
+    // One request in flight per broker: with more, a batch refused with NOT_LEADER_OR_FOLLOWER by a
+    // partition
+    // that is just becoming led can be overtaken by the next batch, which the broker accepts as the
+    // producer's
+    // first; the refused batch then gets OUT_OF_ORDER_SEQUENCE_NUMBER until it expires
+    // (KAFKA-15591, fixed
     // in the broker only in Kafka 4.5). Seen as "Expiring N record(s)" in this project's tests.
     p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, "1");
     p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "120000");
@@ -40,7 +44,8 @@ public final class KafkaEventSink implements EventSink {
   @Override
   public void send(EventType type, String key, byte[] value) {
     throwIfFailed();
-    producer.send(new ProducerRecord<>(type.streamName(streams), key.getBytes(StandardCharsets.UTF_8), value),
+    producer.send(
+        new ProducerRecord<>(type.streamName(streams), key.getBytes(StandardCharsets.UTF_8), value),
         (metadata, error) -> {
           if (error != null) {
             failure.compareAndSet(null, error);
@@ -57,8 +62,13 @@ public final class KafkaEventSink implements EventSink {
   private void throwIfFailed() {
     Exception e = failure.get();
     if (e != null) {
-      throw new IllegalStateException("Writing to Kafka at " + bootstrapServers + " failed: " + e.getMessage()
-          + ". Check that the broker is reachable and the topics exist.", e);
+      throw new IllegalStateException(
+          "Writing to Kafka at "
+              + bootstrapServers
+              + " failed: "
+              + e.getMessage()
+              + ". Check that the broker is reachable and the topics exist.",
+          e);
     }
   }
 

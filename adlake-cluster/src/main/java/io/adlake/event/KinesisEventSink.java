@@ -9,7 +9,9 @@ public final class KinesisEventSink implements EventSink {
   private final KinesisRecordWriter writer;
   private final StreamNames streams;
 
-  /** @param writer closed with this sink */
+  /**
+   * @param writer closed with this sink
+   */
   public KinesisEventSink(KinesisRecordWriter writer, StreamNames streams) {
     this.writer = requireNonNull(writer, "writer");
     this.streams = requireNonNull(streams, "streams");

@@ -19,21 +19,23 @@ import software.amazon.awssdk.services.kinesis.model.PutRecordsResponse;
 import software.amazon.awssdk.services.kinesis.model.PutRecordsResultEntry;
 
 /**
- * Writes records to Kinesis streams with PutRecords, for the generator and the attributed-stream sink.
- * Records are buffered per stream into requests within the API's limits (500 records, 5 MiB of data and
- * partition keys); the records a request leaves failed (throttling) and whole requests that fail
- * transiently (a stream still being created, throttling, a server or network error) are re-sent with
- * exponential backoff and full jitter, up to {@link PutRetry#maxAttempts()} attempts; then {@link #flush()}
- * throws, naming the stream and the errors.
+ * Writes records to Kinesis streams with PutRecords, for the generator and the attributed-stream
+ * sink. Records are buffered per stream into requests within the API's limits (500 records, 5 MiB
+ * of data and partition keys); the records a request leaves failed (throttling) and whole requests
+ * that fail transiently (a stream still being created, throttling, a server or network error) are
+ * re-sent with exponential backoff and full jitter, up to {@link PutRetry#maxAttempts()} attempts;
+ * then {@link #flush()} throws, naming the stream and the errors.
  *
- * <p>At least once: a request that timed out may have been written before it is re-sent, and a re-sent
- * record lands after records that followed it. Readers de-duplicate on the record's own id.
+ * <p>At least once: a request that timed out may have been written before it is re-sent, and a
+ * re-sent record lands after records that followed it. Readers de-duplicate on the record's own id.
  */
 public final class KinesisRecordWriter implements AutoCloseable {
   static final int MAX_RECORDS_PER_REQUEST = 500;
   static final long MAX_BYTES_PER_REQUEST = 5L * 1024 * 1024;
+
   /** Data and partition key of one record. */
   static final long MAX_BYTES_PER_RECORD = 1024 * 1024;
+
   static final int MAX_PARTITION_KEY_CHARS = 256;
 
   private final KinesisClient client;
@@ -47,35 +49,62 @@ public final class KinesisRecordWriter implements AutoCloseable {
     long bytes;
   }
 
-  /** @param client closed with this writer */
+  /**
+   * @param client closed with this writer
+   */
   public KinesisRecordWriter(KinesisClient client, PutRetry retry) {
     this.client = requireNonNull(client, "client");
     this.retry = requireNonNull(retry, "retry");
   }
 
-  /** Buffers a record; sends the stream's buffer first when the record would not fit into its request. */
+  /**
+   * Buffers a record; sends the stream's buffer first when the record would not fit into its
+   * request.
+   */
   public void put(String stream, String partitionKey, byte[] data) {
     requireNonNull(stream, "stream");
-    if (partitionKey == null || partitionKey.isEmpty() || partitionKey.length() > MAX_PARTITION_KEY_CHARS) {
-      throw new IllegalArgumentException("A Kinesis partition key has 1-" + MAX_PARTITION_KEY_CHARS
-          + " characters; got " + (partitionKey == null ? "null" : partitionKey.length() + ": '" + partitionKey + "'"));
+    if (partitionKey == null
+        || partitionKey.isEmpty()
+        || partitionKey.length() > MAX_PARTITION_KEY_CHARS) {
+      throw new IllegalArgumentException(
+          "A Kinesis partition key has 1-"
+              + MAX_PARTITION_KEY_CHARS
+              + " characters; got "
+              + (partitionKey == null
+                  ? "null"
+                  : partitionKey.length() + ": '" + partitionKey + "'"));
     }
     long size = data.length + partitionKey.getBytes(StandardCharsets.UTF_8).length;
     if (size > MAX_BYTES_PER_RECORD) {
-      throw new IllegalArgumentException("Record with partition key '" + partitionKey + "' for stream " + stream
-          + " has " + size + " bytes; Kinesis takes at most " + MAX_BYTES_PER_RECORD + " per record");
+      throw new IllegalArgumentException(
+          "Record with partition key '"
+              + partitionKey
+              + "' for stream "
+              + stream
+              + " has "
+              + size
+              + " bytes; Kinesis takes at most "
+              + MAX_BYTES_PER_RECORD
+              + " per record");
     }
     Batch batch = open.computeIfAbsent(stream, s -> new Batch());
-    if (batch.entries.size() == MAX_RECORDS_PER_REQUEST || batch.bytes + size > MAX_BYTES_PER_REQUEST) {
+    if (batch.entries.size() == MAX_RECORDS_PER_REQUEST
+        || batch.bytes + size > MAX_BYTES_PER_REQUEST) {
       send(stream, open.remove(stream).entries);
       batch = open.computeIfAbsent(stream, s -> new Batch());
     }
-    batch.entries.add(PutRecordsRequestEntry.builder()
-        .partitionKey(partitionKey).data(SdkBytes.fromByteArray(data)).build());
+    batch.entries.add(
+        PutRecordsRequestEntry.builder()
+            .partitionKey(partitionKey)
+            .data(SdkBytes.fromByteArray(data))
+            .build());
     batch.bytes += size;
   }
 
-  /** Sends every buffered record; returns when all are written, or throws when a record could not be. */
+  /**
+   * Sends every buffered record; returns when all are written, or throws when a record could not
+   * be.
+   */
   public void flush() {
     while (!open.isEmpty()) {
       String stream = open.keySet().iterator().next();
@@ -101,28 +130,47 @@ public final class KinesisRecordWriter implements AutoCloseable {
           return;
         }
         pending = failed(batch, response.records());
-        lastError = pending.size() + " of " + batch.size() + " records refused " + errorCodes(response.records());
+        lastError =
+            pending.size()
+                + " of "
+                + batch.size()
+                + " records refused "
+                + errorCodes(response.records());
       } catch (KinesisException e) {
         if (!isTransient(e)) {
-          throw new IllegalStateException("PutRecords to Kinesis stream " + stream + " failed: "
-              + e.awsErrorDetails().errorCode() + ": " + e.awsErrorDetails().errorMessage(), e);
+          throw new IllegalStateException(
+              "PutRecords to Kinesis stream "
+                  + stream
+                  + " failed: "
+                  + e.awsErrorDetails().errorCode()
+                  + ": "
+                  + e.awsErrorDetails().errorMessage(),
+              e);
         }
         lastError = "request failed: " + e.awsErrorDetails().errorCode();
       } catch (SdkClientException e) {
         lastError = "request failed: " + e.getMessage();
       }
       if (attempt >= retry.maxAttempts()) {
-        throw new IllegalStateException("PutRecords to Kinesis stream " + stream + ": " + pending.size()
-            + " record(s) not written after " + attempt + " attempts (last: " + lastError + "). Check that the "
-            + "stream exists and is active, raise its capacity, or raise adlake.source.kinesis.put-max-attempts / "
-            + "put-retry-max-backoff to wait longer.");
+        throw new IllegalStateException(
+            "PutRecords to Kinesis stream "
+                + stream
+                + ": "
+                + pending.size()
+                + " record(s) not written after "
+                + attempt
+                + " attempts (last: "
+                + lastError
+                + "). Check that the "
+                + "stream exists and is active, raise its capacity, or raise adlake.source.kinesis.put-max-attempts / "
+                + "put-retry-max-backoff to wait longer.");
       }
       sleep(attempt);
     }
   }
 
-  private static List<PutRecordsRequestEntry> failed(List<PutRecordsRequestEntry> sent,
-      List<PutRecordsResultEntry> results) {
+  private static List<PutRecordsRequestEntry> failed(
+      List<PutRecordsRequestEntry> sent, List<PutRecordsResultEntry> results) {
     List<PutRecordsRequestEntry> failed = new ArrayList<>();
     for (int i = 0; i < sent.size(); i++) {
       if (results.get(i).errorCode() != null) {
@@ -143,16 +191,25 @@ public final class KinesisRecordWriter implements AutoCloseable {
   }
 
   /**
-   * Worth another attempt: throttling, a stream that is still being created (ResourceNotFound until it is
-   * active), server errors. Bad arguments and missing permissions are not.
+   * Worth another attempt: throttling, a stream that is still being created (ResourceNotFound until
+   * it is active), server errors. Bad arguments and missing permissions are not.
    */
   private static boolean isTransient(KinesisException e) {
     String code = e.awsErrorDetails() == null ? "" : e.awsErrorDetails().errorCode();
-    return e.isThrottlingException() || e.statusCode() >= 500 || List.of("ResourceNotFoundException",
-        "ProvisionedThroughputExceededException", "LimitExceededException", "KMSThrottlingException").contains(code);
+    return e.isThrottlingException()
+        || e.statusCode() >= 500
+        || List.of(
+                "ResourceNotFoundException",
+                "ProvisionedThroughputExceededException",
+                "LimitExceededException",
+                "KMSThrottlingException")
+            .contains(code);
   }
 
-  /** Full jitter: a random wait up to backoff × 2^(attempt-1), capped (spreads retries of many writers). */
+  /**
+   * Full jitter: a random wait up to backoff × 2^(attempt-1), capped (spreads retries of many
+   * writers).
+   */
   private void sleep(int attempt) {
     long capMillis = retry.maxBackoff().toMillis();
     long ceiling = Math.min(capMillis, retry.backoff().toMillis() << Math.min(attempt - 1, 30));

@@ -7,13 +7,23 @@ package io.adlake.event;
 public final class RawRecord {
   /** The record's bytes (binary). */
   public static final String RAW = "raw";
+
   /** Topic or file the record was read from; for Kinesis {@code <stream>/<sequence number>}. */
   public static final String SOURCE = "record_source";
+
   /** Kafka partition; for Kinesis the top 31 bits of the record's hash key; null for files. */
   public static final String PARTITION = "source_partition";
-  /** Kafka offset, or the 1-based line number in a file; null for Kinesis (the sequence number is too big). */
+
+  /**
+   * Kafka offset, or the 1-based line number in a file; null for Kinesis (the sequence number is
+   * too big).
+   */
   public static final String OFFSET = "source_offset";
-  /** When the source received the record (Kafka log-append or create time; Kinesis arrival; file read time). */
+
+  /**
+   * When the source received the record (Kafka log-append or create time; Kinesis arrival; file
+   * read time).
+   */
   public static final String RECEIVED_AT = "received_at";
 
   private RawRecord() {}

@@ -10,16 +10,29 @@ import org.apache.spark.sql.SparkSession;
 public final class AttributionReport {
   private AttributionReport() {}
 
-  public static void print(SparkSession spark, AdlakeConfig config, ResultFormat format, PrintStream out) {
+  public static void print(
+      SparkSession spark, AdlakeConfig config, ResultFormat format, PrintStream out) {
     String table = config.catalog().qualified(config.attribution().table());
     TableSetup.load(spark, table); // fails with a message naming the table if it does not exist
     section(spark, "Attribution summary", "sql/report/attribution_summary.sql", table, format, out);
     section(spark, "Platform split", "sql/report/attribution_platforms.sql", table, format, out);
-    section(spark, "Top campaigns by click revenue", "sql/report/attribution_top_campaigns.sql", table, format, out);
+    section(
+        spark,
+        "Top campaigns by click revenue",
+        "sql/report/attribution_top_campaigns.sql",
+        table,
+        format,
+        out);
   }
 
-  private static void section(SparkSession spark, String title, String resource, String table, ResultFormat format,
+  private static void section(
+      SparkSession spark,
+      String title,
+      String resource,
+      String table,
+      ResultFormat format,
       PrintStream out) {
-    IngestReport.section(spark, title + " (" + table + ")", resource, Map.of("table", table), format, out);
+    IngestReport.section(
+        spark, title + " (" + table + ")", resource, Map.of("table", table), format, out);
   }
 }

@@ -10,21 +10,28 @@ import org.apache.spark.sql.streaming.StreamingQuery;
 import org.apache.spark.sql.streaming.Trigger;
 
 /**
- * Starts a streaming query that hands each micro-batch to a {@code foreachBatch} sink, checkpointed in the
- * query's own directory ({@link Checkpoints}): how every adlake query writes, so that the exactly-once
- * sinks see each batch id once per checkpoint.
+ * Starts a streaming query that hands each micro-batch to a {@code foreachBatch} sink, checkpointed
+ * in the query's own directory ({@link Checkpoints}): how every adlake query writes, so that the
+ * exactly-once sinks see each batch id once per checkpoint.
  */
 final class ForeachBatchQuery {
   private ForeachBatchQuery() {}
 
   /**
    * @param name the query's name, which also names its checkpoint directory
-   * @param mode {@link OutputMode#Update()} for aggregations whose rows a MERGE corrects, else append
+   * @param mode {@link OutputMode#Update()} for aggregations whose rows a MERGE corrects, else
+   *     append
    */
-  static StreamingQuery start(Dataset<Row> stream, String name, OutputMode mode, AdlakeConfig config,
-      Trigger trigger, VoidFunction2<Dataset<Row>, Long> sink) {
+  static StreamingQuery start(
+      Dataset<Row> stream,
+      String name,
+      OutputMode mode,
+      AdlakeConfig config,
+      Trigger trigger,
+      VoidFunction2<Dataset<Row>, Long> sink) {
     try {
-      return stream.writeStream()
+      return stream
+          .writeStream()
           .queryName(name)
           .outputMode(mode)
           .option("checkpointLocation", Checkpoints.location(config, name))

@@ -51,10 +51,10 @@ import org.apache.spark.util.LongAccumulator;
 
 /**
  * Bronze ingest, one query per stream: raw → count → parse + validate → drop re-sent records within
- * the dedup window → foreachBatch: valid records flattened into the bronze table, unusable ones into
- * {@code quarantine} with their bytes and reason, bid requests also into {@code bid_requests_enriched},
- * and one {@code ingest_metrics} row — every write exactly once. Every record read ends in bronze, in
- * quarantine, or in the duplicates count.
+ * the dedup window → foreachBatch: valid records flattened into the bronze table, unusable ones
+ * into {@code quarantine} with their bytes and reason, bid requests also into {@code
+ * bid_requests_enriched}, and one {@code ingest_metrics} row — every write exactly once. Every
+ * record read ends in bronze, in quarantine, or in the duplicates count.
  */
 public final class IngestJob {
   public static final String QUERY_PREFIX = "ingest_";
@@ -62,8 +62,12 @@ public final class IngestJob {
 
   private IngestJob() {}
 
-  public static List<StreamingQuery> start(SparkSession spark, AdlakeConfig config, EventSource source,
-      Trigger trigger, PrintStream out) {
+  public static List<StreamingQuery> start(
+      SparkSession spark,
+      AdlakeConfig config,
+      EventSource source,
+      Trigger trigger,
+      PrintStream out) {
     List<EventType> types = List.of(EventType.values());
     source.requireStreams(types);
     EventDecoder decoder = EventSource.decoder(config);
@@ -83,7 +87,8 @@ public final class IngestJob {
       for (EventType type : EventType.values()) {
         bronze.put(type, TableSetup.ensure(spark, config.catalog(), bronzeSpec(type)));
       }
-      return new Tables(bronze,
+      return new Tables(
+          bronze,
           TableSetup.ensure(spark, config.catalog(), AdlakeTables.bidRequestsEnriched()),
           TableSetup.ensure(spark, config.catalog(), AdlakeTables.quarantine()),
           TableSetup.ensure(spark, config.catalog(), AdlakeTables.ingestMetrics()));
@@ -103,30 +108,63 @@ public final class IngestJob {
     return QUERY_PREFIX + type.name().toLowerCase(Locale.ROOT);
   }
 
-  private static StreamingQuery startOne(SparkSession spark, AdlakeConfig config, EventSource source,
-      EventDecoder decoder, Trigger trigger, EventType type, Tables tables, PrintStream out) {
+  private static StreamingQuery startOne(
+      SparkSession spark,
+      AdlakeConfig config,
+      EventSource source,
+      EventDecoder decoder,
+      Trigger trigger,
+      EventType type,
+      Tables tables,
+      PrintStream out) {
     IngestSettings settings = config.ingest();
-    // Counts every record the source hands over, before de-duplication, so the sink can tell how many
+    // Counts every record the source hands over, before de-duplication, so the sink can tell how
+    // many
     // were dropped as re-sent (records read - records after dedup).
     LongAccumulator read = spark.sparkContext().longAccumulator(queryName(type) + "_records_read");
-    UserDefinedFunction countRecord = udf((UDF0<Boolean>) () -> {
-      read.add(1);
-      return true;
-    }, DataTypes.BooleanType).asNondeterministic();
+    UserDefinedFunction countRecord =
+        udf(
+                (UDF0<Boolean>)
+                    () -> {
+                      read.add(1);
+                      return true;
+                    },
+                DataTypes.BooleanType)
+            .asNondeterministic();
 
-    Dataset<Row> parsed = EventParser.parse(source.readStream(spark, type).filter(countRecord.apply()), type,
-        decoder, settings.maxRecordBytes(), settings.minEventTime(), settings.maxFutureSkew());
-    // A valid record's key is its id; an unusable one is keyed by its position, so it is never a "duplicate".
-    Column key = when(col(EventParser.REASON).isNull(), idOf(type))
-        .otherwise(concat_ws("/", col(RawRecord.SOURCE), col(RawRecord.PARTITION).cast("string"),
-            col(RawRecord.OFFSET).cast("string"), sha2(col(RawRecord.RAW), 256)));
-    Dataset<Row> deduplicated = parsed
-        .withColumn(DEDUP_KEY, key)
-        // Arrival time, not event time: a late event is never dropped as "late" by the de-duplication.
-        .withWatermark(RawRecord.RECEIVED_AT, Attribution.interval(settings.dedupWindow()))
-        .dropDuplicatesWithinWatermark(DEDUP_KEY)
-        .drop(DEDUP_KEY);
-    return ForeachBatchQuery.start(deduplicated, queryName(type), OutputMode.Append(), config, trigger,
+    Dataset<Row> parsed =
+        EventParser.parse(
+            source.readStream(spark, type).filter(countRecord.apply()),
+            type,
+            decoder,
+            settings.maxRecordBytes(),
+            settings.minEventTime(),
+            settings.maxFutureSkew());
+    // A valid record's key is its id; an unusable one is keyed by its position, so it is never a
+    // "duplicate".
+    Column key =
+        when(col(EventParser.REASON).isNull(), idOf(type))
+            .otherwise(
+                concat_ws(
+                    "/",
+                    col(RawRecord.SOURCE),
+                    col(RawRecord.PARTITION).cast("string"),
+                    col(RawRecord.OFFSET).cast("string"),
+                    sha2(col(RawRecord.RAW), 256)));
+    Dataset<Row> deduplicated =
+        parsed
+            .withColumn(DEDUP_KEY, key)
+            // Arrival time, not event time: a late event is never dropped as "late" by the
+            // de-duplication.
+            .withWatermark(RawRecord.RECEIVED_AT, Attribution.interval(settings.dedupWindow()))
+            .dropDuplicatesWithinWatermark(DEDUP_KEY)
+            .drop(DEDUP_KEY);
+    return ForeachBatchQuery.start(
+        deduplicated,
+        queryName(type),
+        OutputMode.Append(),
+        config,
+        trigger,
         new IngestSink(type, type.streamName(config.streams()), tables, settings, read, out));
   }
 
@@ -140,9 +178,18 @@ public final class IngestJob {
   }
 
   /** What one micro-batch of one stream did; also the {@code ingest_metrics} row. */
-  public record IngestBatch(String stream, long batchId, long recordsRead, long duplicatesDropped,
-      long bronzeRecords, long bronzeRows, long quarantined, Map<String, Long> quarantinedByReason, long filtered,
-      Map<String, Long> filteredByReason, long enrichedRows) {}
+  public record IngestBatch(
+      String stream,
+      long batchId,
+      long recordsRead,
+      long duplicatesDropped,
+      long bronzeRecords,
+      long bronzeRows,
+      long quarantined,
+      Map<String, Long> quarantinedByReason,
+      long filtered,
+      Map<String, Long> filteredByReason,
+      long enrichedRows) {}
 
   static final class IngestSink implements VoidFunction2<Dataset<Row>, Long> {
     private static final long serialVersionUID = 1L;
@@ -153,7 +200,12 @@ public final class IngestJob {
     private final LongAccumulator read;
     private final transient PrintStream out;
 
-    IngestSink(EventType type, String stream, Tables tables, IngestSettings settings, LongAccumulator read,
+    IngestSink(
+        EventType type,
+        String stream,
+        Tables tables,
+        IngestSettings settings,
+        LongAccumulator read,
         PrintStream out) {
       this.type = type;
       this.stream = stream;
@@ -178,10 +230,13 @@ public final class IngestJob {
         long quarantined = afterDedup - valid;
 
         TableSpec bronzeSpec = bronzeSpec(type);
-        Dataset<Row> bronze = BronzeFlattening.flatten(type, EventParser.valid(records), bronzeSpec).persist();
+        Dataset<Row> bronze =
+            BronzeFlattening.flatten(type, EventParser.valid(records), bronzeSpec).persist();
         long bronzeRows = valid == 0 ? 0 : bronze.count();
-        CommitLedger.appendOnce(spark, tables.bronze().get(type), writer, batchId, bronze, bronzeRows);
-        CommitLedger.appendOnce(spark, tables.quarantine(), writer, batchId, quarantineRows(records), quarantined);
+        CommitLedger.appendOnce(
+            spark, tables.bronze().get(type), writer, batchId, bronze, bronzeRows);
+        CommitLedger.appendOnce(
+            spark, tables.quarantine(), writer, batchId, quarantineRows(records), quarantined);
 
         Map<String, Long> filteredBy = new TreeMap<>();
         long enrichedRows = 0;
@@ -191,17 +246,33 @@ public final class IngestJob {
           enrichedRows = byReason.getOrDefault(null, 0L);
           byReason.remove(null);
           filteredBy.putAll(byReason);
-          CommitLedger.appendOnce(spark, tables.enriched(), writer, batchId,
-              RequestEnrichment.kept(enriched, AdlakeTables.bidRequestsEnriched()), enrichedRows);
+          CommitLedger.appendOnce(
+              spark,
+              tables.enriched(),
+              writer,
+              batchId,
+              RequestEnrichment.kept(enriched, AdlakeTables.bidRequestsEnriched()),
+              enrichedRows);
           enriched.unpersist();
         }
         bronze.unpersist();
 
-        IngestBatch result = new IngestBatch(stream, batchId, recordsRead, recordsRead - afterDedup, valid,
-            bronzeRows, quarantined, new TreeMap<>(reasons), filteredBy.values().stream().mapToLong(Long::longValue)
-            .sum(), filteredBy, enrichedRows);
+        IngestBatch result =
+            new IngestBatch(
+                stream,
+                batchId,
+                recordsRead,
+                recordsRead - afterDedup,
+                valid,
+                bronzeRows,
+                quarantined,
+                new TreeMap<>(reasons),
+                filteredBy.values().stream().mapToLong(Long::longValue).sum(),
+                filteredBy,
+                enrichedRows);
         if (recordsRead > 0) {
-          CommitLedger.appendOnce(spark, tables.metrics(), writer, batchId, metricsRow(spark, writer, result), 1);
+          CommitLedger.appendOnce(
+              spark, tables.metrics(), writer, batchId, metricsRow(spark, writer, result), 1);
           out.println(describe(result));
         }
       } finally {
@@ -221,34 +292,52 @@ public final class IngestJob {
     private Dataset<Row> quarantineRows(Dataset<Row> records) {
       Column raw = col(RawRecord.RAW);
       Column text = raw.cast("string");
-      // Valid UTF-8 survives decode + encode unchanged; anything else is kept byte for byte as base64.
+      // Valid UTF-8 survives decode + encode unchanged; anything else is kept byte for byte as
+      // base64.
       Column validUtf8 = encode(text, "UTF-8").equalTo(raw);
-      return AdlakeTables.quarantine().selectFrom(EventParser.invalid(records), Map.of(
-          "event_type", lit(type.name().toLowerCase(Locale.ROOT)),
-          "source", col(RawRecord.SOURCE),
-          "source_partition", col(RawRecord.PARTITION),
-          "source_offset", col(RawRecord.OFFSET),
-          "reason", col(EventParser.REASON),
-          "raw_text", when(validUtf8, text),
-          "raw_base64", when(validUtf8.equalTo(false), base64(raw)),
-          "raw_bytes", length(raw),
-          "received_at", col(RawRecord.RECEIVED_AT),
-          "quarantined_at", current_timestamp()));
+      return AdlakeTables.quarantine()
+          .selectFrom(
+              EventParser.invalid(records),
+              Map.of(
+                  "event_type", lit(type.name().toLowerCase(Locale.ROOT)),
+                  "source", col(RawRecord.SOURCE),
+                  "source_partition", col(RawRecord.PARTITION),
+                  "source_offset", col(RawRecord.OFFSET),
+                  "reason", col(EventParser.REASON),
+                  "raw_text", when(validUtf8, text),
+                  "raw_base64", when(validUtf8.equalTo(false), base64(raw)),
+                  "raw_bytes", length(raw),
+                  "received_at", col(RawRecord.RECEIVED_AT),
+                  "quarantined_at", current_timestamp()));
     }
 
     private static Dataset<Row> metricsRow(SparkSession spark, String writer, IngestBatch b) {
-      Row row = RowFactory.create(b.stream(), writer, b.batchId(), new Timestamp(System.currentTimeMillis()),
-          b.recordsRead(), b.duplicatesDropped(), b.bronzeRecords(), b.bronzeRows(), b.quarantined(),
-          mapAsScalaMap(b.quarantinedByReason()), b.filtered(),
-          mapAsScalaMap(b.filteredByReason()), b.enrichedRows());
+      Row row =
+          RowFactory.create(
+              b.stream(),
+              writer,
+              b.batchId(),
+              new Timestamp(System.currentTimeMillis()),
+              b.recordsRead(),
+              b.duplicatesDropped(),
+              b.bronzeRecords(),
+              b.bronzeRows(),
+              b.quarantined(),
+              mapAsScalaMap(b.quarantinedByReason()),
+              b.filtered(),
+              mapAsScalaMap(b.filteredByReason()),
+              b.enrichedRows());
       return spark.createDataFrame(List.of(row), AdlakeTables.ingestMetrics().sparkSchema());
     }
   }
 
   /** The one line per micro-batch people read. */
   static String describe(IngestBatch b) {
-    StringBuilder line = new StringBuilder(String.format("  ingest %s batch %d: read %,d, bronze %,d records "
-        + "(%,d rows)", b.stream(), b.batchId(), b.recordsRead(), b.bronzeRecords(), b.bronzeRows()));
+    StringBuilder line =
+        new StringBuilder(
+            String.format(
+                "  ingest %s batch %d: read %,d, bronze %,d records " + "(%,d rows)",
+                b.stream(), b.batchId(), b.recordsRead(), b.bronzeRecords(), b.bronzeRows()));
     if (b.duplicatesDropped() > 0) {
       line.append(String.format(", %,d duplicates dropped", b.duplicatesDropped()));
     }
@@ -256,8 +345,10 @@ public final class IngestJob {
       line.append(String.format(", quarantined %,d %s", b.quarantined(), b.quarantinedByReason()));
     }
     if (b.enrichedRows() > 0 || b.filtered() > 0) {
-      line.append(String.format(", enriched %,d, filtered %,d %s", b.enrichedRows(), b.filtered(),
-          b.filteredByReason()));
+      line.append(
+          String.format(
+              ", enriched %,d, filtered %,d %s",
+              b.enrichedRows(), b.filtered(), b.filteredByReason()));
     }
     return line.toString();
   }

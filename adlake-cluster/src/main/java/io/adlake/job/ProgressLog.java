@@ -1,12 +1,12 @@
 package io.adlake.job;
 
-import java.util.Arrays;
-import java.util.TreeMap;
 import io.adlake.lake.ExactlyOnceMerge.BatchCommit;
 import java.io.PrintStream;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.Consumer;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.streaming.StreamingQueryListener;
@@ -29,11 +29,14 @@ public final class ProgressLog extends StreamingQueryListener implements Consume
   public synchronized void accept(BatchCommit commit) {
     commits.add(commit);
     if (commit.skipped()) {
-      out.printf("  %s batch %d: already committed, replay skipped%n", commit.table(), commit.batchId());
+      out.printf(
+          "  %s batch %d: already committed, replay skipped%n", commit.table(), commit.batchId());
     } else if (commit.rows() > 0) {
-      String verb = commit.table().equals(io.adlake.lake.AdlakeTables.FUNNEL_EVENTS) ? "appended" : "merged";
-      out.printf("  %s batch %d: %s %,d rows in %,d ms%n", commit.table(), commit.batchId(), verb, commit.rows(),
-          commit.mergeMillis());
+      String verb =
+          commit.table().equals(io.adlake.lake.AdlakeTables.FUNNEL_EVENTS) ? "appended" : "merged";
+      out.printf(
+          "  %s batch %d: %s %,d rows in %,d ms%n",
+          commit.table(), commit.batchId(), verb, commit.rows(), commit.mergeMillis());
     }
   }
 
@@ -49,7 +52,10 @@ public final class ProgressLog extends StreamingQueryListener implements Consume
     return List.copyOf(progresses);
   }
 
-  /** Spark's per-phase durations (addBatch, queryPlanning, walCommit, …) summed over every batch seen. */
+  /**
+   * Spark's per-phase durations (addBatch, queryPlanning, walCommit, …) summed over every batch
+   * seen.
+   */
   public synchronized Map<String, Long> durationTotals() {
     Map<String, Long> totals = new TreeMap<>();
     for (StreamingQueryProgress p : progresses) {
@@ -70,11 +76,15 @@ public final class ProgressLog extends StreamingQueryListener implements Consume
       progresses.add(p);
     }
     // Ingest queries print their own accounting line from the sink.
-    if ((p.numInputRows() == 0 && p.observedMetrics().isEmpty()) || p.name().startsWith(IngestJob.QUERY_PREFIX)) {
+    if ((p.numInputRows() == 0 && p.observedMetrics().isEmpty())
+        || p.name().startsWith(IngestJob.QUERY_PREFIX)) {
       return;
     }
-    StringBuilder line = new StringBuilder(String.format("  %s batch %d: read %,d records (%.0f/s)", p.name(),
-        p.batchId(), p.numInputRows(), p.processedRowsPerSecond()));
+    StringBuilder line =
+        new StringBuilder(
+            String.format(
+                "  %s batch %d: read %,d records (%.0f/s)",
+                p.name(), p.batchId(), p.numInputRows(), p.processedRowsPerSecond()));
     for (Map.Entry<String, Row> metric : p.observedMetrics().entrySet()) {
       Row row = metric.getValue();
       long invalid = row.isNullAt(1) ? 0 : row.getLong(1);
@@ -85,9 +95,11 @@ public final class ProgressLog extends StreamingQueryListener implements Consume
     }
     if (p.stateOperators().length > 0) {
       line.append(String.format(", state %,d rows", p.stateOperators()[0].numRowsTotal()));
-      long late = Arrays.stream(p.stateOperators()).mapToLong(o -> o.numRowsDroppedByWatermark()).sum();
+      long late =
+          Arrays.stream(p.stateOperators()).mapToLong(o -> o.numRowsDroppedByWatermark()).sum();
       if (late > 0) {
-        line.append(String.format(", %,d late events beyond the watermark (dropped, counted)", late));
+        line.append(
+            String.format(", %,d late events beyond the watermark (dropped, counted)", late));
       }
     }
     out.println(line);

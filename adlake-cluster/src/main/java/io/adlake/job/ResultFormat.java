@@ -11,9 +11,13 @@ import java.util.Map;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 
-/** How {@code report} prints a result: an aligned table for people, CSV or JSON lines for programs. */
+/**
+ * How {@code report} prints a result: an aligned table for people, CSV or JSON lines for programs.
+ */
 public enum ResultFormat {
-  TABLE, CSV, JSON;
+  TABLE,
+  CSV,
+  JSON;
 
   public void print(Dataset<Row> result, int limit, PrintStream out) {
     String[] columns = result.columns();
@@ -63,7 +67,8 @@ public enum ResultFormat {
     StringBuilder b = new StringBuilder();
     for (int c = 0; c < values.length; c++) {
       boolean numeric = sample != null && !sample.isNullAt(c) && sample.get(c) instanceof Number;
-      b.append(c == 0 ? "" : " | ").append(String.format("%" + (numeric ? "" : "-") + widths[c] + "s", values[c]));
+      b.append(c == 0 ? "" : " | ")
+          .append(String.format("%" + (numeric ? "" : "-") + widths[c] + "s", values[c]));
     }
     return b.toString().stripTrailing();
   }
@@ -80,7 +85,8 @@ public enum ResultFormat {
   }
 
   private static String csvCell(String value) {
-    boolean quote = value.contains(",") || value.contains("\"") || value.contains("\n") || value.contains("\r");
+    boolean quote =
+        value.contains(",") || value.contains("\"") || value.contains("\n") || value.contains("\r");
     return quote ? "\"" + value.replace("\"", "\"\"") + "\"" : value;
   }
 
@@ -90,8 +96,11 @@ public enum ResultFormat {
       Map<String, Object> object = new LinkedHashMap<>();
       for (int c = 0; c < columns.length; c++) {
         Object value = row.get(c);
-        object.put(columns[c], value instanceof Number || value instanceof Boolean || value == null
-            ? value : String.valueOf(value));
+        object.put(
+            columns[c],
+            value instanceof Number || value instanceof Boolean || value == null
+                ? value
+                : String.valueOf(value));
       }
       try {
         out.println(json.writeValueAsString(object));

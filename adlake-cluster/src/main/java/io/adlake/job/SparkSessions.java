@@ -9,7 +9,10 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.spark.sql.SparkSession;
 
-/** Builds the SparkSession every job runs in: Iceberg extensions, the configured catalog, sane defaults. */
+/**
+ * Builds the SparkSession every job runs in: Iceberg extensions, the configured catalog, sane
+ * defaults.
+ */
 public final class SparkSessions {
   private SparkSessions() {}
 
@@ -21,14 +24,18 @@ public final class SparkSessions {
     sparkProperties(config).forEach(builder::config);
     SparkSession spark = builder.getOrCreate();
     // On Glue / EMR the platform may have built the session already; runtime settings still apply.
-    spark.conf().set("spark.sql.shuffle.partitions", Integer.toString(config.spark().shufflePartitions()));
+    spark
+        .conf()
+        .set("spark.sql.shuffle.partitions", Integer.toString(config.spark().shufflePartitions()));
     spark.conf().set("spark.sql.session.timeZone", "UTC");
     return spark;
   }
 
   static Map<String, String> sparkProperties(AdlakeConfig config) {
     Map<String, String> p = new LinkedHashMap<>();
-    p.put("spark.sql.extensions", "org.apache.iceberg.spark.extensions.IcebergSparkSessionExtensions");
+    p.put(
+        "spark.sql.extensions",
+        "org.apache.iceberg.spark.extensions.IcebergSparkSessionExtensions");
     p.put("spark.sql.shuffle.partitions", Integer.toString(config.spark().shufflePartitions()));
     p.put("spark.sql.session.timeZone", "UTC");
     p.putAll(catalogProperties(config.catalog()));
@@ -51,7 +58,8 @@ public final class SparkSessions {
     }
     p.put(prefix + ".warehouse", location(catalog.warehouse()));
     catalog.uri().ifPresent(uri -> p.put(prefix + ".uri", uri));
-    // foreachBatch runs on a cloned session whose catalog would cache table state: a job that writes
+    // foreachBatch runs on a cloned session whose catalog would cache table state: a job that
+    // writes
     // and then reads (ledger check, reports) must always see the latest commit.
     p.put(prefix + ".cache-enabled", "false");
     catalog.properties().forEach((k, v) -> p.put(prefix + "." + k, v));

@@ -1,6 +1,5 @@
 package io.adlake.job;
 
-import java.util.concurrent.TimeoutException;
 import io.adlake.config.AdlakeConfig;
 import io.adlake.config.ConfigurationException;
 import io.adlake.lake.StreamingReaders;
@@ -10,23 +9,34 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.streaming.StreamingQuery;
 import org.apache.spark.sql.streaming.StreamingQueryException;
 import org.apache.spark.sql.streaming.Trigger;
 
-/** The streaming jobs that {@code run} can put in one Spark application, and how to wait for them. */
+/**
+ * The streaming jobs that {@code run} can put in one Spark application, and how to wait for them.
+ */
 public enum StreamingJobs {
   INGEST {
     @Override
-    List<StreamingQuery> start(SparkSession spark, AdlakeConfig config, EventSource source, Trigger trigger,
+    List<StreamingQuery> start(
+        SparkSession spark,
+        AdlakeConfig config,
+        EventSource source,
+        Trigger trigger,
         ProgressLog progress) {
       return IngestJob.start(spark, config, source, trigger, progress.out());
     }
   },
   ATTRIBUTION {
     @Override
-    List<StreamingQuery> start(SparkSession spark, AdlakeConfig config, EventSource source, Trigger trigger,
+    List<StreamingQuery> start(
+        SparkSession spark,
+        AdlakeConfig config,
+        EventSource source,
+        Trigger trigger,
         ProgressLog progress) {
       return List.of(AttributionJob.start(spark, config, source, trigger, progress));
     }
@@ -34,7 +44,11 @@ public enum StreamingJobs {
   /** Reads the bronze tables that INGEST writes. */
   AGGREGATE {
     @Override
-    List<StreamingQuery> start(SparkSession spark, AdlakeConfig config, EventSource source, Trigger trigger,
+    List<StreamingQuery> start(
+        SparkSession spark,
+        AdlakeConfig config,
+        EventSource source,
+        Trigger trigger,
         ProgressLog progress) {
       return AggregateJob.start(spark, config, trigger, progress);
     }
@@ -42,29 +56,38 @@ public enum StreamingJobs {
     @Override
     List<Phase> availableNowPhases() {
       return List.of(
-          (spark, config, source, trigger, progress) -> AggregateJob.startFirstStage(spark, config, trigger, progress),
-          (spark, config, source, trigger, progress) -> List.of(
-              AggregateJob.startFunnelRollup(spark, config, trigger, progress)));
+          (spark, config, source, trigger, progress) ->
+              AggregateJob.startFirstStage(spark, config, trigger, progress),
+          (spark, config, source, trigger, progress) ->
+              List.of(AggregateJob.startFunnelRollup(spark, config, trigger, progress)));
     }
   };
 
   /** Starts some of a job's queries. */
   @FunctionalInterface
   interface Phase {
-    List<StreamingQuery> start(SparkSession spark, AdlakeConfig config, EventSource source, Trigger trigger,
+    List<StreamingQuery> start(
+        SparkSession spark,
+        AdlakeConfig config,
+        EventSource source,
+        Trigger trigger,
         ProgressLog progress);
   }
 
   /**
-   * A job's queries in the order an available-now run must finish them, each phase reading what the one
-   * before wrote. One phase unless the job reads its own output.
+   * A job's queries in the order an available-now run must finish them, each phase reading what the
+   * one before wrote. One phase unless the job reads its own output.
    */
   List<Phase> availableNowPhases() {
     return List.of(this::start);
   }
 
-  abstract List<StreamingQuery> start(SparkSession spark, AdlakeConfig config, EventSource source,
-      Trigger trigger, ProgressLog progress);
+  abstract List<StreamingQuery> start(
+      SparkSession spark,
+      AdlakeConfig config,
+      EventSource source,
+      Trigger trigger,
+      ProgressLog progress);
 
   public static List<StreamingJobs> parse(List<String> names) {
     List<StreamingJobs> jobs = new ArrayList<>();
@@ -72,25 +95,29 @@ public enum StreamingJobs {
       try {
         jobs.add(valueOf(name.trim().toUpperCase(Locale.ROOT)));
       } catch (IllegalArgumentException e) {
-        throw new ConfigurationException("Unknown job '" + name + "'; jobs: "
-            + Arrays.stream(values()).map(j -> j.name().toLowerCase(Locale.ROOT)).toList());
+        throw new ConfigurationException(
+            "Unknown job '"
+                + name
+                + "'; jobs: "
+                + Arrays.stream(values()).map(j -> j.name().toLowerCase(Locale.ROOT)).toList());
       }
     }
     return jobs;
   }
 
   /**
-   * Groups of phases started together, each group after the one before has finished. A continuous run starts
-   * everything at once (the metrics follow the ingest's commits). A run that stops when its input is
-   * processed (available-now) runs the jobs that read the source first, then each aggregation phase over
-   * the tables they wrote.
+   * Groups of phases started together, each group after the one before has finished. A continuous
+   * run starts everything at once (the metrics follow the ingest's commits). A run that stops when
+   * its input is processed (available-now) runs the jobs that read the source first, then each
+   * aggregation phase over the tables they wrote.
    */
   static List<List<Phase>> phases(List<StreamingJobs> jobs, Trigger trigger) {
     if (!trigger.equals(Trigger.AvailableNow())) {
       return List.of(jobs.stream().map(job -> (Phase) job::start).toList());
     }
     List<List<Phase>> groups = new ArrayList<>();
-    List<Phase> sourceReaders = jobs.stream().filter(job -> job != AGGREGATE).map(job -> (Phase) job::start).toList();
+    List<Phase> sourceReaders =
+        jobs.stream().filter(job -> job != AGGREGATE).map(job -> (Phase) job::start).toList();
     if (!sourceReaders.isEmpty()) {
       groups.add(sourceReaders);
     }
@@ -117,16 +144,24 @@ public enum StreamingJobs {
    * Starts the jobs in one session and blocks until all have finished (available-now) or one fails;
    * then the others are stopped and the failure is thrown.
    */
-  public static void runAll(SparkSession spark, AdlakeConfig config, List<StreamingJobs> jobs, Trigger trigger,
-      ProgressLog progress) throws StreamingQueryException {
+  public static void runAll(
+      SparkSession spark,
+      AdlakeConfig config,
+      List<StreamingJobs> jobs,
+      Trigger trigger,
+      ProgressLog progress)
+      throws StreamingQueryException {
     spark.streams().addListener(progress);
     EventSource source = EventSource.from(config);
-    System.out.printf("Reading from %s; tables in catalog %s, namespace %s%n", source.describe(),
-        config.catalog().name(), config.catalog().namespace());
+    System.out.printf(
+        "Reading from %s; tables in catalog %s, namespace %s%n",
+        source.describe(), config.catalog().name(), config.catalog().namespace());
     if (trigger.equals(Trigger.AvailableNow())) {
-      for (String moved : StreamingReaders.moveExpiredInitialOffsets(spark, config.catalog(),
-          Checkpoints.root(config))) {
-        System.out.println("Checkpoint " + moved + " (apache/iceberg#18000: available-now needs it)");
+      for (String moved :
+          StreamingReaders.moveExpiredInitialOffsets(
+              spark, config.catalog(), Checkpoints.root(config))) {
+        System.out.println(
+            "Checkpoint " + moved + " (apache/iceberg#18000: available-now needs it)");
       }
     }
     List<StreamingQuery> queries = new ArrayList<>();
@@ -153,7 +188,8 @@ public enum StreamingJobs {
       try {
         spark.sparkContext().listenerBus().waitUntilEmpty(TimeUnit.SECONDS.toMillis(60));
       } catch (TimeoutException e) {
-        System.err.println("Progress events still queued after 60 s; the last late_events rows may be missing");
+        System.err.println(
+            "Progress events still queued after 60 s; the last late_events rows may be missing");
       }
       spark.streams().removeListener(progress);
     }

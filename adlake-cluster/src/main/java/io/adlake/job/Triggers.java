@@ -5,7 +5,10 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.apache.spark.sql.streaming.Trigger;
 
-/** {@code --trigger}: processing-time (the configured interval), available-now, or an interval like 30s. */
+/**
+ * {@code --trigger}: processing-time (the configured interval), available-now, or an interval like
+ * 30s.
+ */
 public final class Triggers {
   public static final String PROCESSING_TIME = "processing-time";
   public static final String AVAILABLE_NOW = "available-now";
@@ -19,7 +22,8 @@ public final class Triggers {
     if (value.equals(AVAILABLE_NOW)) {
       return Trigger.AvailableNow();
     }
-    Duration interval = ConfigLoader.duration(value, "--trigger (processing-time, available-now or an interval)");
+    Duration interval =
+        ConfigLoader.duration(value, "--trigger (processing-time, available-now or an interval)");
     return Trigger.ProcessingTime(interval.toMillis(), TimeUnit.MILLISECONDS);
   }
 }

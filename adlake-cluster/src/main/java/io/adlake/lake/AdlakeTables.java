@@ -11,7 +11,9 @@ import java.util.Optional;
 
 /** The declarations of adlake's tables. */
 public final class AdlakeTables {
-  /** 512 MB: large files for analysts' scans; compaction (maintain) gets the streaming writes there. */
+  /**
+   * 512 MB: large files for analysts' scans; compaction (maintain) gets the streaming writes there.
+   */
   static final long TARGET_FILE_SIZE_BYTES = 512L * 1024 * 1024;
 
   static final int CAMPAIGN_BUCKETS = 8;
@@ -45,17 +47,22 @@ public final class AdlakeTables {
 
   /**
    * Attributed clicks. Nearly every micro-batch MERGE only inserts; an earlier click arriving later
-   * replaces a row. With merge-on-read that is a delete file (compaction folds it); with copy-on-write
-   * the touched file is rewritten. {@link MergeMode} says which the runtime can use.
+   * replaces a row. With merge-on-read that is a delete file (compaction folds it); with
+   * copy-on-write the touched file is rewritten. {@link MergeMode} says which the runtime can use.
    */
   public static TableSpec enrichedAdData(String name, MergeMode mode) {
     Map<String, String> props = commonProperties();
     props.putAll(mergeModeProperties(mode));
-    return new TableSpec(name, "Clicks attributed to their impression (first click wins), enriched",
+    return new TableSpec(
+        name,
+        "Clicks attributed to their impression (first click wins), enriched",
         List.of(
             required("ad_id", "STRING", "Ad id (key)"),
             required("impression_id", "STRING", "Impression id (key)"),
-            required("click_id", "STRING", "The attributed click: the earliest one, ties broken by click id"),
+            required(
+                "click_id",
+                "STRING",
+                "The attributed click: the earliest one, ties broken by click id"),
             required("campaign_id", "STRING", "Campaign of the impression"),
             optional("publisher_id", "STRING", "Publisher of the impression"),
             required("impression_time", "TIMESTAMP", "Impression event time (UTC)"),
@@ -66,16 +73,25 @@ public final class AdlakeTables {
             optional("bid_price", "DOUBLE", "Bid price, USD CPM"),
             optional("click_price", "DOUBLE", "Click price, USD"),
             optional("is_premium_ad", "STRING", "'Yes' when bid_price > premium threshold (50)"),
-            optional("engagement_duration", "BIGINT",
+            optional(
+                "engagement_duration",
+                "BIGINT",
                 "Whole epoch seconds of click_time minus those of impression_time"),
-            optional("platform_category", "STRING", "Mobile, Tablet, Desktop, CTV or Other from device_type"),
+            optional(
+                "platform_category",
+                "STRING",
+                "Mobile, Tablet, Desktop, CTV or Other from device_type"),
             optional("click_revenue", "DOUBLE", "click_price * revenue multiplier (1.2)"),
-            optional("is_suspected_fraud", "BOOLEAN", "engagement_duration below the plausible minimum"),
+            optional(
+                "is_suspected_fraud", "BOOLEAN", "engagement_duration below the plausible minimum"),
             optional("processed_time", "TIMESTAMP", "When the micro-batch that wrote the row ran")),
-        // Partitioned by campaign_id as the original design, but hashed into 8 buckets: a micro-batch
-        // spans every campaign, and identity partitions made each MERGE write one small file per campaign
+        // Partitioned by campaign_id as the original design, but hashed into 8 buckets: a
+        // micro-batch
+        // spans every campaign, and identity partitions made each MERGE write one small file per
+        // campaign
         // (measured: 40 files and ~650 ms per 900-row MERGE, against ~400 ms bucketed). Campaign
-        // predicates still prune through the bucket. days() makes old days closed partitions to compact.
+        // predicates still prune through the bucket. days() makes old days closed partitions to
+        // compact.
         List.of("days(impression_time)", "bucket(" + CAMPAIGN_BUCKETS + ", campaign_id)"),
         List.of("ad_id", "impression_id"),
         props,
@@ -107,10 +123,17 @@ public final class AdlakeTables {
   }
 
   /** Bronze tables are append-only: re-sent records are dropped before the write, not upserted. */
-  private static TableSpec bronze(String name, String comment, List<TableSpec.ColumnSpec> columns,
-      List<String> partitioning) {
-    return new TableSpec(name, comment, withLineage(columns), partitioning, List.of(), commonProperties(),
-        Optional.empty(), Optional.empty());
+  private static TableSpec bronze(
+      String name, String comment, List<TableSpec.ColumnSpec> columns, List<String> partitioning) {
+    return new TableSpec(
+        name,
+        comment,
+        withLineage(columns),
+        partitioning,
+        List.of(),
+        commonProperties(),
+        Optional.empty(),
+        Optional.empty());
   }
 
   private static List<TableSpec.ColumnSpec> bidRequestColumns() {
@@ -119,7 +142,8 @@ public final class AdlakeTables {
         optional("imp_id", "STRING", "imp[].id: one row per impression opportunity of the request"),
         optional("imp_banner_w", "INT", "imp[].banner.w (or video.w)"),
         optional("imp_banner_h", "INT", "imp[].banner.h (or video.h)"),
-        optional("imp_bidfloor", "DOUBLE", "imp[].bidfloor, in the currency of the currency column"),
+        optional(
+            "imp_bidfloor", "DOUBLE", "imp[].bidfloor, in the currency of the currency column"),
         optional("site_id", "STRING", "site.id; NULL for app traffic"),
         optional("site_domain", "STRING", "site.domain"),
         optional("site_cat", "STRING", "site.cat (or app.cat), IAB categories joined with ','"),
@@ -140,24 +164,30 @@ public final class AdlakeTables {
   }
 
   public static TableSpec bidRequests() {
-    return bronze(BID_REQUESTS, "OpenRTB bid requests, one row per imp[]", bidRequestColumns(),
+    return bronze(
+        BID_REQUESTS,
+        "OpenRTB bid requests, one row per imp[]",
+        bidRequestColumns(),
         List.of("days(event_timestamp)", "device_geo_country"));
   }
 
   public static TableSpec bidResponses() {
-    return bronze(BID_RESPONSES, "OpenRTB bid responses, one row per seatbid[].bid[]", List.of(
-        required("response_id", "STRING", "BidResponse.bidid"),
-        required("request_id", "STRING", "BidResponse.id = the request's id"),
-        optional("bidder_id", "STRING", "seatbid[].seat"),
-        optional("bid_id", "STRING", "seatbid[].bid[].id"),
-        optional("imp_id", "STRING", "seatbid[].bid[].impid"),
-        optional("price", "DOUBLE", "seatbid[].bid[].price, CPM in the response currency"),
-        optional("ad_domain", "STRING", "seatbid[].bid[].adomain, joined with ','"),
-        optional("creative_id", "STRING", "seatbid[].bid[].crid"),
-        optional("deal_id", "STRING", "seatbid[].bid[].dealid"),
-        optional("campaign_id", "STRING", "seatbid[].bid[].cid"),
-        optional("ad_id", "STRING", "seatbid[].bid[].adid"),
-        optional("currency", "STRING", "cur, ISO-4217")),
+    return bronze(
+        BID_RESPONSES,
+        "OpenRTB bid responses, one row per seatbid[].bid[]",
+        List.of(
+            required("response_id", "STRING", "BidResponse.bidid"),
+            required("request_id", "STRING", "BidResponse.id = the request's id"),
+            optional("bidder_id", "STRING", "seatbid[].seat"),
+            optional("bid_id", "STRING", "seatbid[].bid[].id"),
+            optional("imp_id", "STRING", "seatbid[].bid[].impid"),
+            optional("price", "DOUBLE", "seatbid[].bid[].price, CPM in the response currency"),
+            optional("ad_domain", "STRING", "seatbid[].bid[].adomain, joined with ','"),
+            optional("creative_id", "STRING", "seatbid[].bid[].crid"),
+            optional("deal_id", "STRING", "seatbid[].bid[].dealid"),
+            optional("campaign_id", "STRING", "seatbid[].bid[].cid"),
+            optional("ad_id", "STRING", "seatbid[].bid[].adid"),
+            optional("currency", "STRING", "cur, ISO-4217")),
         List.of("days(event_timestamp)"));
   }
 
@@ -173,121 +203,201 @@ public final class AdlakeTables {
   }
 
   public static TableSpec impressions() {
-    List<TableSpec.ColumnSpec> columns = new ArrayList<>(List.of(
-        required("impression_id", "STRING", "Impression id"),
-        optional("request_id", "STRING", "Originating bid request"),
-        optional("response_id", "STRING", "Winning bid response")));
+    List<TableSpec.ColumnSpec> columns =
+        new ArrayList<>(
+            List.of(
+                required("impression_id", "STRING", "Impression id"),
+                optional("request_id", "STRING", "Originating bid request"),
+                optional("response_id", "STRING", "Winning bid response")));
     columns.addAll(trackedAd());
-    columns.addAll(List.of(
-        optional("ad_type", "STRING", "banner, video or native"),
-        optional("bid_price", "DOUBLE", "Bid price, USD CPM"),
-        optional("win_price", "DOUBLE", "Clearing price, USD CPM"),
-        optional("bidder_id", "STRING", "Winning bidder"),
-        optional("creative_id", "STRING", "Creative id"),
-        optional("ad_domain", "STRING", "Advertiser domain"),
-        optional("viewability_score", "DOUBLE", "Share of the ad in view, 0-1 (added later: NULL on older rows)")));
-    return bronze(IMPRESSIONS, "Impression (win notice) tracking events", columns, List.of("days(event_timestamp)"));
+    columns.addAll(
+        List.of(
+            optional("ad_type", "STRING", "banner, video or native"),
+            optional("bid_price", "DOUBLE", "Bid price, USD CPM"),
+            optional("win_price", "DOUBLE", "Clearing price, USD CPM"),
+            optional("bidder_id", "STRING", "Winning bidder"),
+            optional("creative_id", "STRING", "Creative id"),
+            optional("ad_domain", "STRING", "Advertiser domain"),
+            optional(
+                "viewability_score",
+                "DOUBLE",
+                "Share of the ad in view, 0-1 (added later: NULL on older rows)")));
+    return bronze(
+        IMPRESSIONS,
+        "Impression (win notice) tracking events",
+        columns,
+        List.of("days(event_timestamp)"));
   }
 
   public static TableSpec clicks() {
-    List<TableSpec.ColumnSpec> columns = new ArrayList<>(List.of(
-        required("click_id", "STRING", "Click id"),
-        required("impression_id", "STRING", "Impression clicked"),
-        optional("request_id", "STRING", "Originating bid request")));
+    List<TableSpec.ColumnSpec> columns =
+        new ArrayList<>(
+            List.of(
+                required("click_id", "STRING", "Click id"),
+                required("impression_id", "STRING", "Impression clicked"),
+                optional("request_id", "STRING", "Originating bid request")));
     columns.addAll(trackedAd());
-    columns.addAll(List.of(
-        optional("click_price", "DOUBLE", "Click price, USD"),
-        optional("click_url", "STRING", "Landing page")));
+    columns.addAll(
+        List.of(
+            optional("click_price", "DOUBLE", "Click price, USD"),
+            optional("click_url", "STRING", "Landing page")));
     return bronze(CLICKS, "Click tracking events", columns, List.of("days(event_timestamp)"));
   }
 
-  /** Bid requests with USD floors and device category; test, private-IP and non-positive-floor traffic left out. */
+  /**
+   * Bid requests with USD floors and device category; test, private-IP and non-positive-floor
+   * traffic left out.
+   */
   public static TableSpec bidRequestsEnriched() {
     List<TableSpec.ColumnSpec> columns = new ArrayList<>(bidRequestColumns());
-    columns.add(optional("usd_rate", "DOUBLE", "USD per unit of currency used for floor_usd (conf usd-rates)"));
+    columns.add(
+        optional(
+            "usd_rate", "DOUBLE", "USD per unit of currency used for floor_usd (conf usd-rates)"));
     columns.add(optional("floor_usd", "DOUBLE", "imp_bidfloor * usd_rate"));
-    columns.add(optional("device_category", "STRING", "CTV, Mobile Web, Mobile App, Desktop or Unknown"));
-    return bronze(BID_REQUESTS_ENRICHED, "Valid, billable bid requests with normalised floors", columns,
+    columns.add(
+        optional("device_category", "STRING", "CTV, Mobile Web, Mobile App, Desktop or Unknown"));
+    return bronze(
+        BID_REQUESTS_ENRICHED,
+        "Valid, billable bid requests with normalised floors",
+        columns,
         List.of("days(event_timestamp)", "device_geo_country"));
   }
 
   /** Every record that could not be used, with its bytes, where it came from and why. */
   public static TableSpec quarantine() {
-    return new TableSpec(QUARANTINE, "Records that could not be used, with the reason", List.of(
-        required("event_type", "STRING", "Stream the record was read for: bid_request, bid_response, impression, click"),
-        optional("source", "STRING", "Topic, stream or file the record came from"),
-        optional("source_partition", "INT", "Kafka partition; NULL for files"),
-        optional("source_offset", "BIGINT", "Kafka offset, or line number in the file"),
-        required("reason", "STRING", "malformed_json, missing_field:<name>, invalid_timestamp, timestamp_out_of_range or too_large"),
-        optional("raw_text", "STRING", "The record as text when it is valid UTF-8"),
-        optional("raw_base64", "STRING", "The record base64-encoded when it is not valid UTF-8"),
-        optional("raw_bytes", "INT", "Size of the record"),
-        optional("received_at", "TIMESTAMP", "When the source received the record"),
-        required("quarantined_at", "TIMESTAMP", "When the micro-batch that quarantined it ran")),
-        List.of("days(quarantined_at)", "event_type"), List.of(), commonProperties(), Optional.empty(),
+    return new TableSpec(
+        QUARANTINE,
+        "Records that could not be used, with the reason",
+        List.of(
+            required(
+                "event_type",
+                "STRING",
+                "Stream the record was read for: bid_request, bid_response, impression, click"),
+            optional("source", "STRING", "Topic, stream or file the record came from"),
+            optional("source_partition", "INT", "Kafka partition; NULL for files"),
+            optional("source_offset", "BIGINT", "Kafka offset, or line number in the file"),
+            required(
+                "reason",
+                "STRING",
+                "malformed_json, missing_field:<name>, invalid_timestamp, timestamp_out_of_range or too_large"),
+            optional("raw_text", "STRING", "The record as text when it is valid UTF-8"),
+            optional(
+                "raw_base64", "STRING", "The record base64-encoded when it is not valid UTF-8"),
+            optional("raw_bytes", "INT", "Size of the record"),
+            optional("received_at", "TIMESTAMP", "When the source received the record"),
+            required(
+                "quarantined_at", "TIMESTAMP", "When the micro-batch that quarantined it ran")),
+        List.of("days(quarantined_at)", "event_type"),
+        List.of(),
+        commonProperties(),
+        Optional.empty(),
         Optional.empty());
   }
 
   /** One row per ingest micro-batch and stream: what was read and where every record went. */
   public static TableSpec ingestMetrics() {
-    return new TableSpec(INGEST_METRICS, "Per micro-batch accounting of the bronze ingest", List.of(
-        required("stream", "STRING", "Topic / stream name"),
-        required("query_id", "STRING", "Streaming query id"),
-        required("batch_id", "BIGINT", "Micro-batch id"),
-        required("batch_time", "TIMESTAMP", "When the micro-batch ran"),
-        optional("records_read", "BIGINT", "Records read from the source"),
-        optional("duplicates_dropped", "BIGINT", "Records dropped as re-sent within the dedup window"),
-        optional("bronze_records", "BIGINT", "Valid records written to the bronze table"),
-        optional("bronze_rows", "BIGINT", "Rows written to the bronze table (after flattening)"),
-        optional("quarantined", "BIGINT", "Records written to quarantine"),
-        optional("quarantined_by_reason", "MAP<STRING, BIGINT>", "Quarantined records per reason"),
-        optional("filtered", "BIGINT", "Rows kept out of bid_requests_enriched (still in bronze)"),
-        optional("filtered_by_reason", "MAP<STRING, BIGINT>", "Filtered rows per reason"),
-        optional("enriched_rows", "BIGINT", "Rows written to bid_requests_enriched")),
-        List.of(), List.of(), commonProperties(), Optional.empty(), Optional.empty());
+    return new TableSpec(
+        INGEST_METRICS,
+        "Per micro-batch accounting of the bronze ingest",
+        List.of(
+            required("stream", "STRING", "Topic / stream name"),
+            required("query_id", "STRING", "Streaming query id"),
+            required("batch_id", "BIGINT", "Micro-batch id"),
+            required("batch_time", "TIMESTAMP", "When the micro-batch ran"),
+            optional("records_read", "BIGINT", "Records read from the source"),
+            optional(
+                "duplicates_dropped",
+                "BIGINT",
+                "Records dropped as re-sent within the dedup window"),
+            optional("bronze_records", "BIGINT", "Valid records written to the bronze table"),
+            optional(
+                "bronze_rows", "BIGINT", "Rows written to the bronze table (after flattening)"),
+            optional("quarantined", "BIGINT", "Records written to quarantine"),
+            optional(
+                "quarantined_by_reason", "MAP<STRING, BIGINT>", "Quarantined records per reason"),
+            optional(
+                "filtered", "BIGINT", "Rows kept out of bid_requests_enriched (still in bronze)"),
+            optional("filtered_by_reason", "MAP<STRING, BIGINT>", "Filtered rows per reason"),
+            optional("enriched_rows", "BIGINT", "Rows written to bid_requests_enriched")),
+        List.of(),
+        List.of(),
+        commonProperties(),
+        Optional.empty(),
+        Optional.empty());
   }
 
   /** Columns every windowed metrics table has besides its group and measures. */
   public static final String WINDOW_START = "window_start";
+
   public static final String WINDOW_END = "window_end";
   public static final String UPDATED_AT = "updated_at";
 
   public static final String HOURLY_IMPRESSIONS_BY_GEO = "hourly_impressions_by_geo";
 
-  /** Tumbling 1 h windows of impressions per country; one row per (window_start, device_geo_country). */
+  /**
+   * Tumbling 1 h windows of impressions per country; one row per (window_start,
+   * device_geo_country).
+   */
   public static TableSpec hourlyImpressionsByGeo(MergeMode mode) {
-    return windowedMetrics(HOURLY_IMPRESSIONS_BY_GEO, "Impressions per hour and country, corrected as late events "
-            + "arrive", mode,
-        required("device_geo_country", "STRING", "Country, ISO-3166-1 alpha-3; UNKNOWN when absent; key"),
-        List.of(optional("impression_count", "BIGINT", "Impressions"),
+    return windowedMetrics(
+        HOURLY_IMPRESSIONS_BY_GEO,
+        "Impressions per hour and country, corrected as late events " + "arrive",
+        mode,
+        required(
+            "device_geo_country",
+            "STRING",
+            "Country, ISO-3166-1 alpha-3; UNKNOWN when absent; key"),
+        List.of(
+            optional("impression_count", "BIGINT", "Impressions"),
             optional("total_revenue", "DOUBLE", "sum(win_price) / 1000: USD, win prices being CPM"),
             optional("avg_win_price", "DOUBLE", "Average win price, USD CPM")));
   }
 
   /**
-   * A windowed metrics table: key (window_start, group), measures, the time the row last changed; a MERGE
-   * bounds window_start and the group values of its batch.
+   * A windowed metrics table: key (window_start, group), measures, the time the row last changed; a
+   * MERGE bounds window_start and the group values of its batch.
    */
-  private static TableSpec windowedMetrics(String name, String comment, MergeMode mode, TableSpec.ColumnSpec group,
+  private static TableSpec windowedMetrics(
+      String name,
+      String comment,
+      MergeMode mode,
+      TableSpec.ColumnSpec group,
       List<TableSpec.ColumnSpec> measures) {
     Map<String, String> props = commonProperties();
     props.putAll(mergeModeProperties(mode));
-    List<TableSpec.ColumnSpec> columns = new ArrayList<>(List.of(
-        required(WINDOW_START, "TIMESTAMP", "Start of the window (UTC), key"), group,
-        optional(WINDOW_END, "TIMESTAMP", "End of the window")));
+    List<TableSpec.ColumnSpec> columns =
+        new ArrayList<>(
+            List.of(
+                required(WINDOW_START, "TIMESTAMP", "Start of the window (UTC), key"),
+                group,
+                optional(WINDOW_END, "TIMESTAMP", "End of the window")));
     columns.addAll(measures);
-    columns.add(optional(UPDATED_AT, "TIMESTAMP", "When the micro-batch that last changed the row ran"));
-    return new TableSpec(name, comment, columns, List.of("days(" + WINDOW_START + ")"),
-        List.of(WINDOW_START, group.name()), props, Optional.of(WINDOW_START), Optional.of(group.name()));
+    columns.add(
+        optional(UPDATED_AT, "TIMESTAMP", "When the micro-batch that last changed the row ran"));
+    return new TableSpec(
+        name,
+        comment,
+        columns,
+        List.of("days(" + WINDOW_START + ")"),
+        List.of(WINDOW_START, group.name()),
+        props,
+        Optional.of(WINDOW_START),
+        Optional.of(group.name()));
   }
 
   public static final String ROLLING_METRICS_BY_BIDDER = "rolling_metrics_by_bidder";
 
-  /** Sliding 5 min windows every minute of wins per bidder; one row per (window_start, bidder_id). */
+  /**
+   * Sliding 5 min windows every minute of wins per bidder; one row per (window_start, bidder_id).
+   */
   public static TableSpec rollingMetricsByBidder(MergeMode mode) {
-    return windowedMetrics(ROLLING_METRICS_BY_BIDDER, "Wins per bidder over the last 5 minutes, every minute", mode,
+    return windowedMetrics(
+        ROLLING_METRICS_BY_BIDDER,
+        "Wins per bidder over the last 5 minutes, every minute",
+        mode,
         required("bidder_id", "STRING", "Winning bidder; UNKNOWN when absent; key"),
-        List.of(optional("win_count", "BIGINT", "Impressions won"),
+        List.of(
+            optional("win_count", "BIGINT", "Impressions won"),
             optional("revenue", "DOUBLE", "sum(win_price) / 1000: USD, win prices being CPM"),
             optional("avg_cpm", "DOUBLE", "Average win price, USD CPM")));
   }
@@ -296,26 +406,49 @@ public final class AdlakeTables {
 
   /** Tumbling 5 min windows per campaign: delivery, spend, click revenue and reach. */
   public static TableSpec campaignMetrics5m(MergeMode mode) {
-    return windowedMetrics(CAMPAIGN_METRICS_5M, "Campaign delivery per 5 minutes", mode,
+    return windowedMetrics(
+        CAMPAIGN_METRICS_5M,
+        "Campaign delivery per 5 minutes",
+        mode,
         required("campaign_id", "STRING", "Campaign; key"),
-        List.of(optional("impressions", "BIGINT", "Impressions"),
+        List.of(
+            optional("impressions", "BIGINT", "Impressions"),
             optional("clicks", "BIGINT", "Clicks (counted in the window of the click)"),
             optional("spend", "DOUBLE", "sum(win_price) / 1000: USD paid for the impressions"),
-            optional("revenue", "DOUBLE", "Click revenue: sum(click_price) * click-revenue-multiplier, USD"),
-            optional("ctr", "DOUBLE", "clicks / impressions of the window; NULL without impressions"),
-            optional("unique_users", "BIGINT", "Distinct users among the impressions: HyperLogLog++ "
-                + "(approx_count_distinct), relative standard deviation 5 %")));
+            optional(
+                "revenue",
+                "DOUBLE",
+                "Click revenue: sum(click_price) * click-revenue-multiplier, USD"),
+            optional(
+                "ctr", "DOUBLE", "clicks / impressions of the window; NULL without impressions"),
+            optional(
+                "unique_users",
+                "BIGINT",
+                "Distinct users among the impressions: HyperLogLog++ "
+                    + "(approx_count_distinct), relative standard deviation 5 %")));
   }
 
   public static final String HOURLY_FUNNEL_BY_PUBLISHER = "hourly_funnel_by_publisher";
 
-  /** Per request-hour and publisher: the funnel from ad slot to click, each event in its request's hour. */
+  /**
+   * Per request-hour and publisher: the funnel from ad slot to click, each event in its request's
+   * hour.
+   */
   public static TableSpec hourlyFunnelByPublisher(MergeMode mode) {
-    return windowedMetrics(HOURLY_FUNNEL_BY_PUBLISHER, "Funnel per publisher and hour of the originating request",
-        mode, required("publisher_id", "STRING", "Publisher of the request; UNKNOWN when absent; key"),
-        List.of(optional("bid_requests", "BIGINT", "Ad slots requested: bid request rows, one per imp[]"),
-            optional("bid_responses", "BIGINT", "Bids for those slots within response-within of the request"),
-            optional("impressions", "BIGINT", "Impressions within impression-within of their response"),
+    return windowedMetrics(
+        HOURLY_FUNNEL_BY_PUBLISHER,
+        "Funnel per publisher and hour of the originating request",
+        mode,
+        required("publisher_id", "STRING", "Publisher of the request; UNKNOWN when absent; key"),
+        List.of(
+            optional(
+                "bid_requests", "BIGINT", "Ad slots requested: bid request rows, one per imp[]"),
+            optional(
+                "bid_responses",
+                "BIGINT",
+                "Bids for those slots within response-within of the request"),
+            optional(
+                "impressions", "BIGINT", "Impressions within impression-within of their response"),
             optional("clicks", "BIGINT", "Clicks within click-within of their impression"),
             optional("fill_rate", "DOUBLE", "bid_responses / bid_requests"),
             optional("win_rate", "DOUBLE", "impressions / bid_responses; NULL without responses"),
@@ -325,35 +458,54 @@ public final class AdlakeTables {
   public static final String FUNNEL_EVENTS = "funnel_events";
 
   /**
-   * The funnel of each ad slot, one row per event reached from its request; appended by the funnel join
-   * (stream-stream joins run in append mode only) and rolled up into hourly_funnel_by_publisher.
+   * The funnel of each ad slot, one row per event reached from its request; appended by the funnel
+   * join (stream-stream joins run in append mode only) and rolled up into
+   * hourly_funnel_by_publisher.
    */
   public static TableSpec funnelEvents() {
-    return new TableSpec(FUNNEL_EVENTS, "Events of the funnel with the ad slot request they descend from", List.of(
-        optional("request_id", "STRING", "Originating bid request"),
-        optional("publisher_id", "STRING", "Publisher of the request; UNKNOWN when absent"),
-        optional("request_time", "TIMESTAMP", "Event time of the request"),
-        optional("stage", "STRING", "bid_request, bid_response, impression or click"),
-        optional("event_id", "STRING", "request_id:imp_id, response_id, impression_id or click_id"),
-        optional("event_time", "TIMESTAMP", "Event time of this event")),
-        List.of("days(request_time)"), List.of(), commonProperties(), Optional.empty(), Optional.empty());
+    return new TableSpec(
+        FUNNEL_EVENTS,
+        "Events of the funnel with the ad slot request they descend from",
+        List.of(
+            optional("request_id", "STRING", "Originating bid request"),
+            optional("publisher_id", "STRING", "Publisher of the request; UNKNOWN when absent"),
+            optional("request_time", "TIMESTAMP", "Event time of the request"),
+            optional("stage", "STRING", "bid_request, bid_response, impression or click"),
+            optional(
+                "event_id", "STRING", "request_id:imp_id, response_id, impression_id or click_id"),
+            optional("event_time", "TIMESTAMP", "Event time of this event")),
+        List.of("days(request_time)"),
+        List.of(),
+        commonProperties(),
+        Optional.empty(),
+        Optional.empty());
   }
 
   public static final String LATE_EVENTS = "late_events";
 
   /**
-   * Per metrics table and micro-batch, the input rows Spark dropped because their event time was behind the
-   * watermark: never silently lost, counted here.
+   * Per metrics table and micro-batch, the input rows Spark dropped because their event time was
+   * behind the watermark: never silently lost, counted here.
    */
   public static TableSpec lateEvents() {
-    return new TableSpec(LATE_EVENTS, "Rows dropped by the watermark of a metrics query, per micro-batch", List.of(
-        required("table_name", "STRING", "Metrics table whose query dropped the rows"),
-        required("query_id", "STRING", "Streaming query id"),
-        required("batch_id", "BIGINT", "Micro-batch id"),
-        required("batch_time", "TIMESTAMP", "When the micro-batch ran"),
-        optional("watermark", "TIMESTAMP", "Event-time watermark of the micro-batch"),
-        required("late_rows", "BIGINT", "Rows dropped by the watermark, over the query's stateful operators (a "
-            + "sliding-window event counts once per window it falls in; a funnel event once per join it meets)")),
-        List.of("days(batch_time)"), List.of(), commonProperties(), Optional.empty(), Optional.empty());
+    return new TableSpec(
+        LATE_EVENTS,
+        "Rows dropped by the watermark of a metrics query, per micro-batch",
+        List.of(
+            required("table_name", "STRING", "Metrics table whose query dropped the rows"),
+            required("query_id", "STRING", "Streaming query id"),
+            required("batch_id", "BIGINT", "Micro-batch id"),
+            required("batch_time", "TIMESTAMP", "When the micro-batch ran"),
+            optional("watermark", "TIMESTAMP", "Event-time watermark of the micro-batch"),
+            required(
+                "late_rows",
+                "BIGINT",
+                "Rows dropped by the watermark, over the query's stateful operators (a "
+                    + "sliding-window event counts once per window it falls in; a funnel event once per join it meets)")),
+        List.of("days(batch_time)"),
+        List.of(),
+        commonProperties(),
+        Optional.empty(),
+        Optional.empty());
   }
 }

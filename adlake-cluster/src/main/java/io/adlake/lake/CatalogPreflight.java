@@ -10,16 +10,19 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 
 /**
- * Fails fast, naming the setting to fix, when the catalog's server cannot be reached. Without it a REST
- * catalog that is down shows up at the first table operation as Iceberg's "Error occurred while processing
- * GET request", which names neither the address nor the setting.
+ * Fails fast, naming the setting to fix, when the catalog's server cannot be reached. Without it a
+ * REST catalog that is down shows up at the first table operation as Iceberg's "Error occurred
+ * while processing GET request", which names neither the address nor the setting.
  */
 public final class CatalogPreflight {
   private static final Duration TIMEOUT = Duration.ofSeconds(10);
 
   private CatalogPreflight() {}
 
-  /** Checks that a REST catalog answers at {@code adlake.catalog.uri}; other catalog types need no server. */
+  /**
+   * Checks that a REST catalog answers at {@code adlake.catalog.uri}; other catalog types need no
+   * server.
+   */
   public static void requireReachable(CatalogSettings catalog) {
     if (catalog.type() != CatalogType.REST) {
       return;
@@ -29,20 +32,34 @@ public final class CatalogPreflight {
     HttpClient client = HttpClient.newBuilder().connectTimeout(TIMEOUT).build();
     int status;
     try {
-      // Any answer will do: an authenticating server rejects this anonymous request, and Iceberg's client then
+      // Any answer will do: an authenticating server rejects this anonymous request, and Iceberg's
+      // client then
       // reports its own, precise error.
-      status = client.send(HttpRequest.newBuilder(config).timeout(TIMEOUT).GET().build(),
-          HttpResponse.BodyHandlers.discarding()).statusCode();
+      status =
+          client
+              .send(
+                  HttpRequest.newBuilder(config).timeout(TIMEOUT).GET().build(),
+                  HttpResponse.BodyHandlers.discarding())
+              .statusCode();
     } catch (IOException e) {
-      throw new IllegalStateException("Iceberg REST catalog at " + uri + " is not reachable (" + e
-          + "). Is the catalog server running, and is adlake.catalog.uri right?", e);
+      throw new IllegalStateException(
+          "Iceberg REST catalog at "
+              + uri
+              + " is not reachable ("
+              + e
+              + "). Is the catalog server running, and is adlake.catalog.uri right?",
+          e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("Interrupted while checking the REST catalog at " + uri, e);
     }
     if (status == 404) {
-      throw new IllegalStateException("Iceberg REST catalog at " + uri + " answers 404 for " + config
-          + ": not an Iceberg REST endpoint. Fix adlake.catalog.uri (include the catalog's path prefix, if any)");
+      throw new IllegalStateException(
+          "Iceberg REST catalog at "
+              + uri
+              + " answers 404 for "
+              + config
+              + ": not an Iceberg REST endpoint. Fix adlake.catalog.uri (include the catalog's path prefix, if any)");
     }
   }
 }

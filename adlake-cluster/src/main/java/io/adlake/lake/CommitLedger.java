@@ -1,6 +1,5 @@
 package io.adlake.lake;
 
-import org.apache.spark.sql.catalyst.analysis.NoSuchTableException;
 import java.util.Map;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
@@ -8,38 +7,51 @@ import org.apache.iceberg.spark.CommitMetadata;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.catalyst.analysis.NoSuchTableException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Exactly-once bookkeeping for {@code foreachBatch} writers: the streaming query's id and the batch id
- * go into the Iceberg snapshot summary in the same commit as the data, so a batch that Spark replays
- * after a crash between the Iceberg commit and its checkpoint commit is recognised and skipped.
+ * Exactly-once bookkeeping for {@code foreachBatch} writers: the streaming query's id and the batch
+ * id go into the Iceberg snapshot summary in the same commit as the data, so a batch that Spark
+ * replays after a crash between the Iceberg commit and its checkpoint commit is recognised and
+ * skipped.
  */
 public final class CommitLedger {
   /** Snapshot summary keys. */
   public static final String WRITER_PROPERTY = "adlake.writer-id";
+
   public static final String BATCH_PROPERTY = "adlake.batch-id";
-  /** Local property Spark sets on the thread that runs a micro-batch (StreamExecution.QUERY_ID_KEY). */
+
+  /**
+   * Local property Spark sets on the thread that runs a micro-batch (StreamExecution.QUERY_ID_KEY).
+   */
   public static final String QUERY_ID_KEY = "sql.streaming.queryId";
+
   private static final Logger LOG = LoggerFactory.getLogger(CommitLedger.class);
 
   private CommitLedger() {}
 
   /**
-   * The streaming query's id: stable across restarts from the same checkpoint, new for a new one, so
-   * a fresh checkpoint (batch ids from 0 again) is never mistaken for a replay.
+   * The streaming query's id: stable across restarts from the same checkpoint, new for a new one,
+   * so a fresh checkpoint (batch ids from 0 again) is never mistaken for a replay.
    */
   public static String writerId(SparkSession spark) {
     String queryId = spark.sparkContext().getLocalProperty(QUERY_ID_KEY);
     if (queryId == null) {
-      throw new IllegalStateException("Exactly-once writes run inside a streaming query's foreachBatch; "
-          + "local property " + QUERY_ID_KEY + " is not set");
+      throw new IllegalStateException(
+          "Exactly-once writes run inside a streaming query's foreachBatch; "
+              + "local property "
+              + QUERY_ID_KEY
+              + " is not set");
     }
     return queryId;
   }
 
-  /** The newest batch id this writer committed to the table, or -1; walks the current snapshot's ancestry. */
+  /**
+   * The newest batch id this writer committed to the table, or -1; walks the current snapshot's
+   * ancestry.
+   */
   public static long lastCommittedBatch(Table table, String writerId) {
     Snapshot snapshot = table.currentSnapshot();
     while (snapshot != null) {
@@ -53,11 +65,16 @@ public final class CommitLedger {
     return -1;
   }
 
-  public static boolean isCommitted(SparkSession spark, String qualifiedTable, String writerId, long batchId) {
+  public static boolean isCommitted(
+      SparkSession spark, String qualifiedTable, String writerId, long batchId) {
     long last = lastCommittedBatch(TableSetup.load(spark, qualifiedTable), writerId);
     if (batchId <= last) {
-      LOG.info("{}: batch {} of writer {} is already committed (last {}); skipping the replay", qualifiedTable,
-          batchId, writerId, last);
+      LOG.info(
+          "{}: batch {} of writer {} is already committed (last {}); skipping the replay",
+          qualifiedTable,
+          batchId,
+          writerId,
+          last);
       return true;
     }
     return false;
@@ -65,11 +82,13 @@ public final class CommitLedger {
 
   /** Runs {@code write} (one Iceberg commit) with the ledger entry in its snapshot summary. */
   public static void commit(String writerId, long batchId, Runnable write) {
-    CommitMetadata.withCommitProperties(Map.of(WRITER_PROPERTY, writerId, BATCH_PROPERTY, Long.toString(batchId)),
+    CommitMetadata.withCommitProperties(
+        Map.of(WRITER_PROPERTY, writerId, BATCH_PROPERTY, Long.toString(batchId)),
         () -> {
           write.run();
           return null;
-        }, RuntimeException.class);
+        },
+        RuntimeException.class);
   }
 
   /**
@@ -77,18 +96,27 @@ public final class CommitLedger {
    *
    * @return whether it appended
    */
-  public static boolean appendOnce(SparkSession spark, String qualifiedTable, String writerId, long batchId,
-      Dataset<Row> rows, long rowCount) {
+  public static boolean appendOnce(
+      SparkSession spark,
+      String qualifiedTable,
+      String writerId,
+      long batchId,
+      Dataset<Row> rows,
+      long rowCount) {
     if (rowCount == 0 || isCommitted(spark, qualifiedTable, writerId, batchId)) {
       return false;
     }
-    commit(writerId, batchId, () -> {
-      try {
-        rows.writeTo(qualifiedTable).append();
-      } catch (NoSuchTableException e) {
-        throw new IllegalStateException("Table " + qualifiedTable + " disappeared while the stream ran", e);
-      }
-    });
+    commit(
+        writerId,
+        batchId,
+        () -> {
+          try {
+            rows.writeTo(qualifiedTable).append();
+          } catch (NoSuchTableException e) {
+            throw new IllegalStateException(
+                "Table " + qualifiedTable + " disappeared while the stream ran", e);
+          }
+        });
     WriteFaults.INSTALLED.afterCommit(qualifiedTable, batchId);
     return true;
   }

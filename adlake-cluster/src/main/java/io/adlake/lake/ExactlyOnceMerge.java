@@ -23,12 +23,14 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 
 /**
- * {@code foreachBatch} sink that upserts each micro-batch into an Iceberg table with {@code MERGE INTO},
- * exactly once ({@link CommitLedger}); what follows the table ({@link #andThen}) gets the rows it merged.
+ * {@code foreachBatch} sink that upserts each micro-batch into an Iceberg table with {@code MERGE
+ * INTO}, exactly once ({@link CommitLedger}); what follows the table ({@link #andThen}) gets the
+ * rows it merged.
  */
 public final class ExactlyOnceMerge implements VoidFunction2<Dataset<Row>, Long> {
   /** Values of a group column that may be written into SQL as literals. */
   private static final Pattern SAFE_LITERAL = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
+
   private static final int MAX_GROUPS_IN_PRUNE = 1000;
   private static final long serialVersionUID = 1L;
 
@@ -44,13 +46,22 @@ public final class ExactlyOnceMerge implements VoidFunction2<Dataset<Row>, Long>
    *     batch row replaces the table row with the same key; {@code true} to always replace
    * @param prepare applied to each batch before the MERGE; it must leave at most one row per key
    */
-  public ExactlyOnceMerge(String qualifiedTable, TableSpec spec, String replaceWhen,
-      UnaryOperator<Dataset<Row>> prepare, Consumer<BatchCommit> listener) {
-    this(qualifiedTable, spec, replaceWhen, prepare, listener, rows -> { });
+  public ExactlyOnceMerge(
+      String qualifiedTable,
+      TableSpec spec,
+      String replaceWhen,
+      UnaryOperator<Dataset<Row>> prepare,
+      Consumer<BatchCommit> listener) {
+    this(qualifiedTable, spec, replaceWhen, prepare, listener, rows -> {});
   }
 
-  private ExactlyOnceMerge(String qualifiedTable, TableSpec spec, String replaceWhen,
-      UnaryOperator<Dataset<Row>> prepare, Consumer<BatchCommit> listener, Consumer<Dataset<Row>> merged) {
+  private ExactlyOnceMerge(
+      String qualifiedTable,
+      TableSpec spec,
+      String replaceWhen,
+      UnaryOperator<Dataset<Row>> prepare,
+      Consumer<BatchCommit> listener,
+      Consumer<Dataset<Row>> merged) {
     this.qualifiedTable = requireNonNull(qualifiedTable, "qualifiedTable");
     this.spec = requireNonNull(spec, "spec");
     this.replaceWhen = requireNonNull(replaceWhen, "replaceWhen");
@@ -60,37 +71,44 @@ public final class ExactlyOnceMerge implements VoidFunction2<Dataset<Row>, Long>
   }
 
   /**
-   * This MERGE, then {@code next} with the rows it merged once they are in the table: after the commit, or after
-   * finding the batch committed on a replay; never for an empty batch. {@code next} gets the prepared, persisted
-   * rows themselves: the batch is prepared and computed once for the table and for what follows it.
+   * This MERGE, then {@code next} with the rows it merged once they are in the table: after the
+   * commit, or after finding the batch committed on a replay; never for an empty batch. {@code
+   * next} gets the prepared, persisted rows themselves: the batch is prepared and computed once for
+   * the table and for what follows it.
    */
   public ExactlyOnceMerge andThen(Consumer<Dataset<Row>> next) {
     requireNonNull(next, "next");
-    return new ExactlyOnceMerge(qualifiedTable, spec, replaceWhen, prepare, listener, merged.andThen(next));
+    return new ExactlyOnceMerge(
+        qualifiedTable, spec, replaceWhen, prepare, listener, merged.andThen(next));
   }
 
   /** What one call did, for progress output and benchmarks. */
-  public record BatchCommit(String table, long batchId, long rows, long mergeMillis, boolean skipped) {}
+  public record BatchCommit(
+      String table, long batchId, long rows, long mergeMillis, boolean skipped) {}
 
   @Override
   public void call(Dataset<Row> batch, Long batchId) {
     SparkSession spark = batch.sparkSession();
     String writerId = CommitLedger.writerId(spark);
-    // Persisted: a copy-on-write MERGE reads its source twice, and what follows the MERGE reads it again; a
+    // Persisted: a copy-on-write MERGE reads its source twice, and what follows the MERGE reads it
+    // again; a
     // recomputed batch may differ (processed_time, or the source itself).
     Dataset<Row> rows = prepare.apply(batch).persist();
     String view = "adlake_batch_" + spec.name();
     try {
       BatchBounds bounds = bounds(rows);
       if (bounds.count() == 0) {
-        // Nothing to write (e.g. a no-data batch that only advanced the watermark): nothing to record.
+        // Nothing to write (e.g. a no-data batch that only advanced the watermark): nothing to
+        // record.
         listener.accept(new BatchCommit(spec.name(), batchId, 0, 0, false));
         return;
       }
       if (CommitLedger.isCommitted(spark, qualifiedTable, writerId, batchId)) {
         listener.accept(new BatchCommit(spec.name(), batchId, 0, 0, true));
       } else {
-        WriteFaults.INSTALLED.mergeSource(rows, qualifiedTable, batchId).createOrReplaceTempView(view);
+        WriteFaults.INSTALLED
+            .mergeSource(rows, qualifiedTable, batchId)
+            .createOrReplaceTempView(view);
         String sql = mergeSql(view, bounds.pruneClause());
         long start = System.nanoTime();
         CommitLedger.commit(writerId, batchId, () -> spark.sql(sql));
@@ -106,13 +124,16 @@ public final class ExactlyOnceMerge implements VoidFunction2<Dataset<Row>, Long>
   }
 
   String mergeSql(String batchView, String prune) {
-    String keyMatch = spec.key().stream().map(k -> "t." + k + " = s." + k).collect(Collectors.joining(" AND "));
-    return SqlTemplate.render("sql/merge.sql", Map.of(
-        "target", qualifiedTable,
-        "batch", batchView,
-        "key_match", keyMatch,
-        "prune", prune,
-        "replace_when", replaceWhen));
+    String keyMatch =
+        spec.key().stream().map(k -> "t." + k + " = s." + k).collect(Collectors.joining(" AND "));
+    return SqlTemplate.render(
+        "sql/merge.sql",
+        Map.of(
+            "target", qualifiedTable,
+            "batch", batchView,
+            "key_match", keyMatch,
+            "prune", prune,
+            "replace_when", replaceWhen));
   }
 
   /** Row count and ON-clause bounds of one batch, from one aggregation over the persisted rows. */
@@ -124,10 +145,12 @@ public final class ExactlyOnceMerge implements VoidFunction2<Dataset<Row>, Long>
    */
   private BatchBounds bounds(Dataset<Row> rows) {
     List<Column> aggs = new ArrayList<>();
-    spec.timeColumn().ifPresent(c -> {
-      aggs.add(min(col(c)));
-      aggs.add(max(col(c)));
-    });
+    spec.timeColumn()
+        .ifPresent(
+            c -> {
+              aggs.add(min(col(c)));
+              aggs.add(max(col(c)));
+            });
     spec.groupColumn().ifPresent(c -> aggs.add(collect_set(col(c))));
     Row bounds = rows.agg(count(lit(1)), aggs.toArray(Column[]::new)).first();
     long rowCount = bounds.getLong(0);
@@ -144,15 +167,25 @@ public final class ExactlyOnceMerge implements VoidFunction2<Dataset<Row>, Long>
     }
     if (spec.groupColumn().isPresent()) {
       List<Object> groups = bounds.getList(i);
-      boolean safe = groups.size() <= MAX_GROUPS_IN_PRUNE
-          && groups.stream().allMatch(g -> g != null && SAFE_LITERAL.matcher(g.toString()).matches());
+      boolean safe =
+          groups.size() <= MAX_GROUPS_IN_PRUNE
+              && groups.stream()
+                  .allMatch(g -> g != null && SAFE_LITERAL.matcher(g.toString()).matches());
       if (safe && !groups.isEmpty()) {
-        predicates.add("t." + spec.groupColumn().get() + " IN (" + groups.stream().map(Object::toString).sorted()
-            .map(g -> "'" + g + "'").collect(Collectors.joining(", ")) + ")");
+        predicates.add(
+            "t."
+                + spec.groupColumn().get()
+                + " IN ("
+                + groups.stream()
+                    .map(Object::toString)
+                    .sorted()
+                    .map(g -> "'" + g + "'")
+                    .collect(Collectors.joining(", "))
+                + ")");
       }
     }
-    return new BatchBounds(rowCount,
-        predicates.isEmpty() ? "" : "\n   AND " + String.join("\n   AND ", predicates));
+    return new BatchBounds(
+        rowCount, predicates.isEmpty() ? "" : "\n   AND " + String.join("\n   AND ", predicates));
   }
 
   private static String timestampLiteral(Timestamp ts) {

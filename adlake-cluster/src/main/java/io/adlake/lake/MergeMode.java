@@ -9,8 +9,8 @@ import java.util.regex.Pattern;
  * How a MERGE writes its changes ({@code write.merge.mode}, also used for update and delete).
  * Merge-on-read is the cheaper one here (a MERGE that only inserts writes just its new files), but
  * Iceberg's Spark runtime before 1.10 fails a merge-on-read MERGE on a table with identifier fields
- * (apache/iceberg#11709; seen here on 1.7.1, 1.8.1 and 1.9.2, fixed in 1.10.0). Glue 5.0 and EMR 7.7-7.9
- * ship 1.7.1, so {@code auto} falls back to copy-on-write there.
+ * (apache/iceberg#11709; seen here on 1.7.1, 1.8.1 and 1.9.2, fixed in 1.10.0). Glue 5.0 and EMR
+ * 7.7-7.9 ship 1.7.1, so {@code auto} falls back to copy-on-write there.
  */
 public enum MergeMode {
   MERGE_ON_READ("merge-on-read"),
@@ -23,7 +23,10 @@ public enum MergeMode {
     this.property = property;
   }
 
-  /** The value of Iceberg's {@code write.merge.mode} / {@code write.update.mode} / {@code write.delete.mode}. */
+  /**
+   * The value of Iceberg's {@code write.merge.mode} / {@code write.update.mode} / {@code
+   * write.delete.mode}.
+   */
   public String property() {
     return property;
   }
@@ -39,9 +42,12 @@ public enum MergeMode {
       case COPY_ON_WRITE -> COPY_ON_WRITE;
       case MERGE_ON_READ -> {
         if (!morWorks) {
-          throw new ConfigurationException("adlake.attribution.merge-mode = merge-on-read needs Iceberg 1.10 or "
-              + "newer: the Iceberg runtime here is " + icebergVersion + ", whose MERGE fails on merge-on-read "
-              + "tables with identifier fields (apache/iceberg#11709). Use auto or copy-on-write.");
+          throw new ConfigurationException(
+              "adlake.attribution.merge-mode = merge-on-read needs Iceberg 1.10 or "
+                  + "newer: the Iceberg runtime here is "
+                  + icebergVersion
+                  + ", whose MERGE fails on merge-on-read "
+                  + "tables with identifier fields (apache/iceberg#11709). Use auto or copy-on-write.");
         }
         yield MERGE_ON_READ;
       }

@@ -9,8 +9,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * SQL kept in {@code src/main/resources/sql/}, readable by analysts, with {@code ${name}} placeholders.
- * Callers substitute only validated identifiers or SQL they generated themselves, never raw input.
+ * SQL kept in {@code src/main/resources/sql/}, readable by analysts, with {@code ${name}}
+ * placeholders. Callers substitute only validated identifiers or SQL they generated themselves,
+ * never raw input.
  */
 public final class SqlTemplate {
   private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([a-z_]+)}");
@@ -20,7 +21,8 @@ public final class SqlTemplate {
   public static String load(String resource) {
     try (InputStream in = SqlTemplate.class.getClassLoader().getResourceAsStream(resource)) {
       if (in == null) {
-        throw new IllegalStateException("SQL resource " + resource + " is missing from the classpath");
+        throw new IllegalStateException(
+            "SQL resource " + resource + " is missing from the classpath");
       }
       return new String(in.readAllBytes(), StandardCharsets.UTF_8);
     } catch (IOException e) {

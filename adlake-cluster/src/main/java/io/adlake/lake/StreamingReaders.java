@@ -22,15 +22,17 @@ import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.SparkSession;
 
 /**
- * Where the streaming queries that read Iceberg tables stand, from their checkpoints. A query restarted from its
- * checkpoint goes on from the end offset of its last committed batch, and Iceberg's source refuses to start when
- * that snapshot is gone ("Cannot load current offset at snapshot …, the snapshot was expired or removed", seen
- * when {@code maintain} expired a metrics query's bronze snapshot while the query was down), so snapshot expiry
- * keeps these snapshots and everything after them.
+ * Where the streaming queries that read Iceberg tables stand, from their checkpoints. A query
+ * restarted from its checkpoint goes on from the end offset of its last committed batch, and
+ * Iceberg's source refuses to start when that snapshot is gone ("Cannot load current offset at
+ * snapshot …, the snapshot was expired or removed", seen when {@code maintain} expired a metrics
+ * query's bronze snapshot while the query was down), so snapshot expiry keeps these snapshots and
+ * everything after them.
  *
- * <p>Spark's offsets log ({@code <checkpoint>/offsets/<batch>}) holds a version line, a metadata line and one line
- * per source; an Iceberg source's line is its {@code StreamingOffset} JSON with a {@code snapshot_id}. Snapshot
- * ids are unique across tables, so the ids of all queries are collected and each table keeps those it has.
+ * <p>Spark's offsets log ({@code <checkpoint>/offsets/<batch>}) holds a version line, a metadata
+ * line and one line per source; an Iceberg source's line is its {@code StreamingOffset} JSON with a
+ * {@code snapshot_id}. Snapshot ids are unique across tables, so the ids of all queries are
+ * collected and each table keeps those it has.
  */
 public final class StreamingReaders {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -38,8 +40,9 @@ public final class StreamingReaders {
   private StreamingReaders() {}
 
   /**
-   * The snapshot ids in the offsets of each query's last committed batch and of the batches it planned after it,
-   * for every checkpoint directly under {@code checkpointRoot}; empty when there is none yet.
+   * The snapshot ids in the offsets of each query's last committed batch and of the batches it
+   * planned after it, for every checkpoint directly under {@code checkpointRoot}; empty when there
+   * is none yet.
    */
   static Set<Long> snapshotIds(SparkSession spark, String checkpointRoot) {
     Set<Long> ids = new HashSet<>();
@@ -55,26 +58,31 @@ public final class StreamingReaders {
         }
       }
     } catch (IOException e) {
-      throw new UncheckedIOException("Cannot read the streaming checkpoints under " + checkpointRoot
-          + " (adlake.streaming.checkpoint-root) to keep the snapshots their queries stand at: " + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "Cannot read the streaming checkpoints under "
+              + checkpointRoot
+              + " (adlake.streaming.checkpoint-root) to keep the snapshots their queries stand at: "
+              + e.getMessage(),
+          e);
     }
     return ids;
   }
 
   /**
-   * Lets queries restarted with an available-now trigger survive the expiry of the snapshot they first started
-   * at. Iceberg's source computes an available-now run's end offset by walking from the query's <em>initial</em>
-   * offset ({@code <checkpoint>/sources/<n>/offsets/0}, written on the query's very first start), so once
-   * {@code maintain} has expired that snapshot the restart fails with "Cannot load current offset at snapshot …"
-   * (apache/iceberg#18000). The initial offset is not used otherwise once a batch has committed (Spark resumes
-   * from the committed offsets), so for each such query whose initial snapshot is gone it is moved to the source's
-   * end offset in the last committed batch, a snapshot that expiry keeps ({@link #snapshotIds}). An initial offset
-   * taken on an empty table (snapshot -1) needs no snapshot and is left alone.
+   * Lets queries restarted with an available-now trigger survive the expiry of the snapshot they
+   * first started at. Iceberg's source computes an available-now run's end offset by walking from
+   * the query's <em>initial</em> offset ({@code <checkpoint>/sources/<n>/offsets/0}, written on the
+   * query's very first start), so once {@code maintain} has expired that snapshot the restart fails
+   * with "Cannot load current offset at snapshot …" (apache/iceberg#18000). The initial offset is
+   * not used otherwise once a batch has committed (Spark resumes from the committed offsets), so
+   * for each such query whose initial snapshot is gone it is moved to the source's end offset in
+   * the last committed batch, a snapshot that expiry keeps ({@link #snapshotIds}). An initial
+   * offset taken on an empty table (snapshot -1) needs no snapshot and is left alone.
    *
    * @return one line per offset moved, or left because its source cannot be told apart, for the log
    */
-  public static List<String> moveExpiredInitialOffsets(SparkSession spark, CatalogSettings catalog,
-      String checkpointRoot) {
+  public static List<String> moveExpiredInitialOffsets(
+      SparkSession spark, CatalogSettings catalog, String checkpointRoot) {
     List<String> log = new ArrayList<>();
     Set<Long> liveSnapshots = null;
     try {
@@ -86,10 +94,12 @@ public final class StreamingReaders {
           continue;
         }
         int sources = sourceCount(fs, query);
-        Optional<List<String>> bySource = offsetsBySource(sourceOffsets(fs, committedOffsets), sources);
+        Optional<List<String>> bySource =
+            offsetsBySource(sourceOffsets(fs, committedOffsets), sources);
         for (int source = 0; source < sources; source++) {
           Path initial = new Path(query, "sources/" + source + "/offsets/0");
-          Long initialSnapshot = fs.exists(initial) ? icebergSnapshotId(firstLine(fs, initial)) : null;
+          Long initialSnapshot =
+              fs.exists(initial) ? icebergSnapshotId(firstLine(fs, initial)) : null;
           if (initialSnapshot == null || initialSnapshot < 0) {
             continue;
           }
@@ -99,36 +109,55 @@ public final class StreamingReaders {
           if (liveSnapshots.contains(initialSnapshot)) {
             continue;
           }
-          // Were the order ever different, the line would name another table's snapshot and the query would fail
+          // Were the order ever different, the line would name another table's snapshot and the
+          // query would fail
           // to start on it ("Cannot load current offset"), not read from a wrong place.
-          Long committedSnapshot = bySource.isPresent() ? icebergSnapshotId(bySource.get().get(source)) : null;
+          Long committedSnapshot =
+              bySource.isPresent() ? icebergSnapshotId(bySource.get().get(source)) : null;
           if (committedSnapshot == null) {
-            log.add(query.getName() + ": source " + source + " started at expired snapshot " + initialSnapshot
-                + " and its committed offset cannot be told apart in the offsets log; left as is, so an "
-                + "available-now restart of this query fails until it starts from a new checkpoint "
-                + "(processing-time runs are not affected)");
+            log.add(
+                query.getName()
+                    + ": source "
+                    + source
+                    + " started at expired snapshot "
+                    + initialSnapshot
+                    + " and its committed offset cannot be told apart in the offsets log; left as is, so an "
+                    + "available-now restart of this query fails until it starts from a new checkpoint "
+                    + "(processing-time runs are not affected)");
             continue;
           }
           try (OutputStream out = fs.create(initial, true)) {
             out.write(bySource.get().get(source).getBytes(StandardCharsets.UTF_8));
           }
-          log.add(query.getName() + ": source " + source + " initial offset moved from expired snapshot "
-              + initialSnapshot + " to snapshot " + committedSnapshot + " of its last committed batch " + committed);
+          log.add(
+              query.getName()
+                  + ": source "
+                  + source
+                  + " initial offset moved from expired snapshot "
+                  + initialSnapshot
+                  + " to snapshot "
+                  + committedSnapshot
+                  + " of its last committed batch "
+                  + committed);
         }
       }
     } catch (IOException e) {
-      throw new UncheckedIOException("Cannot read the streaming checkpoints under " + checkpointRoot
-          + " (adlake.streaming.checkpoint-root) to prepare an available-now run: " + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "Cannot read the streaming checkpoints under "
+              + checkpointRoot
+              + " (adlake.streaming.checkpoint-root) to prepare an available-now run: "
+              + e.getMessage(),
+          e);
     }
     return log;
   }
 
   /**
-   * Each source's offset, in the order of its {@code sources/<n>} directory. The offsets log has a line for every
-   * place the query's plan reads a source, so a table joined with itself (the funnel query reads bid_requests in
-   * four places) repeats its line; Spark numbers the sources in the order of their first place, the order of the
-   * lines. Two sources at equal offsets cannot be told apart that way: empty when the distinct lines are not
-   * exactly one per source.
+   * Each source's offset, in the order of its {@code sources/<n>} directory. The offsets log has a
+   * line for every place the query's plan reads a source, so a table joined with itself (the funnel
+   * query reads bid_requests in four places) repeats its line; Spark numbers the sources in the
+   * order of their first place, the order of the lines. Two sources at equal offsets cannot be told
+   * apart that way: empty when the distinct lines are not exactly one per source.
    */
   static Optional<List<String>> offsetsBySource(List<String> lines, int sources) {
     List<String> distinct = new ArrayList<>(new LinkedHashSet<>(lines));
@@ -143,7 +172,8 @@ public final class StreamingReaders {
     return count;
   }
 
-  private static FileSystem fileSystem(SparkSession spark, String checkpointRoot) throws IOException {
+  private static FileSystem fileSystem(SparkSession spark, String checkpointRoot)
+      throws IOException {
     return new Path(checkpointRoot).getFileSystem(spark.sparkContext().hadoopConfiguration());
   }
 
@@ -163,22 +193,30 @@ public final class StreamingReaders {
 
   /** The query's last committed batch, or -1 before its first commit. */
   private static long lastCommitted(FileSystem fs, Path query) throws IOException {
-    return batches(fs, new Path(query, "commits")).stream().mapToLong(Long::longValue).max().orElse(-1);
+    return batches(fs, new Path(query, "commits")).stream()
+        .mapToLong(Long::longValue)
+        .max()
+        .orElse(-1);
   }
 
   private static Set<Long> liveSnapshotIds(SparkSession spark, CatalogSettings catalog) {
     Set<Long> ids = new HashSet<>();
     for (String table : TableSetup.tablesIn(spark, catalog)) {
-      TableSetup.load(spark, catalog.qualified(table)).snapshots().forEach(snapshot -> ids.add(snapshot.snapshotId()));
+      TableSetup.load(spark, catalog.qualified(table))
+          .snapshots()
+          .forEach(snapshot -> ids.add(snapshot.snapshotId()));
     }
     return ids;
   }
 
-  /** The per-source lines of an offsets log file: after the version and the batch metadata, one per source. */
+  /**
+   * The per-source lines of an offsets log file: after the version and the batch metadata, one per
+   * source.
+   */
   private static List<String> sourceOffsets(FileSystem fs, Path offsetFile) throws IOException {
     List<String> offsets = new ArrayList<>();
-    try (BufferedReader lines = new BufferedReader(new InputStreamReader(fs.open(offsetFile),
-        StandardCharsets.UTF_8))) {
+    try (BufferedReader lines =
+        new BufferedReader(new InputStreamReader(fs.open(offsetFile), StandardCharsets.UTF_8))) {
       lines.readLine(); // version
       lines.readLine(); // batch metadata
       for (String line = lines.readLine(); line != null; line = lines.readLine()) {
@@ -189,13 +227,17 @@ public final class StreamingReaders {
   }
 
   private static String firstLine(FileSystem fs, Path file) throws IOException {
-    try (BufferedReader lines = new BufferedReader(new InputStreamReader(fs.open(file), StandardCharsets.UTF_8))) {
+    try (BufferedReader lines =
+        new BufferedReader(new InputStreamReader(fs.open(file), StandardCharsets.UTF_8))) {
       String line = lines.readLine();
       return line == null ? "" : line;
     }
   }
 
-  /** The snapshot id of an Iceberg {@code StreamingOffset} in JSON; null for another source's offset. */
+  /**
+   * The snapshot id of an Iceberg {@code StreamingOffset} in JSON; null for another source's
+   * offset.
+   */
   private static Long icebergSnapshotId(String offset) {
     if (!offset.startsWith("{")) {
       return null;
@@ -220,7 +262,8 @@ public final class StreamingReaders {
     return batches;
   }
 
-  private static void addSnapshotIds(FileSystem fs, Path offsetFile, Set<Long> ids) throws IOException {
+  private static void addSnapshotIds(FileSystem fs, Path offsetFile, Set<Long> ids)
+      throws IOException {
     for (String offset : sourceOffsets(fs, offsetFile)) {
       Long snapshot = icebergSnapshotId(offset);
       if (snapshot != null) {

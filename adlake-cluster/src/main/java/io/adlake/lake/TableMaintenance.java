@@ -25,22 +25,32 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeps one Iceberg table healthy while streams commit to it, with Iceberg's Spark procedures: compaction of
- * closed partitions, position-delete and manifest rewrites, snapshot expiry that keeps the exactly-once
- * ledger, and orphan-file removal with a safe minimum age.
+ * Keeps one Iceberg table healthy while streams commit to it, with Iceberg's Spark procedures:
+ * compaction of closed partitions, position-delete and manifest rewrites, snapshot expiry that
+ * keeps the exactly-once ledger, and orphan-file removal with a safe minimum age.
  *
  * <p>Why the streams and compaction do not collide: a streaming MERGE only touches rows inside its
- * watermark (its ON clause carries time bounds), and compaction only rewrites files of day partitions that
- * ended before {@code now - closed-after}. Appends never conflict with a rewrite. What remains (two commits
- * racing on the metadata pointer) is retried by {@code commit.retry.num-retries} on every table.
+ * watermark (its ON clause carries time bounds), and compaction only rewrites files of day
+ * partitions that ended before {@code now - closed-after}. Appends never conflict with a rewrite.
+ * What remains (two commits racing on the metadata pointer) is retried by {@code
+ * commit.retry.num-retries} on every table.
  */
 public final class TableMaintenance {
   private static final Logger LOG = LoggerFactory.getLogger(TableMaintenance.class);
 
   /** What one run did to one table. */
-  public record Report(String table, Files before, Files after, long rewrittenDataFiles, long addedDataFiles,
-      long rewrittenDeleteFiles, int snapshotsExpired, int ledgerSnapshotsKept, int readerSnapshotsKept,
-      long orphansRemoved, Optional<Instant> compactedBefore) {}
+  public record Report(
+      String table,
+      Files before,
+      Files after,
+      long rewrittenDataFiles,
+      long addedDataFiles,
+      long rewrittenDeleteFiles,
+      int snapshotsExpired,
+      int ledgerSnapshotsKept,
+      int readerSnapshotsKept,
+      long orphansRemoved,
+      Optional<Instant> compactedBefore) {}
 
   /** Live data and delete files of the current snapshot. */
   public record Files(long dataFiles, long dataBytes, long deleteFiles) {}
@@ -51,10 +61,14 @@ public final class TableMaintenance {
   private final String checkpointRoot;
 
   /**
-   * @param checkpointRoot where the streaming queries keep their checkpoints ({@code adlake.streaming.
-   *     checkpoint-root}, resolved): the snapshots their Iceberg sources stand at survive expiry
+   * @param checkpointRoot where the streaming queries keep their checkpoints ({@code
+   *     adlake.streaming. checkpoint-root}, resolved): the snapshots their Iceberg sources stand at
+   *     survive expiry
    */
-  public TableMaintenance(SparkSession spark, CatalogSettings catalog, MaintenanceSettings settings,
+  public TableMaintenance(
+      SparkSession spark,
+      CatalogSettings catalog,
+      MaintenanceSettings settings,
       String checkpointRoot) {
     this.spark = spark;
     this.catalog = catalog;
@@ -74,33 +88,78 @@ public final class TableMaintenance {
     Files before = files(qualified);
 
     Optional<String> timeColumn = timeColumn(table);
-    Optional<Instant> cutoff = timeColumn.map(c -> now.minus(settings.closedAfter()).atZone(ZoneOffset.UTC)
-        .truncatedTo(ChronoUnit.DAYS).toInstant());
-    long targetSize = settings.targetFileSizeBytes() > 0 ? settings.targetFileSizeBytes()
-        : Long.parseLong(table.properties().getOrDefault("write.target-file-size-bytes",
-            Long.toString(AdlakeTables.TARGET_FILE_SIZE_BYTES)));
-    // Both rewrites take closed partitions only. A streaming merge-on-read MERGE also replaces the delete file
-    // of each data file it deletes from; rewriting that delete file meanwhile fails the MERGE ("Missing required
+    Optional<Instant> cutoff =
+        timeColumn.map(
+            c ->
+                now.minus(settings.closedAfter())
+                    .atZone(ZoneOffset.UTC)
+                    .truncatedTo(ChronoUnit.DAYS)
+                    .toInstant());
+    long targetSize =
+        settings.targetFileSizeBytes() > 0
+            ? settings.targetFileSizeBytes()
+            : Long.parseLong(
+                table
+                    .properties()
+                    .getOrDefault(
+                        "write.target-file-size-bytes",
+                        Long.toString(AdlakeTables.TARGET_FILE_SIZE_BYTES)));
+    // Both rewrites take closed partitions only. A streaming merge-on-read MERGE also replaces the
+    // delete file
+    // of each data file it deletes from; rewriting that delete file meanwhile fails the MERGE
+    // ("Missing required
     // files to delete"), and with it the job (seen by MaintenanceUnderLoadTest).
-    String closedOnly = cutoff.map(c -> ", where => '" + timeColumn.get() + " < TIMESTAMP \\'" + Timestamp.from(c)
-        + "\\''").orElse("");
-    Row rewritten = spark.sql("CALL " + catalog.name() + ".system.rewrite_data_files(table => '" + procedureTable
-        + "', strategy => 'binpack', options => map('partial-progress.enabled', 'true', "
-        + "'target-file-size-bytes', '" + targetSize + "', 'min-input-files', '" + settings.minInputFiles()
-        + "', 'rewrite-job-order', 'files-desc', 'remove-dangling-deletes', 'true')" + closedOnly + ")").first();
+    String closedOnly =
+        cutoff
+            .map(
+                c ->
+                    ", where => '"
+                        + timeColumn.get()
+                        + " < TIMESTAMP \\'"
+                        + Timestamp.from(c)
+                        + "\\''")
+            .orElse("");
+    Row rewritten =
+        spark
+            .sql(
+                "CALL "
+                    + catalog.name()
+                    + ".system.rewrite_data_files(table => '"
+                    + procedureTable
+                    + "', strategy => 'binpack', options => map('partial-progress.enabled', 'true', "
+                    + "'target-file-size-bytes', '"
+                    + targetSize
+                    + "', 'min-input-files', '"
+                    + settings.minInputFiles()
+                    + "', 'rewrite-job-order', 'files-desc', 'remove-dangling-deletes', 'true')"
+                    + closedOnly
+                    + ")")
+            .first();
 
     long rewrittenDeletes = 0;
-    if ("merge-on-read".equals(table.properties().get("write.merge.mode")) && before.deleteFiles() > 0) {
-      Row deletes = spark.sql("CALL " + catalog.name() + ".system.rewrite_position_delete_files(table => '"
-          + procedureTable + "', options => map('partial-progress.enabled', 'true', 'min-input-files', '"
-          + settings.minInputFiles() + "')" + closedOnly + ")").first();
+    if ("merge-on-read".equals(table.properties().get("write.merge.mode"))
+        && before.deleteFiles() > 0) {
+      Row deletes =
+          spark
+              .sql(
+                  "CALL "
+                      + catalog.name()
+                      + ".system.rewrite_position_delete_files(table => '"
+                      + procedureTable
+                      + "', options => map('partial-progress.enabled', 'true', 'min-input-files', '"
+                      + settings.minInputFiles()
+                      + "')"
+                      + closedOnly
+                      + ")")
+              .first();
       rewrittenDeletes = deletes.getInt(0);
     }
     rewriteManifests(qualified, procedureTable);
 
     table.refresh();
     Set<Long> snapshotsBefore = snapshotIds(table);
-    Map<String, Snapshot> ledger = newestLedgerSnapshots(table, now.minus(settings.ledgerRetention()));
+    Map<String, Snapshot> ledger =
+        newestLedgerSnapshots(table, now.minus(settings.ledgerRetention()));
     Instant expireBefore = now.minus(settings.snapshotRetention());
     List<Snapshot> keep = new ArrayList<>(ledger.values());
     Set<Long> readerPositions = StreamingReaders.snapshotIds(spark, checkpointRoot);
@@ -117,31 +176,70 @@ public final class TableMaintenance {
         expireBefore = committed;
       }
     }
-    spark.sql("CALL " + catalog.name() + ".system.expire_snapshots(table => '" + procedureTable
-        + "', older_than => TIMESTAMP '" + Timestamp.from(expireBefore) + "', retain_last => "
-        + settings.retainLast() + ")").collect();
+    spark
+        .sql(
+            "CALL "
+                + catalog.name()
+                + ".system.expire_snapshots(table => '"
+                + procedureTable
+                + "', older_than => TIMESTAMP '"
+                + Timestamp.from(expireBefore)
+                + "', retain_last => "
+                + settings.retainLast()
+                + ")")
+        .collect();
     table.refresh();
-    // Streams commit while this runs: count the snapshots that went, not the change in their number.
+    // Streams commit while this runs: count the snapshots that went, not the change in their
+    // number.
     snapshotsBefore.removeAll(snapshotIds(table));
     int snapshotsExpired = snapshotsBefore.size();
 
-    long orphans = spark.sql("CALL " + catalog.name() + ".system.remove_orphan_files(table => '" + procedureTable
-        + "', older_than => TIMESTAMP '" + Timestamp.from(now.minus(settings.orphanMinAge())) + "')").count();
+    long orphans =
+        spark
+            .sql(
+                "CALL "
+                    + catalog.name()
+                    + ".system.remove_orphan_files(table => '"
+                    + procedureTable
+                    + "', older_than => TIMESTAMP '"
+                    + Timestamp.from(now.minus(settings.orphanMinAge()))
+                    + "')")
+            .count();
 
-    return new Report(name, before, files(qualified), rewritten.getInt(0), rewritten.getInt(1), rewrittenDeletes,
-        snapshotsExpired, ledger.size(), readerSnapshots, orphans, cutoff);
+    return new Report(
+        name,
+        before,
+        files(qualified),
+        rewritten.getInt(0),
+        rewritten.getInt(1),
+        rewrittenDeletes,
+        snapshotsExpired,
+        ledger.size(),
+        readerSnapshots,
+        orphans,
+        cutoff);
   }
 
   /**
-   * A streaming commit that merges manifests while the rewrite runs removes manifests the rewrite was replacing,
-   * and Iceberg refuses the rewrite ("Deleted manifest … could not be found"); nothing is lost and the next run
-   * rewrites them, so this run goes on with the table (seen by MaintenanceUnderLoadTest).
+   * A streaming commit that merges manifests while the rewrite runs removes manifests the rewrite
+   * was replacing, and Iceberg refuses the rewrite ("Deleted manifest … could not be found");
+   * nothing is lost and the next run rewrites them, so this run goes on with the table (seen by
+   * MaintenanceUnderLoadTest).
    */
   private void rewriteManifests(String qualified, String procedureTable) {
     try {
-      spark.sql("CALL " + catalog.name() + ".system.rewrite_manifests(table => '" + procedureTable + "')").collect();
+      spark
+          .sql(
+              "CALL "
+                  + catalog.name()
+                  + ".system.rewrite_manifests(table => '"
+                  + procedureTable
+                  + "')")
+          .collect();
     } catch (ValidationException e) {
-      LOG.warn("{}: manifests left for the next run, a concurrent commit changed them: {}", qualified,
+      LOG.warn(
+          "{}: manifests left for the next run, a concurrent commit changed them: {}",
+          qualified,
           e.getMessage());
     }
   }
@@ -174,9 +272,15 @@ public final class TableMaintenance {
   }
 
   private Files files(String qualified) {
-    Row data = spark.sql("SELECT count(*), coalesce(sum(file_size_in_bytes), 0) FROM " + qualified
-        + ".data_files").first();
-    long deletes = spark.sql("SELECT count(*) FROM " + qualified + ".delete_files").first().getLong(0);
+    Row data =
+        spark
+            .sql(
+                "SELECT count(*), coalesce(sum(file_size_in_bytes), 0) FROM "
+                    + qualified
+                    + ".data_files")
+            .first();
+    long deletes =
+        spark.sql("SELECT count(*) FROM " + qualified + ".delete_files").first().getLong(0);
     return new Files(data.getLong(0), data.getLong(1), deletes);
   }
 

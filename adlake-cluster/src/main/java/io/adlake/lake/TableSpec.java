@@ -21,7 +21,8 @@ import org.apache.spark.sql.types.StructType;
  * Everything about one Iceberg table in one place: schema, partitioning, key, properties, and the
  * columns a MERGE may bound to prune files. DDL, MERGE and tests derive from it.
  *
- * @param timeColumn the event-time column: a MERGE bounds it to the batch's [min, max] in its ON clause
+ * @param timeColumn the event-time column: a MERGE bounds it to the batch's [min, max] in its ON
+ *     clause
  * @param groupColumn a low-cardinality partition column a MERGE restricts to the batch's values
  */
 public record TableSpec(
@@ -43,11 +44,16 @@ public record TableSpec(
     properties = Map.copyOf(properties);
     List<String> names = columns.stream().map(ColumnSpec::name).toList();
     for (String k : key) {
-      Preconditions.checkArgument(columns.stream().anyMatch(c -> c.name().equals(k) && c.required()),
-          "Key column %s of %s must be a NOT NULL column", k, name);
+      Preconditions.checkArgument(
+          columns.stream().anyMatch(c -> c.name().equals(k) && c.required()),
+          "Key column %s of %s must be a NOT NULL column",
+          k,
+          name);
     }
-    timeColumn.ifPresent(c -> Preconditions.checkArgument(names.contains(c), "No column %s in %s", c, name));
-    groupColumn.ifPresent(c -> Preconditions.checkArgument(names.contains(c), "No column %s in %s", c, name));
+    timeColumn.ifPresent(
+        c -> Preconditions.checkArgument(names.contains(c), "No column %s in %s", c, name));
+    groupColumn.ifPresent(
+        c -> Preconditions.checkArgument(names.contains(c), "No column %s in %s", c, name));
   }
 
   /** One column: Spark SQL type name, NOT NULL or not, and the comment stored in the catalog. */
@@ -70,7 +76,9 @@ public record TableSpec(
   }
 
   public ColumnSpec column(String columnName) {
-    return columns.stream().filter(c -> c.name().equals(columnName)).findFirst()
+    return columns.stream()
+        .filter(c -> c.name().equals(columnName))
+        .findFirst()
         .orElseThrow(() -> new IllegalArgumentException("No column " + columnName + " in " + name));
   }
 
@@ -79,21 +87,34 @@ public record TableSpec(
   }
 
   /**
-   * The table's columns of {@code rows}, in table order: how a transformation hands rows to the table's
-   * writer, so that the column list is only declared here.
+   * The table's columns of {@code rows}, in table order: how a transformation hands rows to the
+   * table's writer, so that the column list is only declared here.
    */
   public Dataset<Row> selectFrom(Dataset<Row> rows) {
     return selectFrom(rows, Map.of());
   }
 
-  /** As {@link #selectFrom(Dataset)}, with the columns {@code computed} names computed by its expressions. */
+  /**
+   * As {@link #selectFrom(Dataset)}, with the columns {@code computed} names computed by its
+   * expressions.
+   */
   public Dataset<Row> selectFrom(Dataset<Row> rows, Map<String, Column> computed) {
-    List<String> unknown = computed.keySet().stream().filter(c -> !columnNames().contains(c)).sorted().toList();
-    Preconditions.checkArgument(unknown.isEmpty(), "No columns %s in %s, whose columns are %s", unknown, name,
+    List<String> unknown =
+        computed.keySet().stream().filter(c -> !columnNames().contains(c)).sorted().toList();
+    Preconditions.checkArgument(
+        unknown.isEmpty(),
+        "No columns %s in %s, whose columns are %s",
+        unknown,
+        name,
         columnNames());
-    return rows.select(columns.stream()
-        .map(c -> computed.containsKey(c.name()) ? computed.get(c.name()).as(c.name()) : col(c.name()))
-        .toArray(Column[]::new));
+    return rows.select(
+        columns.stream()
+            .map(
+                c ->
+                    computed.containsKey(c.name())
+                        ? computed.get(c.name()).as(c.name())
+                        : col(c.name()))
+            .toArray(Column[]::new));
   }
 
   public StructType sparkSchema() {
@@ -102,16 +123,37 @@ public record TableSpec(
 
   /** {@code CREATE TABLE IF NOT EXISTS} for this spec under the given qualified name. */
   public String createTableSql(String qualifiedName) {
-    String cols = columns.stream()
-        .map(c -> "  " + c.name() + " " + c.type() + (c.required() ? " NOT NULL" : "") + " COMMENT " + quote(c.comment()))
-        .collect(Collectors.joining(",\n"));
-    String props = properties.entrySet().stream().sorted(Map.Entry.comparingByKey())
-        .map(e -> "  " + quote(e.getKey()) + " = " + quote(e.getValue()))
-        .collect(Collectors.joining(",\n"));
-    return "CREATE TABLE IF NOT EXISTS " + qualifiedName + " (\n" + cols + "\n) USING iceberg\n"
-        + (partitioning.isEmpty() ? "" : "PARTITIONED BY (" + String.join(", ", partitioning) + ")\n")
-        + "COMMENT " + quote(comment) + "\n"
-        + "TBLPROPERTIES (\n" + props + "\n)";
+    String cols =
+        columns.stream()
+            .map(
+                c ->
+                    "  "
+                        + c.name()
+                        + " "
+                        + c.type()
+                        + (c.required() ? " NOT NULL" : "")
+                        + " COMMENT "
+                        + quote(c.comment()))
+            .collect(Collectors.joining(",\n"));
+    String props =
+        properties.entrySet().stream()
+            .sorted(Map.Entry.comparingByKey())
+            .map(e -> "  " + quote(e.getKey()) + " = " + quote(e.getValue()))
+            .collect(Collectors.joining(",\n"));
+    return "CREATE TABLE IF NOT EXISTS "
+        + qualifiedName
+        + " (\n"
+        + cols
+        + "\n) USING iceberg\n"
+        + (partitioning.isEmpty()
+            ? ""
+            : "PARTITIONED BY (" + String.join(", ", partitioning) + ")\n")
+        + "COMMENT "
+        + quote(comment)
+        + "\n"
+        + "TBLPROPERTIES (\n"
+        + props
+        + "\n)";
   }
 
   static String quote(String text) {

@@ -6,21 +6,27 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 
 /**
- * The two places where an exactly-once write is hardest to restart: while the MERGE's tasks read the batch, and
- * between the Iceberg commit and Spark's checkpoint. A fault suite supplies an implementation (through
- * {@link ServiceLoader}, from its own classpath) that crashes the JVM there; the cluster jar has none, so
- * {@link #INSTALLED} does nothing.
+ * The two places where an exactly-once write is hardest to restart: while the MERGE's tasks read
+ * the batch, and between the Iceberg commit and Spark's checkpoint. A fault suite supplies an
+ * implementation (through {@link ServiceLoader}, from its own classpath) that crashes the JVM
+ * there; the cluster jar has none, so {@link #INSTALLED} does nothing.
  */
 public interface WriteFaults {
   /** The one found on the classpath, or one that never interferes. */
   WriteFaults INSTALLED = load();
 
-  /** The source of the MERGE into {@code qualifiedTable} for {@code batchId}; {@code rows} unless a fault is due. */
+  /**
+   * The source of the MERGE into {@code qualifiedTable} for {@code batchId}; {@code rows} unless a
+   * fault is due.
+   */
   default Dataset<Row> mergeSource(Dataset<Row> rows, String qualifiedTable, long batchId) {
     return rows;
   }
 
-  /** Called right after the commit of {@code batchId} to {@code qualifiedTable}, before the checkpoint. */
+  /**
+   * Called right after the commit of {@code batchId} to {@code qualifiedTable}, before the
+   * checkpoint.
+   */
   default void afterCommit(String qualifiedTable, long batchId) {}
 
   private static WriteFaults load() {

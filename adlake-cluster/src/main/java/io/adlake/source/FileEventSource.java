@@ -1,8 +1,5 @@
 package io.adlake.source;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.Collection;
 import static java.util.Objects.requireNonNull;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.current_timestamp;
@@ -15,16 +12,19 @@ import io.adlake.config.AdlakeConfig.FileSettings;
 import io.adlake.config.AdlakeConfig.StreamNames;
 import io.adlake.event.EventType;
 import io.adlake.event.RawRecord;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Collection;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.streaming.DataStreamReader;
 
 /**
- * JSON-lines files, one directory per stream ({@code <path>/<stream>/*.jsonl}), read with Spark's file
- * stream source: new files are picked up as they appear. A record's position is its file
- * ({@code record_source}) and its 1-based line number ({@code source_offset}). Writers must create files atomically
- * (write a hidden file, then rename), as the generator does.
+ * JSON-lines files, one directory per stream ({@code <path>/<stream>/*.jsonl}), read with Spark's
+ * file stream source: new files are picked up as they appear. A record's position is its file
+ * ({@code record_source}) and its 1-based line number ({@code source_offset}). Writers must create
+ * files atomically (write a hidden file, then rename), as the generator does.
  */
 public final class FileEventSource implements EventSource {
   private final FileSettings settings;
@@ -42,8 +42,10 @@ public final class FileEventSource implements EventSource {
     if (settings.maxFilesPerTrigger() > 0) {
       reader = reader.option("maxFilesPerTrigger", settings.maxFilesPerTrigger());
     }
-    return reader.load(directory(type))
-        .select(col("_metadata.file_path").as(RawRecord.SOURCE),
+    return reader
+        .load(directory(type))
+        .select(
+            col("_metadata.file_path").as(RawRecord.SOURCE),
             posexplode(split(col("value"), "\\r?\\n")).as(new String[] {"_line_index", "_line"}))
         // The newline that ends the last line leaves one empty element; blank lines are no records.
         .filter(length(col("_line")).gt(0))
@@ -69,8 +71,12 @@ public final class FileEventSource implements EventSource {
       if (Files.isDirectory(dir)) {
         continue;
       }
-      throw new IllegalStateException("No directory " + dir.toAbsolutePath() + " for stream " + type.streamName(streams)
-          + ". Write events there (adlake generate --to files) or fix adlake.source.files.path");
+      throw new IllegalStateException(
+          "No directory "
+              + dir.toAbsolutePath()
+              + " for stream "
+              + type.streamName(streams)
+              + ". Write events there (adlake generate --to files) or fix adlake.source.files.path");
     }
   }
 

@@ -1,10 +1,10 @@
 package io.adlake.source;
 
-import java.util.HashMap;
-import java.util.Map;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
@@ -19,30 +19,42 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.TopicPartitionInfo;
 import org.apache.kafka.common.errors.TopicExistsException;
 
-/** Creates the stream topics that do not exist yet; an unreachable broker fails with its address. */
+/**
+ * Creates the stream topics that do not exist yet; an unreachable broker fails with its address.
+ */
 public final class KafkaTopics {
   private static final int TIMEOUT_SECONDS = 20;
 
   private KafkaTopics() {}
 
   /**
-   * Fails fast, naming the setting to fix, when the brokers cannot be reached or a topic is missing;
-   * Spark's own Kafka source would otherwise wait or fail with a bare client timeout.
+   * Fails fast, naming the setting to fix, when the brokers cannot be reached or a topic is
+   * missing; Spark's own Kafka source would otherwise wait or fail with a bare client timeout.
    *
-   * @param sourceOptions the source's extra options; {@code kafka.*} ones (security, SASL) apply here too
+   * @param sourceOptions the source's extra options; {@code kafka.*} ones (security, SASL) apply
+   *     here too
    */
-  public static void requireTopics(String bootstrapServers, Map<String, String> sourceOptions,
-      Collection<String> topics) {
+  public static void requireTopics(
+      String bootstrapServers, Map<String, String> sourceOptions, Collection<String> topics) {
     try (Admin admin = admin(bootstrapServers, sourceOptions)) {
       Set<String> existing = admin.listTopics().names().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
       List<String> missing = topics.stream().filter(t -> !existing.contains(t)).sorted().toList();
       if (!missing.isEmpty()) {
-        throw new IllegalStateException("Kafka at " + bootstrapServers + " has no topic(s) " + missing
-            + ". Create them (adlake generate creates them too) or fix adlake.streams.*");
+        throw new IllegalStateException(
+            "Kafka at "
+                + bootstrapServers
+                + " has no topic(s) "
+                + missing
+                + ". Create them (adlake generate creates them too) or fix adlake.streams.*");
       }
     } catch (ExecutionException | TimeoutException e) {
-      throw new IllegalStateException("Kafka at " + bootstrapServers + " is not reachable (no answer within "
-          + TIMEOUT_SECONDS + " s). Is the broker running, and is adlake.source.kafka.bootstrap-servers right?", e);
+      throw new IllegalStateException(
+          "Kafka at "
+              + bootstrapServers
+              + " is not reachable (no answer within "
+              + TIMEOUT_SECONDS
+              + " s). Is the broker running, and is adlake.source.kafka.bootstrap-servers right?",
+          e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("Interrupted while checking Kafka topics", e);
@@ -50,11 +62,12 @@ public final class KafkaTopics {
   }
 
   /**
-   * Creation returns when the controller has the topic, and describeTopics shows a leader as soon as the
-   * broker's metadata cache has it, which can be before the broker's replica manager leads the partition: a
-   * first produce then gets NOT_LEADER_OR_FOLLOWER (seen in the test broker's log), and on a loaded machine
-   * a producer was seen to hold such a batch until it expired. Wait until every partition has a leader and
-   * answers ListOffsets, which the leader replica serves under the same check as Produce.
+   * Creation returns when the controller has the topic, and describeTopics shows a leader as soon
+   * as the broker's metadata cache has it, which can be before the broker's replica manager leads
+   * the partition: a first produce then gets NOT_LEADER_OR_FOLLOWER (seen in the test broker's
+   * log), and on a loaded machine a producer was seen to hold such a batch until it expired. Wait
+   * until every partition has a leader and answers ListOffsets, which the leader replica serves
+   * under the same check as Produce.
    */
   private static void awaitLeaders(Admin admin, Collection<String> topics)
       throws InterruptedException, ExecutionException, TimeoutException {
@@ -64,8 +77,12 @@ public final class KafkaTopics {
       try {
         Map<TopicPartition, OffsetSpec> partitions = new HashMap<>();
         boolean led = true;
-        for (TopicDescription d : admin.describeTopics(topics).allTopicNames()
-            .get(TIMEOUT_SECONDS, TimeUnit.SECONDS).values()) {
+        for (TopicDescription d :
+            admin
+                .describeTopics(topics)
+                .allTopicNames()
+                .get(TIMEOUT_SECONDS, TimeUnit.SECONDS)
+                .values()) {
           for (TopicPartitionInfo p : d.partitions()) {
             led &= p.leader() != null && !p.leader().isEmpty();
             partitions.put(new TopicPartition(d.name(), p.partition()), OffsetSpec.latest());
@@ -79,8 +96,13 @@ public final class KafkaTopics {
         last = e; // not known to the broker, or not led by its replica manager yet
       }
       if (System.nanoTime() > deadline) {
-        throw new TimeoutException("partitions of " + topics + " are not ready on the broker after "
-            + TIMEOUT_SECONDS + " s" + (last == null ? "" : ": " + last.getCause()));
+        throw new TimeoutException(
+            "partitions of "
+                + topics
+                + " are not ready on the broker after "
+                + TIMEOUT_SECONDS
+                + " s"
+                + (last == null ? "" : ": " + last.getCause()));
       }
       Thread.sleep(100);
     }
@@ -88,14 +110,16 @@ public final class KafkaTopics {
 
   private static Admin admin(String bootstrapServers, Map<String, String> sourceOptions) {
     Properties p = new Properties();
-    sourceOptions.forEach((k, v) -> {
-      if (k.startsWith("kafka.")) {
-        p.setProperty(k.substring("kafka.".length()), v);
-      }
-    });
+    sourceOptions.forEach(
+        (k, v) -> {
+          if (k.startsWith("kafka.")) {
+            p.setProperty(k.substring("kafka.".length()), v);
+          }
+        });
     p.setProperty(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     p.setProperty(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "10000");
-    p.setProperty(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, Integer.toString(TIMEOUT_SECONDS * 1000));
+    p.setProperty(
+        AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, Integer.toString(TIMEOUT_SECONDS * 1000));
     return Admin.create(p);
   }
 
@@ -114,13 +138,24 @@ public final class KafkaTopics {
       awaitLeaders(admin, topics);
     } catch (ExecutionException e) {
       if (!(e.getCause() instanceof TopicExistsException)) {
-        throw new IllegalStateException("Cannot create topics " + topics + " on " + bootstrapServers + ": "
-            + e.getCause().getMessage(), e);
+        throw new IllegalStateException(
+            "Cannot create topics "
+                + topics
+                + " on "
+                + bootstrapServers
+                + ": "
+                + e.getCause().getMessage(),
+            e);
       }
     } catch (TimeoutException e) {
-      throw new IllegalStateException("Kafka at " + bootstrapServers + " did not answer within " + TIMEOUT_SECONDS
-          + " s. Is the broker "
-          + "running and adlake.source.kafka.bootstrap-servers right?", e);
+      throw new IllegalStateException(
+          "Kafka at "
+              + bootstrapServers
+              + " did not answer within "
+              + TIMEOUT_SECONDS
+              + " s. Is the broker "
+              + "running and adlake.source.kafka.bootstrap-servers right?",
+          e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("Interrupted while creating topics", e);

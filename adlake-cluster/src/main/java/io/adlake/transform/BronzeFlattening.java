@@ -17,33 +17,40 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 
 /**
- * Valid parsed records → rows of their bronze table. Nested OpenRTB flattens to one row per
- * {@code imp[]} of a request and one row per {@code seatbid[].bid[]} of a response; a request without
- * imps or a response without bids still gives one row (NULL imp / bid columns), so no record vanishes.
+ * Valid parsed records → rows of their bronze table. Nested OpenRTB flattens to one row per {@code
+ * imp[]} of a request and one row per {@code seatbid[].bid[]} of a response; a request without imps
+ * or a response without bids still gives one row (NULL imp / bid columns), so no record vanishes.
  */
 public final class BronzeFlattening {
   private BronzeFlattening() {}
 
-  /** @return exactly the columns of {@code spec}, in its order */
+  /**
+   * @return exactly the columns of {@code spec}, in its order
+   */
   public static Dataset<Row> flatten(EventType type, Dataset<Row> valid, TableSpec spec) {
-    Map<String, Column> columns = switch (type) {
-      case BID_REQUEST -> bidRequest();
-      case BID_RESPONSE -> bidResponse();
-      case IMPRESSION, CLICK -> new LinkedHashMap<>();
-    };
-    Dataset<Row> rows = switch (type) {
-      case BID_REQUEST -> valid.withColumn("_imp", explode_outer(col("imp")));
-      case BID_RESPONSE -> valid.withColumn("_seat", explode_outer(col("seatbid")))
-          .withColumn("_bid", explode_outer(col("_seat.bid")));
-      case IMPRESSION, CLICK -> valid;
-    };
+    Map<String, Column> columns =
+        switch (type) {
+          case BID_REQUEST -> bidRequest();
+          case BID_RESPONSE -> bidResponse();
+          case IMPRESSION, CLICK -> new LinkedHashMap<>();
+        };
+    Dataset<Row> rows =
+        switch (type) {
+          case BID_REQUEST -> valid.withColumn("_imp", explode_outer(col("imp")));
+          case BID_RESPONSE ->
+              valid
+                  .withColumn("_seat", explode_outer(col("seatbid")))
+                  .withColumn("_bid", explode_outer(col("_seat.bid")));
+          case IMPRESSION, CLICK -> valid;
+        };
     columns.put("event_timestamp", col(EventParser.EVENT_TIME));
     columns.put(RawRecord.RECEIVED_AT, col(RawRecord.RECEIVED_AT));
     columns.put(RawRecord.PARTITION, col(RawRecord.PARTITION));
     columns.put(RawRecord.OFFSET, col(RawRecord.OFFSET));
-    return rows.select(spec.columns().stream()
-        .map(c -> columns.getOrDefault(c.name(), col(c.name())).cast(c.type()).as(c.name()))
-        .toArray(Column[]::new));
+    return rows.select(
+        spec.columns().stream()
+            .map(c -> columns.getOrDefault(c.name(), col(c.name())).cast(c.type()).as(c.name()))
+            .toArray(Column[]::new));
   }
 
   private static Map<String, Column> bidRequest() {

@@ -28,10 +28,10 @@ import org.apache.spark.sql.RelationalGroupedDataset;
 import org.apache.spark.sql.Row;
 
 /**
- * The windowed metrics, as pure functions of bronze DataFrames: the same code aggregates a stream (with
- * the watermark the caller set) and a batch (the correctness tests recompute them over bronze). Each returns
- * exactly the columns of the table spec it is given, in its order; a windowed table's group column (with
- * window_start, its key) takes its name from the spec.
+ * The windowed metrics, as pure functions of bronze DataFrames: the same code aggregates a stream
+ * (with the watermark the caller set) and a batch (the correctness tests recompute them over
+ * bronze). Each returns exactly the columns of the table spec it is given, in its order; a windowed
+ * table's group column (with window_start, its key) takes its name from the spec.
  */
 public final class Metrics {
   /** The window struct of an aggregation, before its bounds become columns. */
@@ -41,34 +41,55 @@ public final class Metrics {
 
   /** Tumbling 1 h by country: impression_count, total_revenue (USD), avg_win_price (CPM). */
   public static Dataset<Row> hourlyImpressionsByGeo(Dataset<Row> impressions, TableSpec spec) {
-    Dataset<Row> perHour = byWindow(impressions, window(col("event_timestamp"), "1 hour"),
-            coalesce(col("geo_location"), lit("UNKNOWN")), spec)
-        .agg(count(lit(1)).as("impression_count"),
-            sum(col("win_price")).divide(1000).as("total_revenue"),
-            avg(col("win_price")).as("avg_win_price"));
+    Dataset<Row> perHour =
+        byWindow(
+                impressions,
+                window(col("event_timestamp"), "1 hour"),
+                coalesce(col("geo_location"), lit("UNKNOWN")),
+                spec)
+            .agg(
+                count(lit(1)).as("impression_count"),
+                sum(col("win_price")).divide(1000).as("total_revenue"),
+                avg(col("win_price")).as("avg_win_price"));
     return windowRows(perHour, spec, Map.of());
   }
 
   /** Sliding 5 min every 1 min by bidder: win_count, revenue (USD), avg_cpm. */
   public static Dataset<Row> rollingMetricsByBidder(Dataset<Row> impressions, TableSpec spec) {
-    Dataset<Row> perWindow = byWindow(impressions, window(col("event_timestamp"), "5 minutes", "1 minute"),
-            coalesce(col("bidder_id"), lit("UNKNOWN")), spec)
-        .agg(count(lit(1)).as("win_count"),
-            sum(col("win_price")).divide(1000).as("revenue"),
-            avg(col("win_price")).as("avg_cpm"));
+    Dataset<Row> perWindow =
+        byWindow(
+                impressions,
+                window(col("event_timestamp"), "5 minutes", "1 minute"),
+                coalesce(col("bidder_id"), lit("UNKNOWN")),
+                spec)
+            .agg(
+                count(lit(1)).as("win_count"),
+                sum(col("win_price")).divide(1000).as("revenue"),
+                avg(col("win_price")).as("avg_cpm"));
     return windowRows(perWindow, spec, Map.of());
   }
 
-  /** Groups by the window and by {@code group}, named as the table's group column (with the window, its key). */
-  private static RelationalGroupedDataset byWindow(Dataset<Row> events, Column window, Column group,
-      TableSpec spec) {
-    String groupColumn = spec.groupColumn()
-        .orElseThrow(() -> new IllegalArgumentException("Windowed metrics table " + spec.name() + " has no group"));
+  /**
+   * Groups by the window and by {@code group}, named as the table's group column (with the window,
+   * its key).
+   */
+  private static RelationalGroupedDataset byWindow(
+      Dataset<Row> events, Column window, Column group, TableSpec spec) {
+    String groupColumn =
+        spec.groupColumn()
+            .orElseThrow(
+                () ->
+                    new IllegalArgumentException(
+                        "Windowed metrics table " + spec.name() + " has no group"));
     return events.groupBy(window.as(WINDOW), group.as(groupColumn));
   }
 
-  /** The table's columns of aggregated windows: the window's bounds, the batch time, and {@code derived}. */
-  private static Dataset<Row> windowRows(Dataset<Row> aggregated, TableSpec spec, Map<String, Column> derived) {
+  /**
+   * The table's columns of aggregated windows: the window's bounds, the batch time, and {@code
+   * derived}.
+   */
+  private static Dataset<Row> windowRows(
+      Dataset<Row> aggregated, TableSpec spec, Map<String, Column> derived) {
     Map<String, Column> computed = new HashMap<>(derived);
     computed.put(AdlakeTables.WINDOW_START, col(WINDOW + ".start"));
     computed.put(AdlakeTables.WINDOW_END, col(WINDOW + ".end"));
@@ -80,110 +101,196 @@ public final class Metrics {
   public static final double UNIQUE_USERS_RSD = 0.05;
 
   /**
-   * Tumbling 5 min by campaign over impressions (with the user of their request) and clicks, each counted in
-   * the window of its own event time.
+   * Tumbling 5 min by campaign over impressions (with the user of their request) and clicks, each
+   * counted in the window of its own event time.
    *
-   * @param impressionUsers bronze impressions with a {@code user_id} column (NULL when the request is unknown)
+   * @param impressionUsers bronze impressions with a {@code user_id} column (NULL when the request
+   *     is unknown)
    */
-  public static Dataset<Row> campaignMetrics5m(Dataset<Row> impressionUsers, Dataset<Row> clicks,
-      double clickRevenueMultiplier, TableSpec spec) {
-    Dataset<Row> events = impressionUsers
-        .select(col("event_timestamp"), col("campaign_id"), lit(1).as("is_impression"), lit(0).as("is_click"),
-            col("win_price"), lit(null).cast("double").as("click_price"), col("user_id"))
-        .unionByName(clicks.select(col("event_timestamp"), col("campaign_id"), lit(0).as("is_impression"),
-            lit(1).as("is_click"), lit(null).cast("double").as("win_price"), col("click_price"),
-            lit(null).cast("string").as("user_id")));
-    Dataset<Row> perWindow = byWindow(events, window(col("event_timestamp"), "5 minutes"), col("campaign_id"), spec)
-        .agg(sum(col("is_impression")).cast("long").as("impressions"),
-            sum(col("is_click")).cast("long").as("clicks"),
-            sum(col("win_price")).divide(1000).as("spend"),
-            sum(col("click_price")).multiply(clickRevenueMultiplier).as("revenue"),
-            approx_count_distinct(col("user_id"), UNIQUE_USERS_RSD).as("unique_users"));
+  public static Dataset<Row> campaignMetrics5m(
+      Dataset<Row> impressionUsers,
+      Dataset<Row> clicks,
+      double clickRevenueMultiplier,
+      TableSpec spec) {
+    Dataset<Row> events =
+        impressionUsers
+            .select(
+                col("event_timestamp"),
+                col("campaign_id"),
+                lit(1).as("is_impression"),
+                lit(0).as("is_click"),
+                col("win_price"),
+                lit(null).cast("double").as("click_price"),
+                col("user_id"))
+            .unionByName(
+                clicks.select(
+                    col("event_timestamp"),
+                    col("campaign_id"),
+                    lit(0).as("is_impression"),
+                    lit(1).as("is_click"),
+                    lit(null).cast("double").as("win_price"),
+                    col("click_price"),
+                    lit(null).cast("string").as("user_id")));
+    Dataset<Row> perWindow =
+        byWindow(events, window(col("event_timestamp"), "5 minutes"), col("campaign_id"), spec)
+            .agg(
+                sum(col("is_impression")).cast("long").as("impressions"),
+                sum(col("is_click")).cast("long").as("clicks"),
+                sum(col("win_price")).divide(1000).as("spend"),
+                sum(col("click_price")).multiply(clickRevenueMultiplier).as("revenue"),
+                approx_count_distinct(col("user_id"), UNIQUE_USERS_RSD).as("unique_users"));
     return windowRows(perWindow, spec, Map.of("ctr", ratio("clicks", "impressions")));
   }
 
   /** Funnel stages, in order; a {@code funnel_events} row is one event reached from its request. */
-  public static final List<String> FUNNEL_STAGES = List.of("bid_request", "bid_response", "impression", "click");
+  public static final List<String> FUNNEL_STAGES =
+      List.of("bid_request", "bid_response", "impression", "click");
 
   /**
-   * The funnel of each ad slot, one row per event with the request it descends from: the request itself,
-   * and each response, impression and click that follows its predecessor within the configured delay (event
-   * time, inclusive): response after request ({@code request_id} + {@code imp_id}), impression after
-   * response ({@code response_id}), click after impression ({@code impression_id}).
+   * The funnel of each ad slot, one row per event with the request it descends from: the request
+   * itself, and each response, impression and click that follows its predecessor within the
+   * configured delay (event time, inclusive): response after request ({@code request_id} + {@code
+   * imp_id}), impression after response ({@code response_id}), click after impression ({@code
+   * impression_id}).
    *
-   * <p>Each stage is an inner time-bounded join of the stage above and the next stream, so on streams the
-   * joins evict their state by the watermark. Spark joins two streams only in append mode; the rows are
-   * therefore appended to {@code funnel_events}, which {@link #hourlyFunnelByPublisher(Dataset)} then
-   * aggregates in update mode like the other metrics.
+   * <p>Each stage is an inner time-bounded join of the stage above and the next stream, so on
+   * streams the joins evict their state by the watermark. Spark joins two streams only in append
+   * mode; the rows are therefore appended to {@code funnel_events}, which {@link
+   * #hourlyFunnelByPublisher(Dataset)} then aggregates in update mode like the other metrics.
    */
-  public static Dataset<Row> funnelEvents(Dataset<Row> requests, Dataset<Row> responses, Dataset<Row> impressions,
-      Dataset<Row> clicks, AggregateSettings settings, TableSpec spec) {
-    Dataset<Row> slots = requests.select(col("request_id"), col("imp_id").as("req_imp_id"),
-        coalesce(col("publisher_id"), lit("UNKNOWN")).as("publisher_id"), col("event_timestamp").as("request_time"));
-    Dataset<Row> answered = slots
-        .join(responses.select(col("request_id").as("resp_request_id"), col("imp_id").as("resp_imp_id"),
-                col("response_id"), col("event_timestamp").as("response_time")),
-            col("request_id").equalTo(col("resp_request_id")).and(col("req_imp_id").equalTo(col("resp_imp_id")))
-                .and(within("response_time", "request_time", settings.responseWithin())))
-        .select(col("request_id"), col("publisher_id"), plain("request_time"), col("response_id"),
-            col("response_time"));
-    Dataset<Row> won = answered
-        .join(impressions.select(col("response_id").as("imp_response_id"), col("impression_id"),
-                col("event_timestamp").as("impression_time")),
-            col("response_id").equalTo(col("imp_response_id"))
-                .and(within("impression_time", "response_time", settings.impressionWithin())))
-        .select(col("request_id"), col("publisher_id"), col("request_time"), col("impression_id"),
-            col("impression_time"));
-    Dataset<Row> clicked = won
-        .join(clicks.select(col("impression_id").as("click_impression_id"), col("click_id"),
-                col("event_timestamp").as("click_time")),
-            col("impression_id").equalTo(col("click_impression_id"))
-                .and(within("click_time", "impression_time", settings.clickWithin())))
-        .select(col("request_id"), col("publisher_id"), col("request_time"), col("click_id"), col("click_time"));
-    return stage(slots.withColumn("event_time", col("request_time")).withColumn("request_time", plain("request_time")),
-            0, concat_ws(":", col("request_id"), col("req_imp_id")), col("event_time"), spec)
+  public static Dataset<Row> funnelEvents(
+      Dataset<Row> requests,
+      Dataset<Row> responses,
+      Dataset<Row> impressions,
+      Dataset<Row> clicks,
+      AggregateSettings settings,
+      TableSpec spec) {
+    Dataset<Row> slots =
+        requests.select(
+            col("request_id"),
+            col("imp_id").as("req_imp_id"),
+            coalesce(col("publisher_id"), lit("UNKNOWN")).as("publisher_id"),
+            col("event_timestamp").as("request_time"));
+    Dataset<Row> answered =
+        slots
+            .join(
+                responses.select(
+                    col("request_id").as("resp_request_id"),
+                    col("imp_id").as("resp_imp_id"),
+                    col("response_id"),
+                    col("event_timestamp").as("response_time")),
+                col("request_id")
+                    .equalTo(col("resp_request_id"))
+                    .and(col("req_imp_id").equalTo(col("resp_imp_id")))
+                    .and(within("response_time", "request_time", settings.responseWithin())))
+            .select(
+                col("request_id"),
+                col("publisher_id"),
+                plain("request_time"),
+                col("response_id"),
+                col("response_time"));
+    Dataset<Row> won =
+        answered
+            .join(
+                impressions.select(
+                    col("response_id").as("imp_response_id"),
+                    col("impression_id"),
+                    col("event_timestamp").as("impression_time")),
+                col("response_id")
+                    .equalTo(col("imp_response_id"))
+                    .and(within("impression_time", "response_time", settings.impressionWithin())))
+            .select(
+                col("request_id"),
+                col("publisher_id"),
+                col("request_time"),
+                col("impression_id"),
+                col("impression_time"));
+    Dataset<Row> clicked =
+        won.join(
+                clicks.select(
+                    col("impression_id").as("click_impression_id"),
+                    col("click_id"),
+                    col("event_timestamp").as("click_time")),
+                col("impression_id")
+                    .equalTo(col("click_impression_id"))
+                    .and(within("click_time", "impression_time", settings.clickWithin())))
+            .select(
+                col("request_id"),
+                col("publisher_id"),
+                col("request_time"),
+                col("click_id"),
+                col("click_time"));
+    return stage(
+            slots
+                .withColumn("event_time", col("request_time"))
+                .withColumn("request_time", plain("request_time")),
+            0,
+            concat_ws(":", col("request_id"), col("req_imp_id")),
+            col("event_time"),
+            spec)
         .unionByName(stage(answered, 1, col("response_id"), col("response_time"), spec))
         .unionByName(stage(won, 2, col("impression_id"), col("impression_time"), spec))
         .unionByName(stage(clicked, 3, col("click_id"), col("click_time"), spec));
   }
 
   /**
-   * The column's values without its event-time (watermark) mark: a stream may carry one event-time column
-   * only, so each join keeps the latest event's time as the mark and carries the request time as data.
+   * The column's values without its event-time (watermark) mark: a stream may carry one event-time
+   * column only, so each join keeps the latest event's time as the mark and carries the request
+   * time as data.
    */
   private static Column plain(String timestampColumn) {
     return timestamp_micros(unix_micros(col(timestampColumn))).as(timestampColumn);
   }
 
-  /** One stage's rows of {@code funnel_events}: what {@code rows} carries, and the stage and event it adds. */
-  private static Dataset<Row> stage(Dataset<Row> rows, int stage, Column eventId, Column eventTime, TableSpec spec) {
-    return spec.selectFrom(rows, Map.of("stage", lit(FUNNEL_STAGES.get(stage)), "event_id", eventId,
-        "event_time", eventTime));
+  /**
+   * One stage's rows of {@code funnel_events}: what {@code rows} carries, and the stage and event
+   * it adds.
+   */
+  private static Dataset<Row> stage(
+      Dataset<Row> rows, int stage, Column eventId, Column eventTime, TableSpec spec) {
+    return spec.selectFrom(
+        rows,
+        Map.of(
+            "stage", lit(FUNNEL_STAGES.get(stage)), "event_id", eventId, "event_time", eventTime));
   }
 
   /**
-   * Per request-hour and publisher over {@link #funnelEvents}: bid_requests (ad slots: bronze has one row
-   * per {@code imp[]}), bid_responses, impressions, clicks, each in the hour of its originating request, and
-   * fill_rate, win_rate, ctr.
+   * Per request-hour and publisher over {@link #funnelEvents}: bid_requests (ad slots: bronze has
+   * one row per {@code imp[]}), bid_responses, impressions, clicks, each in the hour of its
+   * originating request, and fill_rate, win_rate, ctr.
    */
   public static Dataset<Row> hourlyFunnelByPublisher(Dataset<Row> funnelEvents, TableSpec spec) {
-    Dataset<Row> perHour = byWindow(funnelEvents, window(col("request_time"), "1 hour"), col("publisher_id"), spec)
-        .agg(stageCount(0).as("bid_requests"), stageCount(1).as("bid_responses"), stageCount(2).as("impressions"),
-            stageCount(3).as("clicks"));
-    return windowRows(perHour, spec, Map.of(
-        "fill_rate", ratio("bid_responses", "bid_requests"),
-        "win_rate", ratio("impressions", "bid_responses"),
-        "ctr", ratio("clicks", "impressions")));
+    Dataset<Row> perHour =
+        byWindow(funnelEvents, window(col("request_time"), "1 hour"), col("publisher_id"), spec)
+            .agg(
+                stageCount(0).as("bid_requests"),
+                stageCount(1).as("bid_responses"),
+                stageCount(2).as("impressions"),
+                stageCount(3).as("clicks"));
+    return windowRows(
+        perHour,
+        spec,
+        Map.of(
+            "fill_rate", ratio("bid_responses", "bid_requests"),
+            "win_rate", ratio("impressions", "bid_responses"),
+            "ctr", ratio("clicks", "impressions")));
   }
 
   /**
    * The funnel computed in one go (batch): {@link #hourlyFunnelByPublisher(Dataset, TableSpec)} of
    * {@link #funnelEvents}.
    */
-  public static Dataset<Row> hourlyFunnelByPublisher(Dataset<Row> requests, Dataset<Row> responses,
-      Dataset<Row> impressions, Dataset<Row> clicks, AggregateSettings settings, TableSpec spec) {
+  public static Dataset<Row> hourlyFunnelByPublisher(
+      Dataset<Row> requests,
+      Dataset<Row> responses,
+      Dataset<Row> impressions,
+      Dataset<Row> clicks,
+      AggregateSettings settings,
+      TableSpec spec) {
     return hourlyFunnelByPublisher(
-        funnelEvents(requests, responses, impressions, clicks, settings, AdlakeTables.funnelEvents()), spec);
+        funnelEvents(
+            requests, responses, impressions, clicks, settings, AdlakeTables.funnelEvents()),
+        spec);
   }
 
   private static Column stageCount(int stage) {
@@ -192,7 +299,8 @@ public final class Metrics {
 
   /** {@code later} lies in [{@code earlier}, {@code earlier} + {@code delay}]. */
   private static Column within(String later, String earlier, Duration delay) {
-    return col(later).geq(col(earlier))
+    return col(later)
+        .geq(col(earlier))
         .and(col(later).leq(expr(earlier + " + INTERVAL " + delay.toMillis() + " MILLISECONDS")));
   }
 
@@ -200,10 +308,15 @@ public final class Metrics {
     return when(col(denominator).gt(0), col(numerator).divide(col(denominator)));
   }
 
-  /** Bronze impressions with the user of their bid request (a request has one row per imp: de-duplicated). */
+  /**
+   * Bronze impressions with the user of their bid request (a request has one row per imp:
+   * de-duplicated).
+   */
   public static Dataset<Row> withUser(Dataset<Row> impressions, Dataset<Row> bidRequests) {
-    Dataset<Row> users = bidRequests.select(col("request_id").as("_request_id"), col("user_id")).distinct();
-    return impressions.join(users, impressions.col("request_id").equalTo(users.col("_request_id")), "left_outer")
+    Dataset<Row> users =
+        bidRequests.select(col("request_id").as("_request_id"), col("user_id")).distinct();
+    return impressions
+        .join(users, impressions.col("request_id").equalTo(users.col("_request_id")), "left_outer")
         .drop("_request_id");
   }
 }

@@ -22,10 +22,12 @@ import org.apache.spark.sql.Row;
 public final class RequestEnrichment {
   /** Why a row is kept out of {@code bid_requests_enriched}; NULL when it is kept. */
   public static final String FILTER_REASON = "filter_reason";
+
   public static final String TEST_PUBLISHER = "test_publisher";
   public static final String PRIVATE_IP = "private_ip";
   public static final String UNKNOWN_CURRENCY = "unknown_currency";
   public static final String NON_POSITIVE_FLOOR = "non_positive_floor";
+
   /** RFC 1918: 10/8, 172.16/12, 192.168/16. */
   private static final String RFC_1918 = "^(10\\.|192\\.168\\.|172\\.(1[6-9]|2[0-9]|3[01])\\.)";
 
@@ -34,20 +36,24 @@ public final class RequestEnrichment {
   /** Adds usd_rate, floor_usd, device_category and {@link #FILTER_REASON}. */
   public static Dataset<Row> enrich(Dataset<Row> bronzeRequests, Map<String, Double> usdRates) {
     List<Column> rateEntries = new ArrayList<>();
-    usdRates.forEach((currency, rate) -> {
-      rateEntries.add(lit(currency));
-      rateEntries.add(lit(rate));
-    });
+    usdRates.forEach(
+        (currency, rate) -> {
+          rateEntries.add(lit(currency));
+          rateEntries.add(lit(rate));
+        });
     Column rate = element_at(map(rateEntries.toArray(Column[]::new)), col("currency"));
     return bronzeRequests
         .withColumn("usd_rate", rate)
         .withColumn("floor_usd", col("imp_bidfloor").multiply(col("usd_rate")))
         .withColumn("device_category", deviceCategory())
-        .withColumn(FILTER_REASON,
+        .withColumn(
+            FILTER_REASON,
             when(col("publisher_id").startsWith("test-"), lit(TEST_PUBLISHER))
                 .when(col("device_ip").rlike(RFC_1918), lit(PRIVATE_IP))
                 .when(col("usd_rate").isNull(), lit(UNKNOWN_CURRENCY))
-                .when(col("floor_usd").isNull().or(col("floor_usd").leq(0)), lit(NON_POSITIVE_FLOOR)));
+                .when(
+                    col("floor_usd").isNull().or(col("floor_usd").leq(0)),
+                    lit(NON_POSITIVE_FLOOR)));
   }
 
   /** The rows that go to the enriched table, with exactly its columns. */

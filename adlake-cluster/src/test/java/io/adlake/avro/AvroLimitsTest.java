@@ -14,14 +14,19 @@ import org.apache.avro.io.DecoderFactory;
 import org.apache.avro.io.EncoderFactory;
 import org.junit.jupiter.api.Test;
 
-/** A record claiming a huge length is refused before Avro allocates it; an honest length decodes as before. */
+/**
+ * A record claiming a huge length is refused before Avro allocates it; an honest length decodes as
+ * before.
+ */
 class AvroLimitsTest {
   @Test
   void aClaimedLengthBeyondTheLimitIsRefusedWithoutAllocatingIt() throws IOException {
     AvroLimits.apply();
-    for (String type : new String[] {"\"string\"", "\"bytes\"", "{\"type\": \"array\", \"items\": \"long\"}"}) {
+    for (String type :
+        new String[] {"\"string\"", "\"bytes\"", "{\"type\": \"array\", \"items\": \"long\"}"}) {
       Schema schema = new Schema.Parser().parse(type);
-      // 1.5 GB claimed in a 5-byte record: without the limit, Avro allocates it before it finds the record short.
+      // 1.5 GB claimed in a 5-byte record: without the limit, Avro allocates it before it finds the
+      // record short.
       assertThrows(SystemLimitException.class, () -> read(schema, 1_500_000_000L), type);
       // A claim within the limit goes on to the usual end: the record is shorter than it says.
       assertThrows(EOFException.class, () -> read(schema, AvroLimits.MAX_LENGTH - 1), type);
@@ -36,6 +41,7 @@ class AvroLimitsTest {
     BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(bytes, null);
     encoder.writeLong(claimedLength);
     encoder.flush();
-    new GenericDatumReader<>(schema).read(null, DecoderFactory.get().binaryDecoder(bytes.toByteArray(), null));
+    new GenericDatumReader<>(schema)
+        .read(null, DecoderFactory.get().binaryDecoder(bytes.toByteArray(), null));
   }
 }

@@ -1,6 +1,5 @@
 package io.adlake.cli;
 
-import java.util.Locale;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -18,13 +17,17 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.EnumMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.kinesis.KinesisClient;
 
-/** {@code generate --to kinesis} against a real Kinesis-compatible server (kinesalite), read back with GetRecords. */
+/**
+ * {@code generate --to kinesis} against a real Kinesis-compatible server (kinesalite), read back
+ * with GetRecords.
+ */
 class GenerateToKinesisTest {
   private static final long EVENTS = 4000;
   private static final String SEED = "7";
@@ -50,8 +53,22 @@ class GenerateToKinesisTest {
       String key = type.name().toLowerCase(Locale.ROOT).replace('_', '-') + "s";
       conf.add("adlake.streams." + key + "=generated." + key);
     }
-    List<String> argv = new ArrayList<>(List.of("generate", "--to", "kinesis", "--count", Long.toString(EVENTS),
-        "--seed", SEED, "--start", START, "--partitions", "3", "--env", "local"));
+    List<String> argv =
+        new ArrayList<>(
+            List.of(
+                "generate",
+                "--to",
+                "kinesis",
+                "--count",
+                Long.toString(EVENTS),
+                "--seed",
+                SEED,
+                "--start",
+                START,
+                "--partitions",
+                "3",
+                "--env",
+                "local"));
     conf.forEach(c -> argv.addAll(List.of("--conf", c)));
 
     assertEquals(0, Main.execute(argv.toArray(String[]::new)));
@@ -65,43 +82,61 @@ class GenerateToKinesisTest {
       for (EventType type : EventType.values()) {
         String stream = type.streamName(config.streams());
         List<Received> received = Kinesalite.readAll(client, stream);
-        assertEquals(3, client.listShards(r -> r.streamName(stream)).shards().size(), "created with --partitions");
+        assertEquals(
+            3,
+            client.listShards(r -> r.streamName(stream)).shards().size(),
+            "created with --partitions");
         assertEquals(expected.get(type).size(), received.size(), "records in " + stream);
-        assertEquals(expected.get(type), keyedRecords(received), "partition key and bytes of every record in " + stream);
+        assertEquals(
+            expected.get(type),
+            keyedRecords(received),
+            "partition key and bytes of every record in " + stream);
         total += received.size();
       }
     }
-    assertTrue(total >= EVENTS, "the run wrote its " + EVENTS + " events (plus re-sends): " + total);
+    assertTrue(
+        total >= EVENTS, "the run wrote its " + EVENTS + " events (plus re-sends): " + total);
   }
 
-  /** The same seed and start, generated into memory: "key base64(bytes)" per record, sorted, per stream. */
-  private static Map<EventType, List<String>> whatTheGeneratorSends(AdlakeConfig config) throws Exception {
+  /**
+   * The same seed and start, generated into memory: "key base64(bytes)" per record, sorted, per
+   * stream.
+   */
+  private static Map<EventType, List<String>> whatTheGeneratorSends(AdlakeConfig config)
+      throws Exception {
     Map<EventType, List<String>> sent = new EnumMap<>(EventType.class);
     for (EventType type : EventType.values()) {
       sent.put(type, new ArrayList<>());
     }
-    EventSink memory = new EventSink() {
-      @Override
-      public void send(EventType type, String key, byte[] value) {
-        sent.get(type).add(key + " " + Base64.getEncoder().encodeToString(value));
-      }
+    EventSink memory =
+        new EventSink() {
+          @Override
+          public void send(EventType type, String key, byte[] value) {
+            sent.get(type).add(key + " " + Base64.getEncoder().encodeToString(value));
+          }
 
-      @Override
-      public void flush() {
-      }
+          @Override
+          public void flush() {}
 
-      @Override
-      public void close() {
-      }
-    };
-    new FunnelGenerator(config.generator(), config.attribution().clickWindow(), config.attribution().clickSkew())
-        .generate(Run.count(EVENTS, config.generator().eventRate(), Instant.parse(START)), memory, s -> { });
+          @Override
+          public void close() {}
+        };
+    new FunnelGenerator(
+            config.generator(),
+            config.attribution().clickWindow(),
+            config.attribution().clickSkew())
+        .generate(
+            Run.count(EVENTS, config.generator().eventRate(), Instant.parse(START)),
+            memory,
+            s -> {});
     sent.values().forEach(list -> list.sort(null));
     return sent;
   }
 
   private static List<String> keyedRecords(List<Received> received) {
-    return received.stream().map(r -> r.partitionKey() + " " + Base64.getEncoder().encodeToString(r.data()))
-        .sorted().toList();
+    return received.stream()
+        .map(r -> r.partitionKey() + " " + Base64.getEncoder().encodeToString(r.data()))
+        .sorted()
+        .toList();
   }
 }

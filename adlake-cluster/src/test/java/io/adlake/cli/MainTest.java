@@ -1,6 +1,5 @@
 package io.adlake.cli;
 
-import java.util.function.IntSupplier;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -14,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.IntSupplier;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
@@ -22,8 +22,10 @@ import picocli.CommandLine.ParseResult;
 class MainTest {
   @Test
   void everyCommandHasHelp() {
-    for (String command : new String[] {"generate", "ingest", "attribute", "aggregate", "run", "report",
-        "maintain"}) {
+    for (String command :
+        new String[] {
+          "generate", "ingest", "attribute", "aggregate", "run", "report", "maintain"
+        }) {
       Output out = capture(() -> Main.execute(command, "--help"));
       assertEquals(0, out.code, command);
       assertTrue(out.stdout.contains("Usage: adlake " + command), out.stdout);
@@ -31,42 +33,93 @@ class MainTest {
     }
     Output top = capture(() -> Main.execute("--help"));
     assertTrue(top.stdout.contains("generate") && top.stdout.contains("attribute"));
-    assertTrue(!top.stdout.contains("demo") && !top.stdout.contains("bench"),
-        "demo and bench embed a broker: they belong to the local launcher, not the cluster jar\n" + top.stdout);
+    assertTrue(
+        !top.stdout.contains("demo") && !top.stdout.contains("bench"),
+        "demo and bench embed a broker: they belong to the local launcher, not the cluster jar\n"
+            + top.stdout);
   }
 
   @Test
   void glueArgumentsAreDroppedWithTheirValues() {
-    String[] glue = {"--JOB_ID", "j_1", "attribute", "--JOB_NAME", "adlake-attribution", "--JOB_RUN_ID", "jr_1",
-        "--TempDir", "s3://bucket/tmp", "--job-bookmark-option", "job-bookmark-disable", "--enable-metrics",
-        "--env", "glue", "--SECURITY_CONFIGURATION=sec", "--trigger", "available-now"};
-    assertArrayEquals(new String[] {"attribute", "--env", "glue", "--trigger", "available-now"},
+    String[] glue = {
+      "--JOB_ID",
+      "j_1",
+      "attribute",
+      "--JOB_NAME",
+      "adlake-attribution",
+      "--JOB_RUN_ID",
+      "jr_1",
+      "--TempDir",
+      "s3://bucket/tmp",
+      "--job-bookmark-option",
+      "job-bookmark-disable",
+      "--enable-metrics",
+      "--env",
+      "glue",
+      "--SECURITY_CONFIGURATION=sec",
+      "--trigger",
+      "available-now"
+    };
+    assertArrayEquals(
+        new String[] {"attribute", "--env", "glue", "--trigger", "available-now"},
         GlueArguments.strip(glue));
   }
 
   @Test
   void glueJobArgumentAdlakeCommandBecomesTheSubcommandWhereverItStands() {
-    String[] glue = {"--JOB_ID", "j_1", "--env", "adlake-glue.conf", "--enable-continuous-cloudwatch-log", "true",
-        "--adlake-command", "run", "--jobs", "ingest,attribution", "--JOB_NAME", "adlake-run"};
-    assertArrayEquals(new String[] {"run", "--env", "adlake-glue.conf", "--jobs", "ingest,attribution"},
+    String[] glue = {
+      "--JOB_ID",
+      "j_1",
+      "--env",
+      "adlake-glue.conf",
+      "--enable-continuous-cloudwatch-log",
+      "true",
+      "--adlake-command",
+      "run",
+      "--jobs",
+      "ingest,attribution",
+      "--JOB_NAME",
+      "adlake-run"
+    };
+    assertArrayEquals(
+        new String[] {"run", "--env", "adlake-glue.conf", "--jobs", "ingest,attribution"},
         GlueArguments.strip(glue));
-    assertArrayEquals(new String[] {"ingest", "--env", "emr"},
+    assertArrayEquals(
+        new String[] {"ingest", "--env", "emr"},
         GlueArguments.strip(new String[] {"--env", "emr", "--adlake-command=ingest"}));
   }
 
-  /** As Glue calls main: its own arguments, then every DefaultArgument of the job as --key value. */
+  /**
+   * As Glue calls main: its own arguments, then every DefaultArgument of the job as --key value.
+   */
   @Test
   void everyGlueJobDefinitionParsesToItsSubcommand() throws Exception {
     try (Stream<Path> files = Files.list(Path.of("glue"))) {
       for (Path file : files.filter(f -> f.getFileName().toString().startsWith("job-")).toList()) {
         JsonNode arguments = new ObjectMapper().readTree(file.toFile()).get("DefaultArguments");
-        List<String> argv = new ArrayList<>(List.of("--JOB_ID", "j_1", "--JOB_RUN_ID", "jr_1", "--JOB_NAME",
-            "adlake", "--TempDir", "s3://bucket/tmp"));
-        arguments.fields().forEachRemaining(e -> argv.addAll(List.of(e.getKey(), e.getValue().asText())));
-        ParseResult parsed = new CommandLine(new Main()).parseArgs(GlueArguments.strip(argv.toArray(String[]::new)));
+        List<String> argv =
+            new ArrayList<>(
+                List.of(
+                    "--JOB_ID",
+                    "j_1",
+                    "--JOB_RUN_ID",
+                    "jr_1",
+                    "--JOB_NAME",
+                    "adlake",
+                    "--TempDir",
+                    "s3://bucket/tmp"));
+        arguments
+            .fields()
+            .forEachRemaining(e -> argv.addAll(List.of(e.getKey(), e.getValue().asText())));
+        ParseResult parsed =
+            new CommandLine(new Main()).parseArgs(GlueArguments.strip(argv.toArray(String[]::new)));
         String name = file.getFileName().toString();
-        assertEquals(name.substring(4, name.length() - 5), parsed.subcommand().commandSpec().name(), name);
-        assertEquals(arguments.get("--env").asText(), parsed.subcommand().matchedOptionValue("--env", ""), name);
+        assertEquals(
+            name.substring(4, name.length() - 5), parsed.subcommand().commandSpec().name(), name);
+        assertEquals(
+            arguments.get("--env").asText(),
+            parsed.subcommand().matchedOptionValue("--env", ""),
+            name);
       }
     }
   }
@@ -80,7 +133,8 @@ class MainTest {
 
   @Test
   void configurationErrorNamesTheKeyAndExitsWithTwo() {
-    Output out = capture(() -> Main.execute("report", "--conf", "adlake.catalog.namespace=x;DROP TABLE y"));
+    Output out =
+        capture(() -> Main.execute("report", "--conf", "adlake.catalog.namespace=x;DROP TABLE y"));
     assertEquals(2, out.code);
     assertTrue(out.stderr.contains("adlake.catalog.namespace"), out.stderr);
   }
@@ -103,7 +157,8 @@ class MainTest {
       System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
       System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
       int code = run.getAsInt();
-      return new Output(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+      return new Output(
+          code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     } finally {
       System.setOut(oldOut);
       System.setErr(oldErr);

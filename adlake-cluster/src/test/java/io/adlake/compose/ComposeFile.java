@@ -32,11 +32,16 @@ final class ComposeFile {
   static final String TRINO = "trino";
   static final String SUPERSET = "superset";
   static final String CLOUDBEAVER = "cloudbeaver";
-  static final List<String> SERVICES = List.of(SPARK, REST, MINIO, BUCKET_INIT, KAFKA, SCHEMA_REGISTRY, TRINO, SUPERSET,
-      CLOUDBEAVER);
+  static final List<String> SERVICES =
+      List.of(
+          SPARK, REST, MINIO, BUCKET_INIT, KAFKA, SCHEMA_REGISTRY, TRINO, SUPERSET, CLOUDBEAVER);
 
-  /** The container paths of the jar and of conf/; the Makefile's submit target and the tests use them. */
+  /**
+   * The container paths of the jar and of conf/; the Makefile's submit target and the tests use
+   * them.
+   */
   static final String JAR_IN_CONTAINER = "/opt/adlake/adlake.jar";
+
   static final String CONF_IN_CONTAINER = "/opt/adlake/conf";
 
   record Mount(String type, String source, String target, boolean readOnly) {}
@@ -69,7 +74,8 @@ final class ComposeFile {
   Map<String, Object> service(String name) {
     Object service = services().get(name);
     if (service == null) {
-      throw new AssertionError("docker-compose.yml has no service '" + name + "'; it has " + services().keySet());
+      throw new AssertionError(
+          "docker-compose.yml has no service '" + name + "'; it has " + services().keySet());
     }
     return map(service, "services." + name);
   }
@@ -82,8 +88,11 @@ final class ComposeFile {
     List<Port> ports = new ArrayList<>();
     for (Object port : list(service(service).get("ports"))) {
       if (port instanceof Map<?, ?> longSyntax) {
-        ports.add(new Port(string(longSyntax.get("host_ip")), string(longSyntax.get("published")),
-            string(longSyntax.get("target"))));
+        ports.add(
+            new Port(
+                string(longSyntax.get("host_ip")),
+                string(longSyntax.get("published")),
+                string(longSyntax.get("target"))));
       } else {
         String[] parts = String.valueOf(port).split(":");
         switch (parts.length) {
@@ -100,8 +109,12 @@ final class ComposeFile {
     List<Mount> mounts = new ArrayList<>();
     for (Object volume : list(service(service).get("volumes"))) {
       if (volume instanceof Map<?, ?> longSyntax) {
-        mounts.add(new Mount(string(longSyntax.get("type")), string(longSyntax.get("source")),
-            string(longSyntax.get("target")), Boolean.TRUE.equals(longSyntax.get("read_only"))));
+        mounts.add(
+            new Mount(
+                string(longSyntax.get("type")),
+                string(longSyntax.get("source")),
+                string(longSyntax.get("target")),
+                Boolean.TRUE.equals(longSyntax.get("read_only"))));
       } else {
         String[] parts = String.valueOf(volume).split(":");
         String source = parts[0];
@@ -139,14 +152,20 @@ final class ComposeFile {
     return (flatten(s.get("entrypoint")) + " " + flatten(s.get("command"))).trim();
   }
 
-  /** {@code depends_on} as service → condition ({@code service_started} for the short list form). */
+  /**
+   * {@code depends_on} as service → condition ({@code service_started} for the short list form).
+   */
   Map<String, String> dependsOn(String service) {
     Object deps = service(service).get("depends_on");
     Map<String, String> out = new LinkedHashMap<>();
     if (deps instanceof Map<?, ?> map) {
-      map.forEach((name, spec) -> out.put(String.valueOf(name),
-          spec instanceof Map<?, ?> m && m.get("condition") != null ? String.valueOf(m.get("condition"))
-              : "service_started"));
+      map.forEach(
+          (name, spec) ->
+              out.put(
+                  String.valueOf(name),
+                  spec instanceof Map<?, ?> m && m.get("condition") != null
+                      ? String.valueOf(m.get("condition"))
+                      : "service_started"));
     } else {
       list(deps).forEach(name -> out.put(String.valueOf(name), "service_started"));
     }
@@ -155,12 +174,17 @@ final class ComposeFile {
 
   boolean hasHealthcheck(String service) {
     Object healthcheck = service(service).get("healthcheck");
-    return healthcheck instanceof Map<?, ?> m && m.get("test") != null && !Boolean.TRUE.equals(m.get("disable"));
+    return healthcheck instanceof Map<?, ?> m
+        && m.get("test") != null
+        && !Boolean.TRUE.equals(m.get("disable"));
   }
 
   private static String flatten(Object value) {
-    return value == null ? "" : value instanceof List<?> l ? String.join(" ", l.stream().map(String::valueOf).toList())
-        : String.valueOf(value);
+    return value == null
+        ? ""
+        : value instanceof List<?> l
+            ? String.join(" ", l.stream().map(String::valueOf).toList())
+            : String.valueOf(value);
   }
 
   private static String string(Object value) {

@@ -25,7 +25,9 @@ import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
-/** conf/glue.conf and conf/emr.conf: the catalog Glue needs, nothing that points at this machine. */
+/**
+ * conf/glue.conf and conf/emr.conf: the catalog Glue needs, nothing that points at this machine.
+ */
 class AwsEnvironmentConfigTest {
   private static final String CATALOG = "spark.sql.catalog.adlake";
 
@@ -42,7 +44,8 @@ class AwsEnvironmentConfigTest {
       expected.put(CATALOG + ".warehouse", DummyDeployment.WAREHOUSE);
       expected.put(CATALOG + ".cache-enabled", "false");
       expected.put(CATALOG + ".glue.skip-archive", "true");
-      Optional.ofNullable(System.getenv("AWS_REGION")).ifPresent(r -> expected.put(CATALOG + ".client.region", r));
+      Optional.ofNullable(System.getenv("AWS_REGION"))
+          .ifPresent(r -> expected.put(CATALOG + ".client.region", r));
       Map<String, String> actual = SparkSessions.catalogProperties(config.catalog());
       assertEquals(expected, actual, env);
       // Commits use Glue's optimistic locking (the table's VersionId), not a lock manager.
@@ -60,25 +63,34 @@ class AwsEnvironmentConfigTest {
     assertEquals(DummyDeployment.BROKERS, config.source().kafka().bootstrapServers());
     assertEquals("SSL", config.source().kafka().options().get("kafka.security.protocol"));
     assertEquals("adlake", config.catalog().namespace());
-    assertFalse(config.spark().extra().keySet().stream().anyMatch(k -> k.startsWith("spark.ui.")
-        || k.startsWith("spark.driver.")),
+    assertFalse(
+        config.spark().extra().keySet().stream()
+            .anyMatch(k -> k.startsWith("spark.ui.") || k.startsWith("spark.driver.")),
         "UI and driver-address settings are for a laptop: " + config.spark().extra());
   }
 
   @Test
   void aMissingDeploymentVariableFailsAtStartNamingIt() {
-    assumeTrue(System.getenv("ADLAKE_KAFKA_BOOTSTRAP_SERVERS") == null, "ADLAKE_KAFKA_BOOTSTRAP_SERVERS is set here");
-    ConfigurationException e = assertThrows(ConfigurationException.class, () -> ConfigLoader.load("glue",
-        DummyDeployment.settings().subList(0, 2)));
+    assumeTrue(
+        System.getenv("ADLAKE_KAFKA_BOOTSTRAP_SERVERS") == null,
+        "ADLAKE_KAFKA_BOOTSTRAP_SERVERS is set here");
+    ConfigurationException e =
+        assertThrows(
+            ConfigurationException.class,
+            () -> ConfigLoader.load("glue", DummyDeployment.settings().subList(0, 2)));
     assertTrue(e.getMessage().contains("${ADLAKE_KAFKA_BOOTSTRAP_SERVERS}"), e.getMessage());
     assertTrue(e.getMessage().contains("environment variable"), e.getMessage());
   }
 
-  /** Inside the jar --env emr reads conf/emr.conf from the classpath, whose include must find glue.conf there. */
+  /**
+   * Inside the jar --env emr reads conf/emr.conf from the classpath, whose include must find
+   * glue.conf there.
+   */
   @Test
   void emrConfigurationIncludesGlueConfFromTheClasspathToo() {
-    Config emr = ConfigFactory.parseResources("conf/emr.conf")
-        .resolve(ConfigResolveOptions.defaults().setAllowUnresolved(true));
+    Config emr =
+        ConfigFactory.parseResources("conf/emr.conf")
+            .resolve(ConfigResolveOptions.defaults().setAllowUnresolved(true));
     assertEquals("glue", emr.getString("adlake.catalog.type"));
     assertEquals(16, emr.getInt("adlake.spark.shuffle-partitions"));
   }
@@ -89,8 +101,11 @@ class AwsEnvironmentConfigTest {
       Map<String, String> environment = new HashMap<>(DummyDeployment.VARIABLES);
       environment.put("ADLAKE_WAREHOUSE", DummyDeployment.WAREHOUSE);
       environment.put("ADLAKE_CHECKPOINT_ROOT", DummyDeployment.CHECKPOINTS);
-      Config own = ConfigFactory.parseFile(new File("conf", env + ".conf"))
-          .withFallback(ConfigFactory.parseMap(environment)).resolve().withOnlyPath("adlake");
+      Config own =
+          ConfigFactory.parseFile(new File("conf", env + ".conf"))
+              .withFallback(ConfigFactory.parseMap(environment))
+              .resolve()
+              .withOnlyPath("adlake");
       for (Map.Entry<String, ConfigValue> entry : own.entrySet()) {
         String key = entry.getKey();
         assertTrue(ConfigBinder.isDeclared(key), env + ".conf: undeclared key " + key);
@@ -105,8 +120,8 @@ class AwsEnvironmentConfigTest {
           assertTrue(value.startsWith("s3://"), env + ".conf: " + key + " is not on S3: " + value);
         }
       }
-      assertEquals("", own.getString("adlake.spark.master"), env + ".conf: spark master must stay unset");
+      assertEquals(
+          "", own.getString("adlake.spark.master"), env + ".conf: spark master must stay unset");
     }
   }
-
 }

@@ -21,13 +21,19 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * glue/deploy.sh and emr/deploy.sh under a fake {@code aws} placed first on PATH, which records its arguments
- * and answers like the real one would for a fresh account. No command leaves this machine.
+ * glue/deploy.sh and emr/deploy.sh under a fake {@code aws} placed first on PATH, which records its
+ * arguments and answers like the real one would for a fresh account. No command leaves this
+ * machine.
  */
 class DeployScriptsTest {
-  private static final List<String> SCRIPTS = List.of("glue/deploy.sh", "emr/deploy.sh", "bin/aws-deploy-lib.sh");
-  /** Fails when called in dry-run mode; otherwise answers: no job, no application, no active run. */
-  private static final String FAKE_AWS = """
+  private static final List<String> SCRIPTS =
+      List.of("glue/deploy.sh", "emr/deploy.sh", "bin/aws-deploy-lib.sh");
+
+  /**
+   * Fails when called in dry-run mode; otherwise answers: no job, no application, no active run.
+   */
+  private static final String FAKE_AWS =
+      """
       #!/usr/bin/env bash
       printf '%s\\n' "$*" >>"$FAKE_AWS_CALLS"
       if [[ $FAKE_AWS_MODE == dry-run ]]; then echo "fake aws: called during a dry run" >&2; exit 97; fi
@@ -40,8 +46,7 @@ class DeployScriptsTest {
       esac
       """;
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @Test
   void scriptsAreValidBash() throws Exception {
@@ -56,9 +61,14 @@ class DeployScriptsTest {
     Result r = dryRun("glue/deploy.sh");
     Path out = dir.resolve("out/glue");
     for (String job : List.of("ingest", "attribute", "aggregate")) {
-      assertTrue(r.stdout.contains("aws glue create-job --cli-input-json file://" + out.resolve("job-" + job + ".json")),
+      assertTrue(
+          r.stdout.contains(
+              "aws glue create-job --cli-input-json file://" + out.resolve("job-" + job + ".json")),
           r.stdout);
-      assertTrue(r.stdout.contains("aws glue update-job --job-name adlake-" + job + " --job-update file://"), r.stdout);
+      assertTrue(
+          r.stdout.contains(
+              "aws glue update-job --job-name adlake-" + job + " --job-update file://"),
+          r.stdout);
       assertTrue(r.stdout.contains("aws glue start-job-run --job-name adlake-" + job), r.stdout);
       JsonNode created = rendered(out.resolve("job-" + job + ".json"));
       assertEquals("adlake-" + job, created.get("Name").asText());
@@ -83,10 +93,17 @@ class DeployScriptsTest {
   void emrDryRunPrintsEveryCommandAndCallsNoAws() throws Exception {
     Result r = dryRun("emr/deploy.sh", "--jobs", "run");
     Path out = dir.resolve("out/emr");
-    assertTrue(r.stdout.contains("aws emr-serverless create-application --cli-input-json file://"
-        + out.resolve("application.json") + " --network-configuration"), r.stdout);
-    assertTrue(r.stdout.contains("aws emr-serverless start-job-run --cli-input-json file://"
-        + out.resolve("job-run.json")), r.stdout);
+    assertTrue(
+        r.stdout.contains(
+            "aws emr-serverless create-application --cli-input-json file://"
+                + out.resolve("application.json")
+                + " --network-configuration"),
+        r.stdout);
+    assertTrue(
+        r.stdout.contains(
+            "aws emr-serverless start-job-run --cli-input-json file://"
+                + out.resolve("job-run.json")),
+        r.stdout);
     assertTrue(r.stdout.contains("adlake-run"), r.stdout);
     assertFalse(Files.exists(out.resolve("job-ingest.json")), "only the job asked for");
     JsonNode run = rendered(out.resolve("job-run.json"));
@@ -101,14 +118,28 @@ class DeployScriptsTest {
     Result r = deploy("glue/deploy.sh", "answer");
     assertEquals(0, r.code, r.stderr);
     List<String> calls = Files.readAllLines(calls());
-    assertEquals("s3 cp " + dir.resolve("adlake-0.1.0.jar") + " " + DummyDeployment.JAR_URI + " --region xx-test-1",
+    assertEquals(
+        "s3 cp "
+            + dir.resolve("adlake-0.1.0.jar")
+            + " "
+            + DummyDeployment.JAR_URI
+            + " --region xx-test-1",
         calls.get(0));
     for (String job : List.of("ingest", "attribute", "aggregate")) {
       String name = "adlake-" + job;
-      assertTrue(calls.contains("glue create-job --cli-input-json file://" + dir.resolve("out/glue/job-" + job + ".json")
-          + " --region xx-test-1"), String.join("\n", calls));
-      assertTrue(calls.contains("glue start-job-run --job-name " + name + " --query JobRunId --output text"
-          + " --region xx-test-1"), String.join("\n", calls));
+      assertTrue(
+          calls.contains(
+              "glue create-job --cli-input-json file://"
+                  + dir.resolve("out/glue/job-" + job + ".json")
+                  + " --region xx-test-1"),
+          String.join("\n", calls));
+      assertTrue(
+          calls.contains(
+              "glue start-job-run --job-name "
+                  + name
+                  + " --query JobRunId --output text"
+                  + " --region xx-test-1"),
+          String.join("\n", calls));
     }
     assertFalse(calls.stream().anyMatch(c -> c.startsWith("glue update-job")), "no job existed");
     assertTrue(r.stdout.contains("adlake-ingest: started run jr_0001"), r.stdout);
@@ -119,13 +150,19 @@ class DeployScriptsTest {
     Result r = deploy("emr/deploy.sh", "answer");
     assertEquals(0, r.code, r.stderr);
     List<String> calls = Files.readAllLines(calls());
-    assertTrue(calls.contains("emr-serverless create-application --cli-input-json file://"
-        + dir.resolve("out/emr/application.json") + " --network-configuration "
-        + "subnetIds=subnet-aaa,subnet-bbb,securityGroupIds=sg-ccc --query applicationId --output text"
-        + " --region xx-test-1"), String.join("\n", calls));
-    assertEquals(3, calls.stream().filter(c -> c.startsWith("emr-serverless start-job-run")).count());
+    assertTrue(
+        calls.contains(
+            "emr-serverless create-application --cli-input-json file://"
+                + dir.resolve("out/emr/application.json")
+                + " --network-configuration "
+                + "subnetIds=subnet-aaa,subnet-bbb,securityGroupIds=sg-ccc --query applicationId --output text"
+                + " --region xx-test-1"),
+        String.join("\n", calls));
+    assertEquals(
+        3, calls.stream().filter(c -> c.startsWith("emr-serverless start-job-run")).count());
     JsonNode ingest = rendered(dir.resolve("out/emr/job-ingest.json"));
-    assertEquals("00fakeapplication", ingest.get("applicationId").asText(), "the application just created");
+    assertEquals(
+        "00fakeapplication", ingest.get("applicationId").asText(), "the application just created");
   }
 
   @Test
@@ -145,7 +182,10 @@ class DeployScriptsTest {
     assertTrue(r.stderr.contains("deploy it alone"), r.stderr);
   }
 
-  /** A dry run that succeeds, calls no aws, fills every placeholder and uploads the jar to its S3 URI. */
+  /**
+   * A dry run that succeeds, calls no aws, fills every placeholder and uploads the jar to its S3
+   * URI.
+   */
   private Result dryRun(String script, String... arguments) throws Exception {
     List<String> all = new ArrayList<>(List.of("--dry-run"));
     all.addAll(List.of(arguments));
@@ -153,7 +193,9 @@ class DeployScriptsTest {
     assertEquals(0, r.code, r.stderr);
     assertFalse(Files.exists(calls()), "aws was called in a dry run: " + read(calls()));
     assertFalse(r.stdout.contains("${"), r.stdout);
-    assertTrue(r.stdout.contains("aws s3 cp " + dir.resolve("adlake-0.1.0.jar") + " " + DummyDeployment.JAR_URI),
+    assertTrue(
+        r.stdout.contains(
+            "aws s3 cp " + dir.resolve("adlake-0.1.0.jar") + " " + DummyDeployment.JAR_URI),
         r.stdout);
     return r;
   }
@@ -202,7 +244,10 @@ class DeployScriptsTest {
 
   record Result(int code, String stdout, String stderr) {}
 
-  /** Runs in the repository root with only the given environment (no AWS settings of this machine leak in). */
+  /**
+   * Runs in the repository root with only the given environment (no AWS settings of this machine
+   * leak in).
+   */
   private Result run(List<String> command, Map<String, String> env) throws Exception {
     ProcessBuilder pb = new ProcessBuilder(command);
     pb.environment().clear();
@@ -213,7 +258,9 @@ class DeployScriptsTest {
     Path stderr = dir.resolve("stderr.txt");
     Process p = pb.redirectOutput(stdout.toFile()).redirectError(stderr.toFile()).start();
     assertTrue(p.waitFor(60, TimeUnit.SECONDS), "timed out: " + command);
-    return new Result(p.exitValue(), Files.readString(stdout, StandardCharsets.UTF_8),
+    return new Result(
+        p.exitValue(),
+        Files.readString(stdout, StandardCharsets.UTF_8),
         Files.readString(stderr, StandardCharsets.UTF_8));
   }
 }

@@ -18,8 +18,9 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
- * One made-up deployment: the values deploy.sh would fill into the ${VARIABLE} placeholders of glue/ and emr/,
- * and the same values as the settings the jobs would load. Nothing here names a real account or region.
+ * One made-up deployment: the values deploy.sh would fill into the ${VARIABLE} placeholders of
+ * glue/ and emr/, and the same values as the settings the jobs would load. Nothing here names a
+ * real account or region.
  */
 final class DummyDeployment {
   static final String BUCKET = "dummy-lake-bucket";
@@ -28,6 +29,7 @@ final class DummyDeployment {
   static final String CHECKPOINTS = S3_ROOT + "/checkpoints";
   static final String BROKERS = "b-1.dummy.kafka.example:9094,b-2.dummy.kafka.example:9094";
   static final String JAR_URI = S3_ROOT + "/artifacts/adlake-0.1.0.jar";
+
   /** Environment variables of deploy.sh and the values a test gives them. */
   static final Map<String, String> VARIABLES = variables();
 
@@ -54,13 +56,20 @@ final class DummyDeployment {
     return Map.copyOf(v);
   }
 
-  /** The overrides that stand in for the environment variables conf/glue.conf and conf/emr.conf require. */
+  /**
+   * The overrides that stand in for the environment variables conf/glue.conf and conf/emr.conf
+   * require.
+   */
   static List<String> settings() {
-    return List.of("adlake.catalog.warehouse=" + WAREHOUSE, "adlake.streaming.checkpoint-root=" + CHECKPOINTS,
+    return List.of(
+        "adlake.catalog.warehouse=" + WAREHOUSE,
+        "adlake.streaming.checkpoint-root=" + CHECKPOINTS,
         "adlake.source.kafka.bootstrap-servers=" + BROKERS);
   }
 
-  /** A template with every placeholder filled; a placeholder deploy.sh does not know fails the test. */
+  /**
+   * A template with every placeholder filled; a placeholder deploy.sh does not know fails the test.
+   */
   static String render(Path template) {
     Matcher m = PLACEHOLDER.matcher(read(template));
     StringBuilder out = new StringBuilder();
@@ -100,7 +109,8 @@ final class DummyDeployment {
     List<Path> found = new ArrayList<>();
     try (Stream<Path> list = Files.list(Path.of(dir))) {
       list.filter(p -> p.getFileSystem().getPathMatcher("glob:" + glob).matches(p.getFileName()))
-          .sorted().forEach(found::add);
+          .sorted()
+          .forEach(found::add);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -108,12 +118,16 @@ final class DummyDeployment {
     return found;
   }
 
-  /** {@code --conf k=v} pairs of a spark-submit argument string (Glue's --conf value starts without one). */
+  /**
+   * {@code --conf k=v} pairs of a spark-submit argument string (Glue's --conf value starts without
+   * one).
+   */
   static Map<String, String> sparkConfs(String arguments) {
     Map<String, String> confs = new LinkedHashMap<>();
     String[] words = arguments.trim().split("\\s+");
     for (int i = 0; i < words.length; i++) {
-      boolean value = i == 0 && !words[0].startsWith("--") || i > 0 && words[i - 1].equals("--conf");
+      boolean value =
+          i == 0 && !words[0].startsWith("--") || i > 0 && words[i - 1].equals("--conf");
       if (value) {
         int eq = words[i].indexOf('=');
         assertTrue(eq > 0, "not key=value: " + words[i] + " in " + arguments);

@@ -25,15 +25,22 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Every relative link in README.md and docs/*.md resolves: the file (or directory) it names exists, and its
- * {@code #anchor} is the GitHub anchor of a heading in the target file. Links to http(s) and mailto are not
- * followed. Links inside fenced code blocks and inline code are not links.
+ * Every relative link in README.md and docs/*.md resolves: the file (or directory) it names exists,
+ * and its {@code #anchor} is the GitHub anchor of a heading in the target file. Links to http(s)
+ * and mailto are not followed. Links inside fenced code blocks and inline code are not links.
  */
 class DocumentLinksTest {
 
-  /** {@code [text](target)} or {@code [text](target "title")}; images ({@code ![alt](src)}) match too. */
-  private static final Pattern LINK = Pattern.compile("\\[(?:[^\\]\\[]|\\[[^\\]]*])*]\\(\\s*<?([^)\\s>]+)>?(?:\\s+\"[^\"]*\")?\\s*\\)");
-  private static final Pattern ATX_HEADING = Pattern.compile("^ {0,3}(#{1,6})(?:\\s+(.*?))?(?:\\s+#+)?\\s*$");
+  /**
+   * {@code [text](target)} or {@code [text](target "title")}; images ({@code ![alt](src)}) match
+   * too.
+   */
+  private static final Pattern LINK =
+      Pattern.compile(
+          "\\[(?:[^\\]\\[]|\\[[^\\]]*])*]\\(\\s*<?([^)\\s>]+)>?(?:\\s+\"[^\"]*\")?\\s*\\)");
+
+  private static final Pattern ATX_HEADING =
+      Pattern.compile("^ {0,3}(#{1,6})(?:\\s+(.*?))?(?:\\s+#+)?\\s*$");
   private static final Pattern SETEXT_UNDERLINE = Pattern.compile("^ {0,3}(=+|-+)\\s*$");
   private static final Pattern FENCE = Pattern.compile("^ {0,3}(`{3,}|~{3,})");
   private static final Pattern INLINE_CODE = Pattern.compile("(`+)(.+?)\\1");
@@ -49,36 +56,44 @@ class DocumentLinksTest {
     for (Path document : documents) {
       links.addAll(links(document));
     }
-    assertFalse(links.stream().filter(link -> !link.external()).toList().isEmpty(),
+    assertFalse(
+        links.stream().filter(link -> !link.external()).toList().isEmpty(),
         "no relative link found in " + documents + ": is the link pattern broken?");
 
     List<String> broken = brokenLinks(root, links);
-    assertTrue(broken.isEmpty(), broken.size() + " broken link(s):\n  " + String.join("\n  ", broken));
+    assertTrue(
+        broken.isEmpty(), broken.size() + " broken link(s):\n  " + String.join("\n  ", broken));
   }
 
   @Test
   void aMissingFileAndAMissingAnchorAreReported(@TempDir Path root) throws IOException {
     Files.createDirectories(root.resolve("docs"));
-    Files.writeString(root.resolve("README.md"), String.join("\n",
-        "# adlake",
-        "See [the guide](docs/guide.md#running-it), [nothing](docs/missing.md),",
-        "[no such part](docs/guide.md#not-there), [here](#adlake), [away](https://example.org/x.md)",
-        "and `[code](docs/not-a-link.md)`, and [a link whose text",
-        "wraps](docs/wrapped.md).",
-        "```",
-        "[fenced](docs/also-not-a-link.md)",
-        "```",
-        ""));
-    Files.writeString(root.resolve("docs/guide.md"), "# Guide\n\n## Running it\n\nBack to [the README](../README.md).\n");
+    Files.writeString(
+        root.resolve("README.md"),
+        String.join(
+            "\n",
+            "# adlake",
+            "See [the guide](docs/guide.md#running-it), [nothing](docs/missing.md),",
+            "[no such part](docs/guide.md#not-there), [here](#adlake), [away](https://example.org/x.md)",
+            "and `[code](docs/not-a-link.md)`, and [a link whose text",
+            "wraps](docs/wrapped.md).",
+            "```",
+            "[fenced](docs/also-not-a-link.md)",
+            "```",
+            ""));
+    Files.writeString(
+        root.resolve("docs/guide.md"),
+        "# Guide\n\n## Running it\n\nBack to [the README](../README.md).\n");
 
     List<Link> links = new ArrayList<>();
     for (Path document : documents(root)) {
       links.addAll(links(document));
     }
-    assertEquals(List.of(
-        "README.md:2: docs/missing.md: no such file",
-        "README.md:3: docs/guide.md#not-there: no heading of docs/guide.md has the anchor #not-there",
-        "README.md:4: docs/wrapped.md: no such file"),
+    assertEquals(
+        List.of(
+            "README.md:2: docs/missing.md: no such file",
+            "README.md:3: docs/guide.md#not-there: no heading of docs/guide.md has the anchor #not-there",
+            "README.md:4: docs/wrapped.md: no such file"),
         brokenLinks(root, links));
     assertEquals(7, links.size(), "links outside code only: " + links);
   }
@@ -90,7 +105,9 @@ class DocumentLinksTest {
     assertEquals("aws-glue-5x", slug("AWS Glue 5.x"));
     assertEquals("the-exactly-once-commit-ledger", slug("The exactly-once commit ledger"));
     assertEquals("hourly_funnel_by_publisher", slug("`hourly_funnel_by_publisher`"));
-    assertEquals("what-is-checked-here-and-what-only-on-aws", slug("What is checked here, and what only on AWS"));
+    assertEquals(
+        "what-is-checked-here-and-what-only-on-aws",
+        slug("What is checked here, and what only on AWS"));
     assertEquals("see-the-guide", slug("See [the guide](docs/guide.md)"));
     assertEquals("a--b", slug("A – B"));
   }
@@ -100,7 +117,8 @@ class DocumentLinksTest {
     Files.createDirectories(root.resolve("docs"));
     Files.writeString(root.resolve("README.md"), "# x\n");
     Path module = Files.createDirectories(root.resolve("adlake-cluster/src"));
-    Files.writeString(root.resolve("adlake-cluster/README.md"), "# a module's own README, no docs/ beside it\n");
+    Files.writeString(
+        root.resolve("adlake-cluster/README.md"), "# a module's own README, no docs/ beside it\n");
     assertEquals(root, repositoryRoot(module));
   }
 
@@ -111,7 +129,8 @@ class DocumentLinksTest {
         return dir;
       }
     }
-    throw new IllegalStateException("No directory at or above " + start + " holds both README.md and docs/");
+    throw new IllegalStateException(
+        "No directory at or above " + start + " holds both README.md and docs/");
   }
 
   /** README.md and every docs/*.md, in a stable order. */
@@ -134,8 +153,8 @@ class DocumentLinksTest {
   }
 
   /**
-   * The Markdown links of a document, outside fenced code blocks and inline code. A link's text may wrap onto the
-   * next line, so links are matched per paragraph (a run of non-blank lines).
+   * The Markdown links of a document, outside fenced code blocks and inline code. A link's text may
+   * wrap onto the next line, so links are matched per paragraph (a run of non-blank lines).
    */
   static List<Link> links(Path document) {
     List<Link> links = new ArrayList<>();
@@ -167,12 +186,17 @@ class DocumentLinksTest {
     return links;
   }
 
-  /** Adds the links of one paragraph that starts at line {@code firstLine}; inline code keeps only its newlines. */
+  /**
+   * Adds the links of one paragraph that starts at line {@code firstLine}; inline code keeps only
+   * its newlines.
+   */
   private static void addLinks(Path document, int firstLine, String paragraph, List<Link> links) {
-    String text = INLINE_CODE.matcher(paragraph).replaceAll(code -> code.group().replaceAll("[^\n]", ""));
+    String text =
+        INLINE_CODE.matcher(paragraph).replaceAll(code -> code.group().replaceAll("[^\n]", ""));
     Matcher link = LINK.matcher(text);
     while (link.find()) {
-      int line = firstLine + (int) text.substring(0, link.start()).chars().filter(c -> c == '\n').count();
+      int line =
+          firstLine + (int) text.substring(0, link.start()).chars().filter(c -> c == '\n').count();
       links.add(new Link(document, line, link.group(1)));
     }
   }
@@ -185,13 +209,18 @@ class DocumentLinksTest {
       if (link.external()) {
         continue;
       }
-      String where = root.relativize(link.document()) + ":" + link.line() + ": " + link.target() + ": ";
+      String where =
+          root.relativize(link.document()) + ":" + link.line() + ": " + link.target() + ": ";
       int hash = link.target().indexOf('#');
       String file = hash < 0 ? link.target() : link.target().substring(0, hash);
       String anchor = hash < 0 ? null : link.target().substring(hash + 1);
-      Path target = file.isEmpty()
-          ? link.document()
-          : link.document().getParent().resolve(URLDecoder.decode(file, StandardCharsets.UTF_8)).normalize();
+      Path target =
+          file.isEmpty()
+              ? link.document()
+              : link.document()
+                  .getParent()
+                  .resolve(URLDecoder.decode(file, StandardCharsets.UTF_8))
+                  .normalize();
       if (!Files.exists(target)) {
         broken.add(where + "no such file");
         continue;
@@ -200,18 +229,23 @@ class DocumentLinksTest {
         continue;
       }
       if (!Files.isRegularFile(target) || !target.getFileName().toString().endsWith(".md")) {
-        broken.add(where + "an anchor into " + root.relativize(target) + ", which is no Markdown file");
+        broken.add(
+            where + "an anchor into " + root.relativize(target) + ", which is no Markdown file");
         continue;
       }
       Set<String> anchors = anchorsByFile.computeIfAbsent(target, DocumentLinksTest::anchors);
       if (!anchors.contains(URLDecoder.decode(anchor, StandardCharsets.UTF_8))) {
-        broken.add(where + "no heading of " + root.relativize(target) + " has the anchor #" + anchor);
+        broken.add(
+            where + "no heading of " + root.relativize(target) + " has the anchor #" + anchor);
       }
     }
     return broken;
   }
 
-  /** The GitHub anchors of a document's headings (ATX and setext), repeated slugs numbered -1, -2, … as GitHub does. */
+  /**
+   * The GitHub anchors of a document's headings (ATX and setext), repeated slugs numbered -1, -2, …
+   * as GitHub does.
+   */
   static Set<String> anchors(Path document) {
     Set<String> anchors = new LinkedHashSet<>();
     Map<String, Integer> seen = new HashMap<>();
@@ -251,24 +285,31 @@ class DocumentLinksTest {
   }
 
   private static boolean isParagraphLine(String line) {
-    return !line.isBlank() && !ATX_HEADING.matcher(line).matches() && !line.strip().startsWith("|")
-        && !line.strip().startsWith("-") && !line.strip().startsWith("*") && !line.strip().startsWith(">");
+    return !line.isBlank()
+        && !ATX_HEADING.matcher(line).matches()
+        && !line.strip().startsWith("|")
+        && !line.strip().startsWith("-")
+        && !line.strip().startsWith("*")
+        && !line.strip().startsWith(">");
   }
 
   /**
-   * GitHub's heading anchor: the heading's text (links reduced to their text), lower-cased, every character that is
-   * not a letter, digit, space, '-' or '_' removed, each space turned into '-'.
+   * GitHub's heading anchor: the heading's text (links reduced to their text), lower-cased, every
+   * character that is not a letter, digit, space, '-' or '_' removed, each space turned into '-'.
    */
   static String slug(String heading) {
     String text = heading.replaceAll("!?\\[([^\\]]*)]\\([^)]*\\)", "$1");
     StringBuilder slug = new StringBuilder();
-    text.toLowerCase(Locale.ROOT).codePoints().forEach(c -> {
-      if (c == ' ') {
-        slug.append('-');
-      } else if (Character.isLetterOrDigit(c) || c == '-' || c == '_') {
-        slug.appendCodePoint(c);
-      }
-    });
+    text.toLowerCase(Locale.ROOT)
+        .codePoints()
+        .forEach(
+            c -> {
+              if (c == ' ') {
+                slug.append('-');
+              } else if (Character.isLetterOrDigit(c) || c == '-' || c == '_') {
+                slug.appendCodePoint(c);
+              }
+            });
     return slug.toString();
   }
 

@@ -1,6 +1,5 @@
 package io.adlake.event;
 
-import java.time.temporal.ChronoUnit;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -12,6 +11,7 @@ import io.adlake.config.AdlakeConfig;
 import io.adlake.config.ConfigLoader;
 import io.adlake.event.FunnelGenerator.Summary;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
@@ -46,8 +46,11 @@ class FunnelGeneratorTest {
 
   private Recorder generate(long events, Instant start) throws InterruptedException {
     Recorder recorder = new Recorder();
-    new FunnelGenerator(config.generator(), config.attribution().clickWindow(), config.attribution().clickSkew())
-        .generate(FunnelGenerator.Run.count(events, 1000, start), recorder, s -> { });
+    new FunnelGenerator(
+            config.generator(),
+            config.attribution().clickWindow(),
+            config.attribution().clickSkew())
+        .generate(FunnelGenerator.Run.count(events, 1000, start), recorder, s -> {});
     return recorder;
   }
 
@@ -59,15 +62,21 @@ class FunnelGeneratorTest {
     for (int i = 0; i < first.size(); i++) {
       assertArrayEquals(first.get(i), second.get(i), "record " + i);
     }
-    assertNotEquals(new String(first.get(0)), new String(generate(5_000, START.plusSeconds(1)).all().get(0)),
+    assertNotEquals(
+        new String(first.get(0)),
+        new String(generate(5_000, START.plusSeconds(1)).all().get(0)),
         "another start time gives other ids");
   }
 
   @Test
   void funnelRatesAndTrafficMixFollowTheSettings() throws Exception {
     Recorder recorder = new Recorder();
-    Summary summary = new FunnelGenerator(config.generator(), config.attribution().clickWindow(),
-        config.attribution().clickSkew()).generate(FunnelGenerator.Run.count(200_000, 1000, START), recorder, s -> { });
+    Summary summary =
+        new FunnelGenerator(
+                config.generator(),
+                config.attribution().clickWindow(),
+                config.attribution().clickSkew())
+            .generate(FunnelGenerator.Run.count(200_000, 1000, START), recorder, s -> {});
     double requests = summary.sent(EventType.BID_REQUEST);
     double responses = summary.sent(EventType.BID_RESPONSE);
     double impressions = summary.sent(EventType.IMPRESSION);
@@ -97,8 +106,12 @@ class FunnelGeneratorTest {
       foreignFloor += r.get("imp").get(0).get("bidfloorcur").asText().equals("USD") ? 0 : 1;
       testPublisher += inventory.get("publisher").get("id").asText().startsWith("test-") ? 1 : 0;
       String ip = r.get("device").get("ip").asText();
-      privateIp += ip.startsWith("10.") || ip.startsWith("192.168.") || ip.matches("172\\.(1[6-9]|2\\d|3[01])\\..*")
-          ? 1 : 0;
+      privateIp +=
+          ip.startsWith("10.")
+                  || ip.startsWith("192.168.")
+                  || ip.matches("172\\.(1[6-9]|2\\d|3[01])\\..*")
+              ? 1
+              : 0;
     }
     assertEquals(0.30, (double) app / parsed, 0.01);
     assertEquals(0.10, (double) foreignFloor / parsed, 0.01);
@@ -109,8 +122,12 @@ class FunnelGeneratorTest {
   @Test
   void duplicatesAndMalformedRecordsAreSentAtTheirShares() throws Exception {
     Recorder recorder = new Recorder();
-    Summary summary = new FunnelGenerator(config.generator(), config.attribution().clickWindow(),
-        config.attribution().clickSkew()).generate(FunnelGenerator.Run.count(100_000, 1000, START), recorder, s -> { });
+    Summary summary =
+        new FunnelGenerator(
+                config.generator(),
+                config.attribution().clickWindow(),
+                config.attribution().clickSkew())
+            .generate(FunnelGenerator.Run.count(100_000, 1000, START), recorder, s -> {});
     long clean = summary.sent().values().stream().mapToLong(Long::longValue).sum();
     long duplicates = summary.duplicates().values().stream().mapToLong(Long::longValue).sum();
     long malformed = summary.malformed().values().stream().mapToLong(Long::longValue).sum();
@@ -122,8 +139,11 @@ class FunnelGeneratorTest {
 
   @Test
   void timestampsAreIsoUtcWithMilliseconds() {
-    assertEquals("2026-11-21T09:00:13.137Z", FunnelGenerator.timestamp(
-        ChronoUnit.MICROS.between(Instant.EPOCH, Instant.parse("2026-11-21T09:00:13.137912Z"))));
+    assertEquals(
+        "2026-11-21T09:00:13.137Z",
+        FunnelGenerator.timestamp(
+            ChronoUnit.MICROS.between(
+                Instant.EPOCH, Instant.parse("2026-11-21T09:00:13.137912Z"))));
     assertTrue(FunnelGenerator.timestamp(0).equals("1970-01-01T00:00:00.000Z"));
   }
 }

@@ -19,13 +19,17 @@ class CrashPointTest {
 
   @Test
   void aCrashPointHaltsAtItsPointOfItsTableFromItsBatchOn() {
-    CrashPoint point = CrashPoint.parse("after-commit-before-checkpoint:enriched_ad_data:2").orElseThrow();
+    CrashPoint point =
+        CrashPoint.parse("after-commit-before-checkpoint:enriched_ad_data:2").orElseThrow();
     assertTrue(point.matches("after-commit-before-checkpoint", "adlake.ns.enriched_ad_data", 2));
     assertTrue(point.matches("after-commit-before-checkpoint", "adlake.ns.enriched_ad_data", 7));
     assertFalse(point.matches("after-commit-before-checkpoint", "adlake.ns.enriched_ad_data", 1));
     assertFalse(point.matches("during-merge", "adlake.ns.enriched_ad_data", 2));
     assertFalse(point.matches("after-commit-before-checkpoint", "adlake.ns.clicks", 2));
-    assertTrue(CrashPoint.parse("during-merge:*:0").orElseThrow().matches("during-merge", "adlake.ns.clicks", 0));
+    assertTrue(
+        CrashPoint.parse("during-merge:*:0")
+            .orElseThrow()
+            .matches("during-merge", "adlake.ns.clicks", 0));
   }
 
   @Test
@@ -35,9 +39,12 @@ class CrashPointTest {
 
   @Test
   void aMistypedCrashPointFailsNamingTheProperty() {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> CrashPoint.parse("after-commit:enriched_ad_data"));
-    assertTrue(e.getMessage().contains(CrashPoint.PROPERTY) && e.getMessage().contains("during-merge"),
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> CrashPoint.parse("after-commit:enriched_ad_data"));
+    assertTrue(
+        e.getMessage().contains(CrashPoint.PROPERTY) && e.getMessage().contains("during-merge"),
         e.getMessage());
   }
 }

@@ -6,11 +6,13 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 
 /**
- * The fault suite's {@link WriteFaults}, found by {@link java.util.ServiceLoader} on the test classpath
- * (META-INF/services): the {@link CrashPoint} of the system property {@value CrashPoint#PROPERTY}, or nothing.
+ * The fault suite's {@link WriteFaults}, found by {@link java.util.ServiceLoader} on the test
+ * classpath (META-INF/services): the {@link CrashPoint} of the system property {@value
+ * CrashPoint#PROPERTY}, or nothing.
  */
 public final class CrashingWrites implements WriteFaults {
-  private final Optional<CrashPoint> armed = CrashPoint.parse(System.getProperty(CrashPoint.PROPERTY));
+  private final Optional<CrashPoint> armed =
+      CrashPoint.parse(System.getProperty(CrashPoint.PROPERTY));
 
   @Override
   public Dataset<Row> mergeSource(Dataset<Row> rows, String qualifiedTable, long batchId) {

@@ -9,10 +9,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The fault suite's table: one line per test, summed over the tables it checked, from the lines the tests
- * appended to {@code target/faults/results.tsv} ({@code test, faults, runs, table, expected, found, lost,
- * duplicated, seconds}). {@code make faults} prints it at the end; JDK classes only, so it runs on the bare
- * test-classes directory.
+ * The fault suite's table: one line per test, summed over the tables it checked, from the lines the
+ * tests appended to {@code target/faults/results.tsv} ({@code test, faults, runs, table, expected,
+ * found, lost, duplicated, seconds}). {@code make faults} prints it at the end; JDK classes only,
+ * so it runs on the bare test-classes directory.
  */
 public final class FaultTable {
   static final Path RESULTS = Path.of("target", "faults", "results.tsv");
@@ -42,13 +42,17 @@ public final class FaultTable {
         sum[2 + i] += Long.parseLong(f[4 + i]);
       }
       if (!f[6].equals("0") || !f[7].equals("0") || !f[4].equals(f[5])) {
-        unclean.add(String.format("  %s / %s: expected %s, found %s, lost %s, duplicated %s", f[0], f[3], f[4], f[5],
-            f[6], f[7]));
+        unclean.add(
+            String.format(
+                "  %s / %s: expected %s, found %s, lost %s, duplicated %s",
+                f[0], f[3], f[4], f[5], f[6], f[7]));
       }
     }
     System.out.print(header());
-    totals.forEach((test, sum) -> System.out.print(line(test, faults.get(test), sum[0], sum[1], sum[2], sum[3],
-        sum[4], sum[5])));
+    totals.forEach(
+        (test, sum) ->
+            System.out.print(
+                line(test, faults.get(test), sum[0], sum[1], sum[2], sum[3], sum[4], sum[5])));
     if (unclean.isEmpty()) {
       System.out.println("Every table of every test: 0 lost, 0 duplicated.");
     } else {
@@ -58,14 +62,37 @@ public final class FaultTable {
   }
 
   static String header() {
-    return String.format(FORMAT, "test", "faults", "runs", "rows expected", "rows found", "lost", "duplicated",
+    return String.format(
+        FORMAT,
+        "test",
+        "faults",
+        "runs",
+        "rows expected",
+        "rows found",
+        "lost",
+        "duplicated",
         "tables");
   }
 
   /** The line of one test, as the test prints it and as the table shows it. */
-  static String line(String test, String faults, long runs, long tables, long expected, long found, long lost,
+  static String line(
+      String test,
+      String faults,
+      long runs,
+      long tables,
+      long expected,
+      long found,
+      long lost,
       long duplicated) {
-    return String.format(FORMAT, test, faults, runs, String.format("%,d", expected), String.format("%,d", found),
-        lost, duplicated, tables);
+    return String.format(
+        FORMAT,
+        test,
+        faults,
+        runs,
+        String.format("%,d", expected),
+        String.format("%,d", found),
+        lost,
+        duplicated,
+        tables);
   }
 }

@@ -1,11 +1,11 @@
 package io.adlake.faults;
 
-import java.nio.file.StandardOpenOption;
 import io.adlake.ClusterModule;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -15,9 +15,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
 /**
- * {@code adlake run} in a child JVM, launched as {@code bin/adlake} does (the pom's Java 17 flags, the local
- * classpath Maven writes, the launcher's log configuration), so that a test can kill it like a crashed driver.
- * Its output goes to a log file the test watches.
+ * {@code adlake run} in a child JVM, launched as {@code bin/adlake} does (the pom's Java 17 flags,
+ * the local classpath Maven writes, the launcher's log configuration), so that a test can kill it
+ * like a crashed driver. Its output goes to a log file the test watches.
  */
 record JobProcess(String label, Process process, Path log) {
   private static final Path TARGET = ClusterModule.path("target");
@@ -25,36 +25,62 @@ record JobProcess(String label, Process process, Path log) {
   /**
    * @param crashPoint value of {@code adlake.testing.crash-point} for this run, if any
    */
-  static JobProcess start(String label, Path log, String trigger, List<String> conf, Optional<String> crashPoint)
+  static JobProcess start(
+      String label, Path log, String trigger, List<String> conf, Optional<String> crashPoint)
       throws IOException {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.add("-Xmx1536m");
-    // Short-lived and on two busy cores: the C1 compiler alone costs far less CPU while it warms up (its code
+    // Short-lived and on two busy cores: the C1 compiler alone costs far less CPU while it warms up
+    // (its code
     // cache is then 48 MB by default, which Spark fills: the JVM would stop compiling).
     command.addAll(List.of("-XX:TieredStopAtLevel=1", "-XX:ReservedCodeCacheSize=256m"));
-    command.addAll(Arrays.asList(Files.readString(TARGET.resolve("launcher/jvm.options")).trim().split("\\s+")));
+    command.addAll(
+        Arrays.asList(
+            Files.readString(TARGET.resolve("launcher/jvm.options")).trim().split("\\s+")));
     command.add("-Dlog4j2.configurationFile=" + TARGET.resolve("launcher/log4j2.properties"));
     crashPoint.ifPresent(point -> command.add("-D" + CrashPoint.PROPERTY + "=" + point));
     // The test classes too: their CrashingWrites is the WriteFaults that a crash point arms.
-    command.addAll(List.of("-cp", TARGET.resolve("classes") + File.pathSeparator + TARGET.resolve("test-classes")
-        + File.pathSeparator + Files.readString(TARGET.resolve("local-classpath.txt")).trim()));
-    command.addAll(List.of("io.adlake.cli.Main", "run", "--jobs", "ingest,attribution,aggregate", "--env", "local",
-        "--trigger", trigger));
+    command.addAll(
+        List.of(
+            "-cp",
+            TARGET.resolve("classes")
+                + File.pathSeparator
+                + TARGET.resolve("test-classes")
+                + File.pathSeparator
+                + Files.readString(TARGET.resolve("local-classpath.txt")).trim()));
+    command.addAll(
+        List.of(
+            "io.adlake.cli.Main",
+            "run",
+            "--jobs",
+            "ingest,attribution,aggregate",
+            "--env",
+            "local",
+            "--trigger",
+            trigger));
     for (String setting : conf) {
       command.addAll(List.of("--conf", setting));
     }
     Files.createDirectories(log.getParent());
-    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+    ProcessBuilder builder =
+        new ProcessBuilder(command)
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
     builder.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
-    Files.writeString(log, String.format("%n==== %s: run --trigger %s%s%n", label, trigger,
-        crashPoint.map(p -> ", crash point " + p).orElse("")), StandardOpenOption.CREATE,
+    Files.writeString(
+        log,
+        String.format(
+            "%n==== %s: run --trigger %s%s%n",
+            label, trigger, crashPoint.map(p -> ", crash point " + p).orElse("")),
+        StandardOpenOption.CREATE,
         StandardOpenOption.APPEND);
     return new JobProcess(label, builder.start(), log);
   }
 
-  /** @return whether it ended within {@code timeout} */
+  /**
+   * @return whether it ended within {@code timeout}
+   */
   boolean awaitExit(Duration timeout) throws InterruptedException {
     return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
   }
@@ -89,8 +115,12 @@ record JobProcess(String label, Process process, Path log) {
     return lines().stream().filter(which).count();
   }
 
-  /** Waits until {@code which} matches at least {@code count} lines; false if the process ended first. */
-  boolean awaitLines(Predicate<String> which, long count, Duration timeout) throws IOException, InterruptedException {
+  /**
+   * Waits until {@code which} matches at least {@code count} lines; false if the process ended
+   * first.
+   */
+  boolean awaitLines(Predicate<String> which, long count, Duration timeout)
+      throws IOException, InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (System.nanoTime() < deadline) {
       if (countLines(which) >= count) {
@@ -101,8 +131,14 @@ record JobProcess(String label, Process process, Path log) {
       }
       Thread.sleep(200);
     }
-    throw new AssertionError(label + ": no " + count + " matching lines within " + timeout.toSeconds() + " s:\n"
-        + tail());
+    throw new AssertionError(
+        label
+            + ": no "
+            + count
+            + " matching lines within "
+            + timeout.toSeconds()
+            + " s:\n"
+            + tail());
   }
 
   String tail() throws IOException {

@@ -1,6 +1,5 @@
 package io.adlake.job;
 
-import java.util.Map;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -18,11 +17,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
-import org.apache.spark.api.java.function.VoidFunction2;
-import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.streaming.StreamingQuery;
@@ -31,13 +29,17 @@ import org.apache.spark.sql.streaming.Trigger;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** Generator → real KRaft broker → streaming attribution → Iceberg, compared with the ground truth. */
+/**
+ * Generator → real KRaft broker → streaming attribution → Iceberg, compared with the ground truth.
+ */
 class AttributionJobTest {
   /** Enough clicks to meet every timing case; several micro-batches per run. */
   private static final String[] FUNNEL = {
-      "adlake.generator.click-rate=0.3",
-      "adlake.generator.out-of-order-share=0.1",
-      "adlake.source.kafka.max-offsets-per-trigger=2500"};
+    "adlake.generator.click-rate=0.3",
+    "adlake.generator.out-of-order-share=0.1",
+    "adlake.source.kafka.max-offsets-per-trigger=2500"
+  };
+
   private static final Instant START = Instant.parse("2026-11-21T09:00:00Z");
   private static SparkSession spark;
 
@@ -56,15 +58,24 @@ class AttributionJobTest {
 
     Set<List<String>> expected = keys(truth.expected());
     Set<List<String>> actual = tableKeys(config);
-    assertEquals(expected, actual, "attributed (ad_id, impression_id, click_id) must equal the ground truth");
+    assertEquals(
+        expected,
+        actual,
+        "attributed (ad_id, impression_id, click_id) must equal the ground truth");
     Set<String> attributedClicks = actual.stream().map(k -> k.get(2)).collect(Collectors.toSet());
-    assertFalse(truth.clicksOutsideWindow().isEmpty(), "the generator placed clicks outside the window");
-    assertTrue(truth.clicksOutsideWindow().stream().noneMatch(attributedClicks::contains),
+    assertFalse(
+        truth.clicksOutsideWindow().isEmpty(), "the generator placed clicks outside the window");
+    assertTrue(
+        truth.clicksOutsideWindow().stream().noneMatch(attributedClicks::contains),
         "a click outside the window was attributed");
     Duration window = config.attribution().clickWindow();
     Duration skew = config.attribution().clickSkew();
-    assertTrue(truth.expected().stream().anyMatch(e -> delay(e).equals(window)), "a click exactly at +window");
-    assertTrue(truth.expected().stream().anyMatch(e -> delay(e).equals(skew.negated())), "a click exactly at -skew");
+    assertTrue(
+        truth.expected().stream().anyMatch(e -> delay(e).equals(window)),
+        "a click exactly at +window");
+    assertTrue(
+        truth.expected().stream().anyMatch(e -> delay(e).equals(skew.negated())),
+        "a click exactly at -skew");
   }
 
   @Test
@@ -74,21 +85,32 @@ class AttributionJobTest {
     AtomicBoolean failedOnce = new AtomicBoolean();
     // The MERGE of batch 2 commits, then the batch fails before Spark writes its checkpoint commit:
     // the restarted query replays batch 2, which the Iceberg ledger must recognise.
-    StreamingQuery first = AttributionJob.start(spark, config, EventSource.from(config), Trigger.AvailableNow(),
-        c -> { }, sink -> (batch, id) -> {
-          sink.call(batch, id);
-          if (id == 2 && failedOnce.compareAndSet(false, true)) {
-            throw new IllegalStateException("simulated crash between Iceberg commit and checkpoint");
-          }
-        });
+    StreamingQuery first =
+        AttributionJob.start(
+            spark,
+            config,
+            EventSource.from(config),
+            Trigger.AvailableNow(),
+            c -> {},
+            sink ->
+                (batch, id) -> {
+                  sink.call(batch, id);
+                  if (id == 2 && failedOnce.compareAndSet(false, true)) {
+                    throw new IllegalStateException(
+                        "simulated crash between Iceberg commit and checkpoint");
+                  }
+                });
     assertThrows(StreamingQueryException.class, first::awaitTermination);
     assertTrue(failedOnce.get());
 
     ProgressLog log = new ProgressLog(System.out);
-    StreamingQuery second = AttributionJob.start(spark, config, EventSource.from(config), Trigger.AvailableNow(), log);
+    StreamingQuery second =
+        AttributionJob.start(spark, config, EventSource.from(config), Trigger.AvailableNow(), log);
     second.awaitTermination();
 
-    assertTrue(log.commits().stream().anyMatch(c -> c.batchId() == 2 && c.skipped()), "batch 2 replay was skipped");
+    assertTrue(
+        log.commits().stream().anyMatch(c -> c.batchId() == 2 && c.skipped()),
+        "batch 2 replay was skipped");
     assertEquals(keys(truth.expected()), tableKeys(config));
     assertEquals(truth.expected().size(), countRows(config), "no duplicate rows");
   }
@@ -98,45 +120,59 @@ class AttributionJobTest {
     AdlakeConfig config = TestServices.config("restart", FUNNEL);
     Summary truth = generateIntoKafka(config, 30_000, START.plusSeconds(7200));
     ProgressLog log = new ProgressLog(System.out);
-    StreamingQuery first = AttributionJob.start(spark, config, EventSource.from(config),
-        Trigger.ProcessingTime(100), log);
+    StreamingQuery first =
+        AttributionJob.start(
+            spark, config, EventSource.from(config), Trigger.ProcessingTime(100), log);
     while (log.commits().stream().filter(c -> c.rows() > 0).count() < 2) {
       Thread.sleep(50);
     }
     first.stop();
     long afterStop = countRows(config);
-    assertTrue(afterStop > 0 && afterStop < truth.expected().size(), "stopped mid-stream: " + afterStop);
+    assertTrue(
+        afterStop > 0 && afterStop < truth.expected().size(), "stopped mid-stream: " + afterStop);
 
-    AttributionJob.start(spark, config, EventSource.from(config), Trigger.AvailableNow(), log).awaitTermination();
+    AttributionJob.start(spark, config, EventSource.from(config), Trigger.AvailableNow(), log)
+        .awaitTermination();
 
     assertEquals(keys(truth.expected()), tableKeys(config));
     assertEquals(truth.expected().size(), countRows(config), "no duplicate rows");
   }
 
-  static Summary generateIntoKafka(AdlakeConfig config, long events, Instant start) throws InterruptedException {
+  static Summary generateIntoKafka(AdlakeConfig config, long events, Instant start)
+      throws InterruptedException {
     List<String> topics = List.of(config.streams().impressions(), config.streams().clicks());
     TestServices.broker().createTopics(topics, 2);
-    FunnelGenerator generator = new FunnelGenerator(config.generator(), config.attribution().clickWindow(),
-        config.attribution().clickSkew());
-    try (KafkaEventSink sink = new KafkaEventSink(TestServices.broker().bootstrapServers(), config.streams(),
-        Map.of())) {
-      return generator.generate(FunnelGenerator.Run.count(events, config.generator().eventRate(), start)
-          .onlyStreams(Set.of(EventType.IMPRESSION, EventType.CLICK)), sink, s -> { });
+    FunnelGenerator generator =
+        new FunnelGenerator(
+            config.generator(),
+            config.attribution().clickWindow(),
+            config.attribution().clickSkew());
+    try (KafkaEventSink sink =
+        new KafkaEventSink(TestServices.broker().bootstrapServers(), config.streams(), Map.of())) {
+      return generator.generate(
+          FunnelGenerator.Run.count(events, config.generator().eventRate(), start)
+              .onlyStreams(Set.of(EventType.IMPRESSION, EventType.CLICK)),
+          sink,
+          s -> {});
     }
   }
 
   static void runToEnd(AdlakeConfig config) throws StreamingQueryException {
     ProgressLog log = new ProgressLog(System.out);
-    AttributionJob.start(spark, config, EventSource.from(config), Trigger.AvailableNow(), log).awaitTermination();
+    AttributionJob.start(spark, config, EventSource.from(config), Trigger.AvailableNow(), log)
+        .awaitTermination();
   }
 
   static Set<List<String>> keys(List<ExpectedAttribution> expected) {
-    return expected.stream().map(e -> List.of(e.adId(), e.impressionId(), e.clickId())).collect(Collectors.toSet());
+    return expected.stream()
+        .map(e -> List.of(e.adId(), e.impressionId(), e.clickId()))
+        .collect(Collectors.toSet());
   }
 
   static Set<List<String>> tableKeys(AdlakeConfig config) {
     Set<List<String>> keys = new HashSet<>();
-    for (Row row : spark.sql("SELECT ad_id, impression_id, click_id FROM " + table(config)).collectAsList()) {
+    for (Row row :
+        spark.sql("SELECT ad_id, impression_id, click_id FROM " + table(config)).collectAsList()) {
       keys.add(List.of(row.getString(0), row.getString(1), row.getString(2)));
     }
     return keys;

@@ -1,23 +1,11 @@
 package io.adlake.job;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.sql.Timestamp;
-import java.util.EnumMap;
-import java.util.EnumSet;
-import java.util.Properties;
-import java.util.Random;
-import java.util.TreeMap;
-import java.util.stream.Collectors;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.adlake.TestServices;
 import io.adlake.config.AdlakeConfig;
 import io.adlake.event.EventSink;
@@ -31,11 +19,23 @@ import io.adlake.lake.TableSpec;
 import io.adlake.source.EventSource;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.streaming.StreamingQuery;
@@ -43,7 +43,10 @@ import org.apache.spark.sql.streaming.Trigger;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** Generator or crafted records → real broker → the four ingest queries → Iceberg bronze and quarantine. */
+/**
+ * Generator or crafted records → real broker → the four ingest queries → Iceberg bronze and
+ * quarantine.
+ */
 class IngestJobTest {
   private static SparkSession spark;
 
@@ -55,31 +58,42 @@ class IngestJobTest {
 
   @Test
   void everyRecordSentEndsInBronzeQuarantineOrTheDuplicateCountPerTopicExactly() throws Exception {
-    AdlakeConfig config = TestServices.config("accounting", "adlake.generator.duplicate-share=0.03",
-        "adlake.generator.malformed-share=0.02", "adlake.source.kafka.max-offsets-per-trigger=4000");
+    AdlakeConfig config =
+        TestServices.config(
+            "accounting",
+            "adlake.generator.duplicate-share=0.03",
+            "adlake.generator.malformed-share=0.02",
+            "adlake.source.kafka.max-offsets-per-trigger=4000");
     createTopics(config);
     Summary sent;
     Map<EventType, List<byte[]>> records = new EnumMap<>(EventType.class);
-    try (KafkaEventSink kafka = new KafkaEventSink(TestServices.broker().bootstrapServers(), config.streams(),
-        Map.of())) {
-      EventSink tee = new EventSink() {
-        @Override
-        public void send(EventType type, String key, byte[] value) {
-          records.computeIfAbsent(type, t -> new ArrayList<>()).add(value);
-          kafka.send(type, key, value);
-        }
+    try (KafkaEventSink kafka =
+        new KafkaEventSink(TestServices.broker().bootstrapServers(), config.streams(), Map.of())) {
+      EventSink tee =
+          new EventSink() {
+            @Override
+            public void send(EventType type, String key, byte[] value) {
+              records.computeIfAbsent(type, t -> new ArrayList<>()).add(value);
+              kafka.send(type, key, value);
+            }
 
-        @Override
-        public void flush() {
-          kafka.flush();
-        }
+            @Override
+            public void flush() {
+              kafka.flush();
+            }
 
-        @Override
-        public void close() {}
-      };
-      sent = new FunnelGenerator(config.generator(), config.attribution().clickWindow(),
-          config.attribution().clickSkew()).generate(FunnelGenerator.Run.count(20_000, 2000,
-              Instant.parse("2026-11-21T20:00:00Z")), tee, s -> { });
+            @Override
+            public void close() {}
+          };
+      sent =
+          new FunnelGenerator(
+                  config.generator(),
+                  config.attribution().clickWindow(),
+                  config.attribution().clickSkew())
+              .generate(
+                  FunnelGenerator.Run.count(20_000, 2000, Instant.parse("2026-11-21T20:00:00Z")),
+                  tee,
+                  s -> {});
     }
 
     runIngest(config);
@@ -88,26 +102,52 @@ class IngestJobTest {
 
     for (EventType type : EventType.values()) {
       String stream = type.streamName(config.streams());
-      long recordsSent = sent.sent(type) + sent.duplicates().getOrDefault(type, 0L)
-          + sent.malformed().getOrDefault(type, 0L);
+      long recordsSent =
+          sent.sent(type)
+              + sent.duplicates().getOrDefault(type, 0L)
+              + sent.malformed().getOrDefault(type, 0L);
       long bronze = bronzeRecords(config, type);
-      long quarantined = count("SELECT count(*) FROM " + table(config, AdlakeTables.QUARANTINE)
-          + " WHERE event_type = '" + type.name().toLowerCase() + "'");
-      Row metrics = spark.sql("SELECT sum(records_read), sum(duplicates_dropped), sum(bronze_records) FROM "
-          + table(config, AdlakeTables.INGEST_METRICS) + " WHERE stream = '" + stream + "'").first();
+      long quarantined =
+          count(
+              "SELECT count(*) FROM "
+                  + table(config, AdlakeTables.QUARANTINE)
+                  + " WHERE event_type = '"
+                  + type.name().toLowerCase()
+                  + "'");
+      Row metrics =
+          spark
+              .sql(
+                  "SELECT sum(records_read), sum(duplicates_dropped), sum(bronze_records) FROM "
+                      + table(config, AdlakeTables.INGEST_METRICS)
+                      + " WHERE stream = '"
+                      + stream
+                      + "'")
+              .first();
       assertEquals(sent.sent(type), bronze, type + ": every clean record once in bronze");
-      assertEquals(sent.malformed().getOrDefault(type, 0L), quarantined, type + ": every malformed one in quarantine");
-      assertEquals(sent.duplicates().getOrDefault(type, 0L), metrics.getLong(1), type + ": every re-send counted");
+      assertEquals(
+          sent.malformed().getOrDefault(type, 0L),
+          quarantined,
+          type + ": every malformed one in quarantine");
+      assertEquals(
+          sent.duplicates().getOrDefault(type, 0L),
+          metrics.getLong(1),
+          type + ": every re-send counted");
       assertEquals(recordsSent, metrics.getLong(0), type + ": records read");
-      assertEquals(recordsSent, bronze + quarantined + metrics.getLong(1), type + ": bronze + quarantine + duplicates");
+      assertEquals(
+          recordsSent,
+          bronze + quarantined + metrics.getLong(1),
+          type + ": bronze + quarantine + duplicates");
     }
     assertTrue(sent.duplicates().values().stream().mapToLong(Long::longValue).sum() > 100);
     assertTrue(sent.malformed().values().stream().mapToLong(Long::longValue).sum() > 100);
   }
 
-  /** The first 25 well-formed generator records of each stream, field by field against their bronze rows. */
-  private static void assertSampleMatchesBronze(AdlakeConfig config, Map<EventType, List<byte[]>> records)
-      throws Exception {
+  /**
+   * The first 25 well-formed generator records of each stream, field by field against their bronze
+   * rows.
+   */
+  private static void assertSampleMatchesBronze(
+      AdlakeConfig config, Map<EventType, List<byte[]>> records) throws Exception {
     ObjectMapper json = new ObjectMapper();
     int checked = 0;
     for (EventType type : EventType.values()) {
@@ -119,15 +159,19 @@ class IngestJobTest {
         } catch (Exception malformed) {
           continue;
         }
-        // Skip the generator's broken variants (bad timestamp, a numeric field as text): they are in quarantine.
-        boolean wellFormed = e != null && e.isObject() && e.has("event_timestamp")
-            && e.get("event_timestamp").asText().matches("\\d{4}-.*")
-            && switch (type) {
-              case BID_REQUEST -> e.path("tmax").isNumber();
-              case BID_RESPONSE -> e.path("seatbid").isArray();
-              case IMPRESSION -> e.path("bid_price").isNumber();
-              case CLICK -> e.path("click_price").isNumber();
-            };
+        // Skip the generator's broken variants (bad timestamp, a numeric field as text): they are
+        // in quarantine.
+        boolean wellFormed =
+            e != null
+                && e.isObject()
+                && e.has("event_timestamp")
+                && e.get("event_timestamp").asText().matches("\\d{4}-.*")
+                && switch (type) {
+                  case BID_REQUEST -> e.path("tmax").isNumber();
+                  case BID_RESPONSE -> e.path("seatbid").isArray();
+                  case IMPRESSION -> e.path("bid_price").isNumber();
+                  case CLICK -> e.path("click_price").isNumber();
+                };
         if (!wellFormed || sample++ >= 25) {
           continue;
         }
@@ -136,50 +180,106 @@ class IngestJobTest {
             if (!e.has("impression_id")) {
               continue;
             }
-            Row row = spark.sql("SELECT impression_id, ad_id, campaign_id, publisher_id, device_type, geo_location, "
-                + "platform, ad_type, bid_price, win_price, bidder_id, creative_id, ad_domain, viewability_score, "
-                + "request_id, response_id FROM " + table(config, AdlakeTables.IMPRESSIONS) + " WHERE impression_id = '"
-                + e.get("impression_id").asText() + "'").first();
-            assertEquals(Arrays.asList(e.get("impression_id").asText(), e.get("ad_id").asText(),
-                e.get("campaign_id").asText(), e.get("publisher_id").asText(), e.get("device_type").asInt(),
-                e.get("geo_location").asText(), e.get("platform").asText(), e.get("ad_type").asText(),
-                e.get("bid_price").asDouble(), e.get("win_price").asDouble(), e.get("bidder_id").asText(),
-                e.get("creative_id").asText(), e.get("ad_domain").asText(), e.get("viewability_score").asDouble(),
-                e.get("request_id").asText(), e.get("response_id").asText()), values(row));
+            Row row =
+                spark
+                    .sql(
+                        "SELECT impression_id, ad_id, campaign_id, publisher_id, device_type, geo_location, "
+                            + "platform, ad_type, bid_price, win_price, bidder_id, creative_id, ad_domain, viewability_score, "
+                            + "request_id, response_id FROM "
+                            + table(config, AdlakeTables.IMPRESSIONS)
+                            + " WHERE impression_id = '"
+                            + e.get("impression_id").asText()
+                            + "'")
+                    .first();
+            assertEquals(
+                Arrays.asList(
+                    e.get("impression_id").asText(),
+                    e.get("ad_id").asText(),
+                    e.get("campaign_id").asText(),
+                    e.get("publisher_id").asText(),
+                    e.get("device_type").asInt(),
+                    e.get("geo_location").asText(),
+                    e.get("platform").asText(),
+                    e.get("ad_type").asText(),
+                    e.get("bid_price").asDouble(),
+                    e.get("win_price").asDouble(),
+                    e.get("bidder_id").asText(),
+                    e.get("creative_id").asText(),
+                    e.get("ad_domain").asText(),
+                    e.get("viewability_score").asDouble(),
+                    e.get("request_id").asText(),
+                    e.get("response_id").asText()),
+                values(row));
           }
           case CLICK -> {
             if (!e.has("click_id")) {
               continue;
             }
-            Row row = spark.sql("SELECT click_id, impression_id, ad_id, campaign_id, click_price, click_url, "
-                + "cast(event_timestamp AS STRING) FROM " + table(config, AdlakeTables.CLICKS) + " WHERE click_id = '"
-                + e.get("click_id").asText() + "'").first();
-            assertEquals(Arrays.asList(e.get("click_id").asText(), e.get("impression_id").asText(),
-                e.get("ad_id").asText(), e.get("campaign_id").asText(), e.get("click_price").asDouble(),
-                e.get("click_url").asText()), values(row).subList(0, 6));
-            assertEquals(Timestamp.from(Instant.parse(e.get("event_timestamp").asText())),
-                spark.sql("SELECT event_timestamp FROM " + table(config, AdlakeTables.CLICKS) + " WHERE click_id = '"
-                    + e.get("click_id").asText() + "'").first().getTimestamp(0));
+            Row row =
+                spark
+                    .sql(
+                        "SELECT click_id, impression_id, ad_id, campaign_id, click_price, click_url, "
+                            + "cast(event_timestamp AS STRING) FROM "
+                            + table(config, AdlakeTables.CLICKS)
+                            + " WHERE click_id = '"
+                            + e.get("click_id").asText()
+                            + "'")
+                    .first();
+            assertEquals(
+                Arrays.asList(
+                    e.get("click_id").asText(),
+                    e.get("impression_id").asText(),
+                    e.get("ad_id").asText(),
+                    e.get("campaign_id").asText(),
+                    e.get("click_price").asDouble(),
+                    e.get("click_url").asText()),
+                values(row).subList(0, 6));
+            assertEquals(
+                Timestamp.from(Instant.parse(e.get("event_timestamp").asText())),
+                spark
+                    .sql(
+                        "SELECT event_timestamp FROM "
+                            + table(config, AdlakeTables.CLICKS)
+                            + " WHERE click_id = '"
+                            + e.get("click_id").asText()
+                            + "'")
+                    .first()
+                    .getTimestamp(0));
           }
           case BID_REQUEST -> {
             if (!e.has("id")) {
               continue;
             }
             JsonNode inventory = e.has("app") ? e.get("app") : e.get("site");
-            List<Row> rows = spark.sql("SELECT imp_id, imp_bidfloor, currency, publisher_id, device_type, "
-                + "device_geo_country, device_ip, user_id, auction_type, tmax, is_gdpr, app_id, site_id FROM "
-                + table(config, AdlakeTables.BID_REQUESTS) + " WHERE request_id = '" + e.get("id").asText()
-                + "' ORDER BY imp_id").collectAsList();
+            List<Row> rows =
+                spark
+                    .sql(
+                        "SELECT imp_id, imp_bidfloor, currency, publisher_id, device_type, "
+                            + "device_geo_country, device_ip, user_id, auction_type, tmax, is_gdpr, app_id, site_id FROM "
+                            + table(config, AdlakeTables.BID_REQUESTS)
+                            + " WHERE request_id = '"
+                            + e.get("id").asText()
+                            + "' ORDER BY imp_id")
+                    .collectAsList();
             assertEquals(e.get("imp").size(), rows.size(), "one row per imp");
             for (int i = 0; i < rows.size(); i++) {
               JsonNode imp = e.get("imp").get(i);
-              assertEquals(Arrays.asList(imp.get("id").asText(), imp.get("bidfloor").asDouble(),
-                  imp.get("bidfloorcur").asText(), inventory.get("publisher").get("id").asText(),
-                  e.get("device").get("devicetype").asInt(), e.get("device").get("geo").get("country").asText(),
-                  e.get("device").get("ip").asText(), e.get("user").get("id").asText(), e.get("at").asInt(),
-                  e.get("tmax").asInt(), e.get("regs").get("ext").get("gdpr").asInt() == 1,
-                  e.has("app") ? inventory.get("id").asText() : null,
-                  e.has("site") ? inventory.get("id").asText() : null), values(rows.get(i)));
+              assertEquals(
+                  Arrays.asList(
+                      imp.get("id").asText(),
+                      imp.get("bidfloor").asDouble(),
+                      imp.get("bidfloorcur").asText(),
+                      inventory.get("publisher").get("id").asText(),
+                      e.get("device").get("devicetype").asInt(),
+                      e.get("device").get("geo").get("country").asText(),
+                      e.get("device").get("ip").asText(),
+                      e.get("user").get("id").asText(),
+                      e.get("at").asInt(),
+                      e.get("tmax").asInt(),
+                      e.get("regs").get("ext").get("gdpr").asInt() == 1,
+                      e.has("app") ? inventory.get("id").asText() : null,
+                      e.has("site") ? inventory.get("id").asText() : null),
+                  values(rows.get(i)));
             }
           }
           case BID_RESPONSE -> {
@@ -188,13 +288,29 @@ class IngestJobTest {
             }
             JsonNode seat = e.get("seatbid").get(0);
             JsonNode bid = seat.get("bid").get(0);
-            Row row = spark.sql("SELECT request_id, bidder_id, bid_id, imp_id, price, creative_id, campaign_id, ad_id, "
-                + "ad_domain, currency FROM " + table(config, AdlakeTables.BID_RESPONSES) + " WHERE response_id = '"
-                + e.get("bidid").asText() + "'").first();
-            assertEquals(Arrays.asList(e.get("id").asText(), seat.get("seat").asText(), bid.get("id").asText(),
-                bid.get("impid").asText(), bid.get("price").asDouble(), bid.get("crid").asText(),
-                bid.get("cid").asText(), bid.get("adid").asText(), bid.get("adomain").get(0).asText(),
-                e.get("cur").asText()), values(row));
+            Row row =
+                spark
+                    .sql(
+                        "SELECT request_id, bidder_id, bid_id, imp_id, price, creative_id, campaign_id, ad_id, "
+                            + "ad_domain, currency FROM "
+                            + table(config, AdlakeTables.BID_RESPONSES)
+                            + " WHERE response_id = '"
+                            + e.get("bidid").asText()
+                            + "'")
+                    .first();
+            assertEquals(
+                Arrays.asList(
+                    e.get("id").asText(),
+                    seat.get("seat").asText(),
+                    bid.get("id").asText(),
+                    bid.get("impid").asText(),
+                    bid.get("price").asDouble(),
+                    bid.get("crid").asText(),
+                    bid.get("cid").asText(),
+                    bid.get("adid").asText(),
+                    bid.get("adomain").get(0).asText(),
+                    e.get("cur").asText()),
+                values(row));
           }
         }
         checked++;
@@ -211,59 +327,115 @@ class IngestJobTest {
       Files.createDirectories(root.resolve(type.streamName(config.streams())));
     }
     Path file = root.resolve(config.streams().clicks()).resolve("part-1.jsonl");
-    Files.writeString(file, click("c-1", "2026-11-21T09:00:00.000Z") + "\n{not json\n"
-        + click("c-3", "2026-11-21T09:00:01.000Z") + "\n");
+    Files.writeString(
+        file,
+        click("c-1", "2026-11-21T09:00:00.000Z")
+            + "\n{not json\n"
+            + click("c-3", "2026-11-21T09:00:01.000Z")
+            + "\n");
 
     runIngest(config);
 
-    Row bad = spark.sql("SELECT source, source_offset, reason, raw_text FROM "
-        + table(config, AdlakeTables.QUARANTINE)).first();
+    Row bad =
+        spark
+            .sql(
+                "SELECT source, source_offset, reason, raw_text FROM "
+                    + table(config, AdlakeTables.QUARANTINE))
+            .first();
     assertTrue(bad.getString(0).endsWith("part-1.jsonl"), bad.getString(0));
     assertEquals(2L, bad.getLong(1), "line number");
     assertEquals("malformed_json", bad.getString(2));
     assertEquals("{not json", bad.getString(3));
-    assertEquals(List.of(1L, 3L), spark.sql("SELECT source_offset FROM " + table(config, AdlakeTables.CLICKS)
-        + " ORDER BY source_offset").collectAsList().stream().map(r -> r.getLong(0)).toList());
+    assertEquals(
+        List.of(1L, 3L),
+        spark
+            .sql(
+                "SELECT source_offset FROM "
+                    + table(config, AdlakeTables.CLICKS)
+                    + " ORDER BY source_offset")
+            .collectAsList()
+            .stream()
+            .map(r -> r.getLong(0))
+            .toList());
   }
 
   @Test
   void eachQuarantineReasonIsRecordedAndTheStreamKeepsGoing() throws Exception {
-    AdlakeConfig config = TestServices.config("reasons", "adlake.ingest.max-record-bytes=2000",
-        "adlake.source.kafka.max-offsets-per-trigger=2");
+    AdlakeConfig config =
+        TestServices.config(
+            "reasons",
+            "adlake.ingest.max-record-bytes=2000",
+            "adlake.source.kafka.max-offsets-per-trigger=2");
     createTopics(config);
     String valid = click("c-ok-1", "2026-11-21T09:00:00.000Z");
-    List<byte[]> records = new ArrayList<>(List.of(
-        bytes(valid),
-        bytes("{\"click_id\":\"c-trunc\",\"impression_id\":"),
-        bytes(click("c-type", "2026-11-21T09:00:00.000Z").replace("\"click_price\":0.5", "\"click_price\":\"abc\"")),
-        bytes(click("c-missing", "2026-11-21T09:00:00.000Z").replace("\"click_id\":\"c-missing\",", "")),
-        bytes(click("c-ts", "21/11/2026 9am")),
-        bytes(click("c-large", "2026-11-21T09:00:00.000Z").replace("\"click_url\":\"u\"",
-            "\"click_url\":\"" + "x".repeat(3000) + "\"")),
-        new byte[] {(byte) 0xFF, (byte) 0xFE, 0x41, (byte) 0xC3},
-        bytes(click("c-ok-2", "2026-11-21T09:00:05.000Z"))));
+    List<byte[]> records =
+        new ArrayList<>(
+            List.of(
+                bytes(valid),
+                bytes("{\"click_id\":\"c-trunc\",\"impression_id\":"),
+                bytes(
+                    click("c-type", "2026-11-21T09:00:00.000Z")
+                        .replace("\"click_price\":0.5", "\"click_price\":\"abc\"")),
+                bytes(
+                    click("c-missing", "2026-11-21T09:00:00.000Z")
+                        .replace("\"click_id\":\"c-missing\",", "")),
+                bytes(click("c-ts", "21/11/2026 9am")),
+                bytes(
+                    click("c-large", "2026-11-21T09:00:00.000Z")
+                        .replace(
+                            "\"click_url\":\"u\"", "\"click_url\":\"" + "x".repeat(3000) + "\"")),
+                new byte[] {(byte) 0xFF, (byte) 0xFE, 0x41, (byte) 0xC3},
+                bytes(click("c-ok-2", "2026-11-21T09:00:05.000Z"))));
     send(config.streams().clicks(), records);
 
     runIngest(config);
 
-    List<Row> quarantined = spark.sql("SELECT reason, raw_text, raw_base64, source_offset FROM "
-        + table(config, AdlakeTables.QUARANTINE) + " ORDER BY source_offset").collectAsList();
-    assertEquals(List.of("malformed_json", "malformed_json", "missing_field:click_id", "invalid_timestamp",
-        "too_large", "malformed_json"), quarantined.stream().map(r -> r.getString(0)).toList());
+    List<Row> quarantined =
+        spark
+            .sql(
+                "SELECT reason, raw_text, raw_base64, source_offset FROM "
+                    + table(config, AdlakeTables.QUARANTINE)
+                    + " ORDER BY source_offset")
+            .collectAsList();
+    assertEquals(
+        List.of(
+            "malformed_json",
+            "malformed_json",
+            "missing_field:click_id",
+            "invalid_timestamp",
+            "too_large",
+            "malformed_json"),
+        quarantined.stream().map(r -> r.getString(0)).toList());
     assertEquals("{\"click_id\":\"c-trunc\",\"impression_id\":", quarantined.get(0).getString(1));
     Row binary = quarantined.get(5);
     assertNull(binary.get(1), "invalid UTF-8 is not stored as text");
     assertEquals("//5Bww==", binary.getString(2), "invalid UTF-8 is kept byte for byte as base64");
-    assertEquals(List.of("c-ok-1", "c-ok-2"), spark.sql("SELECT click_id FROM " + table(config, AdlakeTables.CLICKS)
-        + " ORDER BY click_id").collectAsList().stream().map(r -> r.getString(0)).toList(),
+    assertEquals(
+        List.of("c-ok-1", "c-ok-2"),
+        spark
+            .sql(
+                "SELECT click_id FROM " + table(config, AdlakeTables.CLICKS) + " ORDER BY click_id")
+            .collectAsList()
+            .stream()
+            .map(r -> r.getString(0))
+            .toList(),
         "valid records before and after the bad ones are in bronze");
   }
 
-  /** The kinds of damage the fuzz test does to a valid click, and the reason each must be quarantined with. */
+  /**
+   * The kinds of damage the fuzz test does to a valid click, and the reason each must be
+   * quarantined with.
+   */
   private enum Damage {
-    TRUNCATED("malformed_json"), GARBAGE("malformed_json"), INVALID_UTF8_IN_STRING("malformed_json"),
-    WRONG_TYPE("malformed_json"), MISSING_KEY("missing_field:click_id"), DEEPLY_NESTED("malformed_json"),
-    HUGE("too_large"), FAR_PAST("timestamp_out_of_range"), FAR_FUTURE("timestamp_out_of_range"),
+    TRUNCATED("malformed_json"),
+    GARBAGE("malformed_json"),
+    INVALID_UTF8_IN_STRING("malformed_json"),
+    WRONG_TYPE("malformed_json"),
+    MISSING_KEY("missing_field:click_id"),
+    DEEPLY_NESTED("malformed_json"),
+    HUGE("too_large"),
+    FAR_PAST("timestamp_out_of_range"),
+    FAR_FUTURE("timestamp_out_of_range"),
     UNPARSEABLE_TIME("invalid_timestamp");
 
     final String reason;
@@ -275,8 +447,11 @@ class IngestJobTest {
 
   @Test
   void fuzzedRecordsAllEndInQuarantineWithTheirReasonAndTheStreamGoesOn() throws Exception {
-    AdlakeConfig config = TestServices.config("fuzz", "adlake.ingest.max-record-bytes=100000",
-        "adlake.source.kafka.max-offsets-per-trigger=40");
+    AdlakeConfig config =
+        TestServices.config(
+            "fuzz",
+            "adlake.ingest.max-record-bytes=100000",
+            "adlake.source.kafka.max-offsets-per-trigger=40");
     createTopics(config);
     Random random = new Random(7);
     List<byte[]> records = new ArrayList<>();
@@ -300,14 +475,26 @@ class IngestJobTest {
     runIngest(config);
 
     Map<Long, String> reasons = new TreeMap<>();
-    for (Row row : spark.sql("SELECT source_offset, reason FROM " + table(config, AdlakeTables.QUARANTINE))
-        .collectAsList()) {
+    for (Row row :
+        spark
+            .sql("SELECT source_offset, reason FROM " + table(config, AdlakeTables.QUARANTINE))
+            .collectAsList()) {
       reasons.put(row.getLong(0), row.getString(1));
     }
-    assertEquals(expectedReason, reasons, "every damaged record is quarantined, with the reason of its damage");
-    assertEquals(validIds.stream().sorted().toList(), spark.sql("SELECT click_id FROM "
-        + table(config, AdlakeTables.CLICKS) + " ORDER BY click_id").collectAsList().stream()
-        .map(r -> r.getString(0)).toList(), "every valid record, before and after the damaged ones, is in bronze");
+    assertEquals(
+        expectedReason,
+        reasons,
+        "every damaged record is quarantined, with the reason of its damage");
+    assertEquals(
+        validIds.stream().sorted().toList(),
+        spark
+            .sql(
+                "SELECT click_id FROM " + table(config, AdlakeTables.CLICKS) + " ORDER BY click_id")
+            .collectAsList()
+            .stream()
+            .map(r -> r.getString(0))
+            .toList(),
+        "every valid record, before and after the damaged ones, is in bronze");
     assertEquals(EnumSet.allOf(Damage.class), used, "each kind of damage was exercised");
   }
 
@@ -326,14 +513,22 @@ class IngestJobTest {
         text[at] = (byte) 0xC3; // a lead byte followed by '_' (0x5F): not UTF-8
         yield text;
       }
-      case WRONG_TYPE -> bytes(valid.replace("\"click_price\":0.5", "\"click_price\":{\"amount\":[1,2]}"));
+      case WRONG_TYPE ->
+          bytes(valid.replace("\"click_price\":0.5", "\"click_price\":{\"amount\":[1,2]}"));
       case MISSING_KEY -> bytes(valid.replace("\"click_id\":\"" + id + "\",", ""));
-      case DEEPLY_NESTED -> bytes(valid.replace("\"click_url\":\"u\"",
-          "\"click_url\":\"u\",\"ext\":" + "[".repeat(5000) + "]".repeat(5000)));
-      case HUGE -> bytes(valid.replace("\"click_url\":\"u\"", "\"click_url\":\"" + "x".repeat(200_000) + "\""));
+      case DEEPLY_NESTED ->
+          bytes(
+              valid.replace(
+                  "\"click_url\":\"u\"",
+                  "\"click_url\":\"u\",\"ext\":" + "[".repeat(5000) + "]".repeat(5000)));
+      case HUGE ->
+          bytes(
+              valid.replace(
+                  "\"click_url\":\"u\"", "\"click_url\":\"" + "x".repeat(200_000) + "\""));
       case FAR_PAST -> bytes(valid.replaceAll("2026-11-21T09:00:\\d\\d", "1970-01-01T00:00:00"));
       case FAR_FUTURE -> bytes(valid.replaceAll("2026-11-21T09:00:\\d\\d", "2100-01-01T00:00:00"));
-      case UNPARSEABLE_TIME -> bytes(valid.replaceAll("2026-11-21T09:00:\\d\\d\\.000Z", "yesterday at noon"));
+      case UNPARSEABLE_TIME ->
+          bytes(valid.replaceAll("2026-11-21T09:00:\\d\\d\\.000Z", "yesterday at noon"));
     };
   }
 
@@ -341,24 +536,37 @@ class IngestJobTest {
   void bronzeColumnsEqualTheRecordsFieldByField() throws Exception {
     AdlakeConfig config = TestServices.config("flatten");
     createTopics(config);
-    send(config.streams().bidRequests(), List.of(bytes("""
+    send(
+        config.streams().bidRequests(),
+        List.of(
+            bytes(
+                """
         {"id":"r-1","imp":[{"id":"1","banner":{"w":300,"h":250},"bidfloor":2.0,"bidfloorcur":"EUR","tagid":"t"},
          {"id":"2","video":{"w":640,"h":360},"bidfloor":0.5}],
          "app":{"id":"app-7","bundle":"com.example.game","cat":["IAB9","IAB1"],"publisher":{"id":"pub-0042"}},
          "device":{"ua":"x","ip":"203.0.113.9","geo":{"country":"FRA","region":"FR-7","lat":1.0,"lon":2.0},
          "devicetype":4,"os":"Android","osv":"14"},"user":{"id":"u-9"},"at":2,"tmax":150,"cur":["USD"],
          "source":{"fd":1,"tid":"t-1"},"regs":{"coppa":0,"ext":{"gdpr":1}},"event_timestamp":"2026-11-21T09:00:00.250Z"}"""),
-        bytes("""
+            bytes(
+                """
         {"id":"r-2","imp":[{"id":"1","banner":{"w":320,"h":50},"bidfloor":1.0}],
          "site":{"id":"site-1","domain":"news.example","cat":["IAB12"],"publisher":{"id":"test-pub-001"}},
          "device":{"ip":"192.168.1.20","geo":{"country":"USA"},"devicetype":2},
          "event_timestamp":"2026-11-21T09:00:01.000Z"}""")));
-    send(config.streams().bidResponses(), List.of(bytes("""
+    send(
+        config.streams().bidResponses(),
+        List.of(
+            bytes(
+                """
         {"id":"r-1","bidid":"b-1","seatbid":[{"seat":"bidder-01","bid":[{"id":"x1","impid":"1","price":3.5,
          "adomain":["brand.example"],"crid":"cr-1","cid":"cmp-0001","adid":"ad-1"},{"id":"x2","impid":"2","price":1.25,
          "crid":"cr-2","dealid":"deal-3","cid":"cmp-0002","adid":"ad-2"}]},{"seat":"bidder-02","bid":[{"id":"y1",
          "impid":"1","price":2.0,"cid":"cmp-0003","adid":"ad-3"}]}],"cur":"USD","event_timestamp":"2026-11-21T09:00:00.300Z"}""")));
-    send(config.streams().impressions(), List.of(bytes("""
+    send(
+        config.streams().impressions(),
+        List.of(
+            bytes(
+                """
         {"impression_id":"i-1","request_id":"r-1","response_id":"b-1","ad_id":"ad-1","campaign_id":"cmp-0001",
          "publisher_id":"pub-0042","event_timestamp":"2026-11-21T09:00:00.500Z","device_type":4,"geo_location":"FRA",
          "platform":"android","ad_type":"banner","bid_price":3.5,"win_price":2.9,"bidder_id":"bidder-01",
@@ -367,45 +575,163 @@ class IngestJobTest {
 
     runIngest(config);
 
-    List<Row> requests = spark.sql("SELECT request_id, imp_id, imp_banner_w, imp_banner_h, imp_bidfloor, site_id, "
-        + "site_domain, site_cat, app_id, app_bundle, publisher_id, device_type, device_os, device_ip, "
-        + "device_geo_country, device_geo_region, user_id, auction_type, tmax, currency, is_coppa, is_gdpr, "
-        + "cast(event_timestamp AS STRING), source_offset FROM " + table(config, AdlakeTables.BID_REQUESTS)
-        + " ORDER BY request_id, imp_id").collectAsList();
+    List<Row> requests =
+        spark
+            .sql(
+                "SELECT request_id, imp_id, imp_banner_w, imp_banner_h, imp_bidfloor, site_id, "
+                    + "site_domain, site_cat, app_id, app_bundle, publisher_id, device_type, device_os, device_ip, "
+                    + "device_geo_country, device_geo_region, user_id, auction_type, tmax, currency, is_coppa, is_gdpr, "
+                    + "cast(event_timestamp AS STRING), source_offset FROM "
+                    + table(config, AdlakeTables.BID_REQUESTS)
+                    + " ORDER BY request_id, imp_id")
+            .collectAsList();
     assertEquals(3, requests.size(), "one row per imp[]");
-    assertEquals(Arrays.asList("r-1", "1", 300, 250, 2.0, null, null, "IAB9,IAB1", "app-7", "com.example.game",
-        "pub-0042", 4, "Android", "203.0.113.9", "FRA", "FR-7", "u-9", 2, 150, "EUR", false, true,
-        "2026-11-21 09:00:00.25", 0L), values(requests.get(0)));
+    assertEquals(
+        Arrays.asList(
+            "r-1",
+            "1",
+            300,
+            250,
+            2.0,
+            null,
+            null,
+            "IAB9,IAB1",
+            "app-7",
+            "com.example.game",
+            "pub-0042",
+            4,
+            "Android",
+            "203.0.113.9",
+            "FRA",
+            "FR-7",
+            "u-9",
+            2,
+            150,
+            "EUR",
+            false,
+            true,
+            "2026-11-21 09:00:00.25",
+            0L),
+        values(requests.get(0)));
     assertEquals(Arrays.asList("r-1", "2", 640, 360, 0.5), values(requests.get(1)).subList(0, 5));
     assertEquals("USD", requests.get(1).getString(19), "bidfloorcur defaults to USD");
-    assertEquals(Arrays.asList("r-2", "1", 320, 50, 1.0, "site-1", "news.example", "IAB12", null, null,
-        "test-pub-001", 2, null, "192.168.1.20", "USA", null, null, null, null, "USD", false, false),
+    assertEquals(
+        Arrays.asList(
+            "r-2",
+            "1",
+            320,
+            50,
+            1.0,
+            "site-1",
+            "news.example",
+            "IAB12",
+            null,
+            null,
+            "test-pub-001",
+            2,
+            null,
+            "192.168.1.20",
+            "USA",
+            null,
+            null,
+            null,
+            null,
+            "USD",
+            false,
+            false),
         values(requests.get(2)).subList(0, 22));
 
-    List<Row> responses = spark.sql("SELECT response_id, request_id, bidder_id, bid_id, imp_id, price, ad_domain, "
-        + "creative_id, deal_id, campaign_id, ad_id, currency FROM " + table(config, AdlakeTables.BID_RESPONSES)
-        + " ORDER BY bid_id").collectAsList();
+    List<Row> responses =
+        spark
+            .sql(
+                "SELECT response_id, request_id, bidder_id, bid_id, imp_id, price, ad_domain, "
+                    + "creative_id, deal_id, campaign_id, ad_id, currency FROM "
+                    + table(config, AdlakeTables.BID_RESPONSES)
+                    + " ORDER BY bid_id")
+            .collectAsList();
     assertEquals(3, responses.size(), "one row per seatbid[].bid[]");
-    assertEquals(Arrays.asList("b-1", "r-1", "bidder-01", "x1", "1", 3.5, "brand.example", "cr-1", null, "cmp-0001",
-        "ad-1", "USD"), values(responses.get(0)));
-    assertEquals(Arrays.asList("b-1", "r-1", "bidder-01", "x2", "2", 1.25, null, "cr-2", "deal-3", "cmp-0002",
-        "ad-2", "USD"), values(responses.get(1)));
+    assertEquals(
+        Arrays.asList(
+            "b-1",
+            "r-1",
+            "bidder-01",
+            "x1",
+            "1",
+            3.5,
+            "brand.example",
+            "cr-1",
+            null,
+            "cmp-0001",
+            "ad-1",
+            "USD"),
+        values(responses.get(0)));
+    assertEquals(
+        Arrays.asList(
+            "b-1",
+            "r-1",
+            "bidder-01",
+            "x2",
+            "2",
+            1.25,
+            null,
+            "cr-2",
+            "deal-3",
+            "cmp-0002",
+            "ad-2",
+            "USD"),
+        values(responses.get(1)));
     assertEquals("bidder-02", responses.get(2).getString(2));
 
-    Row impression = spark.sql("SELECT impression_id, request_id, response_id, ad_id, campaign_id, publisher_id, "
-        + "device_type, geo_location, platform, ad_type, bid_price, win_price, bidder_id, creative_id, ad_domain, "
-        + "viewability_score FROM " + table(config, AdlakeTables.IMPRESSIONS)).first();
-    assertEquals(Arrays.asList("i-1", "r-1", "b-1", "ad-1", "cmp-0001", "pub-0042", 4, "FRA", "android", "banner",
-        3.5, 2.9, "bidder-01", "cr-1", "brand.example", 0.8), values(impression));
+    Row impression =
+        spark
+            .sql(
+                "SELECT impression_id, request_id, response_id, ad_id, campaign_id, publisher_id, "
+                    + "device_type, geo_location, platform, ad_type, bid_price, win_price, bidder_id, creative_id, ad_domain, "
+                    + "viewability_score FROM "
+                    + table(config, AdlakeTables.IMPRESSIONS))
+            .first();
+    assertEquals(
+        Arrays.asList(
+            "i-1",
+            "r-1",
+            "b-1",
+            "ad-1",
+            "cmp-0001",
+            "pub-0042",
+            4,
+            "FRA",
+            "android",
+            "banner",
+            3.5,
+            2.9,
+            "bidder-01",
+            "cr-1",
+            "brand.example",
+            0.8),
+        values(impression));
 
-    List<Row> enriched = spark.sql("SELECT request_id, imp_id, usd_rate, floor_usd, device_category FROM "
-        + table(config, AdlakeTables.BID_REQUESTS_ENRICHED) + " ORDER BY request_id, imp_id").collectAsList();
-    assertEquals(List.of(Arrays.asList("r-1", "1", 1.08, 2.0 * 1.08, "Mobile App"),
-        Arrays.asList("r-1", "2", 1.0, 0.5, "Mobile App")), enriched.stream().map(IngestJobTest::values).toList(),
+    List<Row> enriched =
+        spark
+            .sql(
+                "SELECT request_id, imp_id, usd_rate, floor_usd, device_category FROM "
+                    + table(config, AdlakeTables.BID_REQUESTS_ENRICHED)
+                    + " ORDER BY request_id, imp_id")
+            .collectAsList();
+    assertEquals(
+        List.of(
+            Arrays.asList("r-1", "1", 1.08, 2.0 * 1.08, "Mobile App"),
+            Arrays.asList("r-1", "2", 1.0, 0.5, "Mobile App")),
+        enriched.stream().map(IngestJobTest::values).toList(),
         "EUR floor in USD with its rate; r-2 (test publisher, private IP) filtered out");
-    Row filtered = spark.sql("SELECT filtered, filtered_by_reason['test_publisher'] FROM "
-        + table(config, AdlakeTables.INGEST_METRICS) + " WHERE stream = '" + config.streams().bidRequests() + "'")
-        .first();
+    Row filtered =
+        spark
+            .sql(
+                "SELECT filtered, filtered_by_reason['test_publisher'] FROM "
+                    + table(config, AdlakeTables.INGEST_METRICS)
+                    + " WHERE stream = '"
+                    + config.streams().bidRequests()
+                    + "'")
+            .first();
     assertEquals(1L, filtered.getLong(0));
     assertEquals(1L, filtered.getLong(1), "test publisher wins over private IP as the reason");
   }
@@ -416,42 +742,63 @@ class IngestJobTest {
     createTopics(config);
     // The impressions table as the first release created it: no viewability_score.
     TableSpec current = AdlakeTables.impressions();
-    TableSpec firstRelease = new TableSpec(current.name(), current.comment(), current.columns().stream()
-        .filter(c -> !c.name().equals("viewability_score")).toList(), current.partitioning(), current.key(),
-        current.properties(), current.timeColumn(), current.groupColumn());
+    TableSpec firstRelease =
+        new TableSpec(
+            current.name(),
+            current.comment(),
+            current.columns().stream().filter(c -> !c.name().equals("viewability_score")).toList(),
+            current.partitioning(),
+            current.key(),
+            current.properties(),
+            current.timeColumn(),
+            current.groupColumn());
     String table = TableSetup.ensure(spark, config.catalog(), firstRelease);
-    String oldRow = firstRelease.columns().stream().map(c -> switch (c.name()) {
-      case "impression_id" -> "'i-old'";
-      case "ad_id" -> "'ad-1'";
-      case "campaign_id" -> "'cmp-0001'";
-      case "event_timestamp" -> "TIMESTAMP '2026-11-20 09:00:00'";
-      default -> "CAST(NULL AS " + c.type() + ")";
-    }).collect(Collectors.joining(", "));
+    String oldRow =
+        firstRelease.columns().stream()
+            .map(
+                c ->
+                    switch (c.name()) {
+                      case "impression_id" -> "'i-old'";
+                      case "ad_id" -> "'ad-1'";
+                      case "campaign_id" -> "'cmp-0001'";
+                      case "event_timestamp" -> "TIMESTAMP '2026-11-20 09:00:00'";
+                      default -> "CAST(NULL AS " + c.type() + ")";
+                    })
+            .collect(Collectors.joining(", "));
     spark.sql("INSERT INTO " + table + " VALUES (" + oldRow + ")");
-    assertTrue(List.of(spark.table(table).columns()).stream().noneMatch("viewability_score"::equals));
+    assertTrue(
+        List.of(spark.table(table).columns()).stream().noneMatch("viewability_score"::equals));
 
-    send(config.streams().impressions(), List.of(bytes("""
+    send(
+        config.streams().impressions(),
+        List.of(
+            bytes(
+                """
         {"impression_id":"i-new","ad_id":"ad-1","campaign_id":"cmp-0001","event_timestamp":"2026-11-21T09:00:00.000Z",
          "viewability_score":0.65}""")));
     runIngest(config);
 
-    List<Row> rows = spark.sql("SELECT impression_id, viewability_score FROM " + table + " ORDER BY impression_id")
-        .collectAsList();
+    List<Row> rows =
+        spark
+            .sql(
+                "SELECT impression_id, viewability_score FROM " + table + " ORDER BY impression_id")
+            .collectAsList();
     assertEquals(Arrays.asList("i-new", 0.65), values(rows.get(0)));
     assertEquals(Arrays.asList("i-old", null), values(rows.get(1)));
   }
 
   static void runIngest(AdlakeConfig config) throws Exception {
     PrintStream out = System.out;
-    for (StreamingQuery query : IngestJob.start(spark, config, EventSource.from(config), Trigger.AvailableNow(),
-        out)) {
+    for (StreamingQuery query :
+        IngestJob.start(spark, config, EventSource.from(config), Trigger.AvailableNow(), out)) {
       query.awaitTermination();
     }
   }
 
   private static void createTopics(AdlakeConfig config) {
-    TestServices.broker().createTopics(Arrays.stream(EventType.values())
-        .map(t -> t.streamName(config.streams())).toList(), 2);
+    TestServices.broker()
+        .createTopics(
+            Arrays.stream(EventType.values()).map(t -> t.streamName(config.streams())).toList(), 2);
   }
 
   private static void send(String topic, List<byte[]> records) {
@@ -459,9 +806,7 @@ class IngestJobTest {
     p.put("bootstrap.servers", TestServices.broker().bootstrapServers());
     p.put("max.in.flight.requests.per.connection", "1"); // see KafkaEventSink: KAFKA-15591
     try (KafkaProducer<byte[], byte[]> producer =
-        new KafkaProducer<>(p,
-            new ByteArraySerializer(),
-            new ByteArraySerializer())) {
+        new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
       for (byte[] record : records) {
         // One partition, so offsets follow the order sent.
         producer.send(new ProducerRecord<>(topic, 0, null, record));
@@ -470,8 +815,12 @@ class IngestJobTest {
   }
 
   private static String click(String id, String timestamp) {
-    return "{\"click_id\":\"" + id + "\",\"impression_id\":\"i-1\",\"ad_id\":\"ad-1\",\"campaign_id\":\"cmp-0001\","
-        + "\"event_timestamp\":\"" + timestamp + "\",\"click_price\":0.5,\"click_url\":\"u\"}";
+    return "{\"click_id\":\""
+        + id
+        + "\",\"impression_id\":\"i-1\",\"ad_id\":\"ad-1\",\"campaign_id\":\"cmp-0001\","
+        + "\"event_timestamp\":\""
+        + timestamp
+        + "\",\"click_price\":0.5,\"click_url\":\"u\"}";
   }
 
   private static byte[] bytes(String text) {
@@ -480,8 +829,13 @@ class IngestJobTest {
 
   private static long bronzeRecords(AdlakeConfig config, EventType type) {
     return switch (type) {
-      case BID_REQUEST -> count("SELECT count(DISTINCT request_id) FROM " + table(config, AdlakeTables.BID_REQUESTS));
-      case BID_RESPONSE -> count("SELECT count(DISTINCT response_id) FROM " + table(config, AdlakeTables.BID_RESPONSES));
+      case BID_REQUEST ->
+          count(
+              "SELECT count(DISTINCT request_id) FROM " + table(config, AdlakeTables.BID_REQUESTS));
+      case BID_RESPONSE ->
+          count(
+              "SELECT count(DISTINCT response_id) FROM "
+                  + table(config, AdlakeTables.BID_RESPONSES));
       case IMPRESSION -> count("SELECT count(*) FROM " + table(config, AdlakeTables.IMPRESSIONS));
       case CLICK -> count("SELECT count(*) FROM " + table(config, AdlakeTables.CLICKS));
     };

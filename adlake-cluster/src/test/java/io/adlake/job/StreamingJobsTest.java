@@ -10,18 +10,28 @@ import org.junit.jupiter.api.Test;
 class StreamingJobsTest {
   @Test
   void availableNowRunsTheSourceReadersThenEachAggregationPhase() {
-    List<List<StreamingJobs.Phase>> groups = StreamingJobs.phases(
-        List.of(StreamingJobs.INGEST, StreamingJobs.ATTRIBUTION, StreamingJobs.AGGREGATE), Trigger.AvailableNow());
-    assertEquals(List.of(2, 1, 1), groups.stream().map(List::size).toList(),
+    List<List<StreamingJobs.Phase>> groups =
+        StreamingJobs.phases(
+            List.of(StreamingJobs.INGEST, StreamingJobs.ATTRIBUTION, StreamingJobs.AGGREGATE),
+            Trigger.AvailableNow());
+    assertEquals(
+        List.of(2, 1, 1),
+        groups.stream().map(List::size).toList(),
         "ingest + attribution together, then the metrics and funnel join, then the funnel rollup");
-    assertEquals(List.of(1, 1), StreamingJobs.phases(List.of(StreamingJobs.AGGREGATE), Trigger.AvailableNow())
-        .stream().map(List::size).toList(), "aggregate alone still rolls the funnel up after the funnel join");
+    assertEquals(
+        List.of(1, 1),
+        StreamingJobs.phases(List.of(StreamingJobs.AGGREGATE), Trigger.AvailableNow()).stream()
+            .map(List::size)
+            .toList(),
+        "aggregate alone still rolls the funnel up after the funnel join");
   }
 
   @Test
   void aContinuousRunStartsEverythingAtOnce() {
-    List<List<StreamingJobs.Phase>> groups = StreamingJobs.phases(
-        List.of(StreamingJobs.INGEST, StreamingJobs.AGGREGATE), Trigger.ProcessingTime("1 minute"));
+    List<List<StreamingJobs.Phase>> groups =
+        StreamingJobs.phases(
+            List.of(StreamingJobs.INGEST, StreamingJobs.AGGREGATE),
+            Trigger.ProcessingTime("1 minute"));
     assertEquals(List.of(2), groups.stream().map(List::size).toList());
   }
 }

@@ -1,9 +1,5 @@
 package io.adlake.lake;
 
-import java.util.Map;
-import java.util.Set;
-import org.apache.iceberg.HasTableOperations;
-import org.apache.iceberg.PartitionField;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -15,7 +11,11 @@ import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
+import org.apache.iceberg.HasTableOperations;
+import org.apache.iceberg.PartitionField;
 import org.apache.iceberg.Table;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -25,7 +25,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The attribution MERGE sink on its own: replays, first click wins across batches, pruning bounds. */
+/**
+ * The attribution MERGE sink on its own: replays, first click wins across batches, pruning bounds.
+ */
 class ExactlyOnceMergeTest {
   private static final Instant T0 = Instant.parse("2026-11-21T09:00:00Z");
   private SparkSession spark;
@@ -61,10 +63,13 @@ class ExactlyOnceMergeTest {
 
     sink.call(batch, 0L);
 
-    assertEquals(snapshot, TableSetup.load(spark, table).currentSnapshot().snapshotId(), "no new commit");
+    assertEquals(
+        snapshot, TableSetup.load(spark, table).currentSnapshot().snapshotId(), "no new commit");
     assertEquals(before, contents());
     assertTrue(commits.get(1).skipped());
-    assertEquals("0", TableSetup.load(spark, table).currentSnapshot().summary().get(CommitLedger.BATCH_PROPERTY));
+    assertEquals(
+        "0",
+        TableSetup.load(spark, table).currentSnapshot().summary().get(CommitLedger.BATCH_PROPERTY));
   }
 
   @Test
@@ -87,9 +92,16 @@ class ExactlyOnceMergeTest {
 
   @Test
   void mergeOnClauseBoundsTheBatchTimeAndCampaigns() {
-    String sql = sink.mergeSql("batch_view", "\n   AND t.impression_time >= TIMESTAMP '2026-11-21T09:00:00Z'");
-    assertTrue(sql.startsWith("MERGE INTO " + table + " t\nUSING batch_view s\n"
-        + "ON t.ad_id = s.ad_id AND t.impression_id = s.impression_id\n   AND t.impression_time >= "), sql);
+    String sql =
+        sink.mergeSql(
+            "batch_view", "\n   AND t.impression_time >= TIMESTAMP '2026-11-21T09:00:00Z'");
+    assertTrue(
+        sql.startsWith(
+            "MERGE INTO "
+                + table
+                + " t\nUSING batch_view s\n"
+                + "ON t.ad_id = s.ad_id AND t.impression_id = s.impression_id\n   AND t.impression_time >= "),
+        sql);
     assertTrue(sql.contains("WHEN MATCHED AND (s.click_time < t.click_time"), sql);
     assertTrue(!sql.contains("${"), sql);
   }
@@ -101,14 +113,17 @@ class ExactlyOnceMergeTest {
     assertEquals(2, ((HasTableOperations) iceberg).operations().current().formatVersion());
     assertEquals("536870912", iceberg.properties().get("write.target-file-size-bytes"));
     assertEquals("merge-on-read", iceberg.properties().get("write.merge.mode"));
-    assertEquals("[impression_time_day, campaign_id_bucket]",
+    assertEquals(
+        "[impression_time_day, campaign_id_bucket]",
         iceberg.spec().fields().stream().map(PartitionField::name).toList().toString());
-    assertEquals(spec.columnNames(), iceberg.schema().columns().stream().map(f -> f.name()).toList());
+    assertEquals(
+        spec.columnNames(), iceberg.schema().columns().stream().map(f -> f.name()).toList());
   }
 
   @Test
   void anExistingTableIsSwitchedToTheMergeModeTheRuntimeNeeds() {
-    TableSetup.requireProperties(spark, table, AdlakeTables.mergeModeProperties(MergeMode.COPY_ON_WRITE), "a test");
+    TableSetup.requireProperties(
+        spark, table, AdlakeTables.mergeModeProperties(MergeMode.COPY_ON_WRITE), "a test");
     Map<String, String> props = TableSetup.load(spark, table).properties();
     assertEquals("copy-on-write", props.get("write.merge.mode"));
     assertEquals("copy-on-write", props.get("write.update.mode"));
@@ -122,9 +137,18 @@ class ExactlyOnceMergeTest {
   void aColumnAddedToTheSpecIsAddedToTheTableAndOldRowsReadNull() {
     sink.call(batch(row("i-1", "c-1", 5)), 0L);
     List<TableSpec.ColumnSpec> columns = new ArrayList<>(spec.columns());
-    columns.add(TableSpec.ColumnSpec.optional("viewability_score", "DOUBLE", "Share of the ad in view"));
-    TableSpec evolved = new TableSpec(spec.name(), spec.comment(), columns, spec.partitioning(), spec.key(),
-        spec.properties(), spec.timeColumn(), spec.groupColumn());
+    columns.add(
+        TableSpec.ColumnSpec.optional("viewability_score", "DOUBLE", "Share of the ad in view"));
+    TableSpec evolved =
+        new TableSpec(
+            spec.name(),
+            spec.comment(),
+            columns,
+            spec.partitioning(),
+            spec.key(),
+            spec.properties(),
+            spec.timeColumn(),
+            spec.groupColumn());
     TableSetup.ensure(spark, config.catalog(), evolved);
     Row row = spark.sql("SELECT viewability_score FROM " + table).first();
     assertTrue(row.isNullAt(0));
@@ -141,7 +165,24 @@ class ExactlyOnceMergeTest {
   private static Row row(String impressionId, String clickId, int clickSecond) {
     Timestamp impression = Timestamp.from(T0);
     Timestamp click = Timestamp.from(T0.plusSeconds(clickSecond));
-    return RowFactory.create("ad-1", impressionId, clickId, "cmp-0001", "pub-0001", impression, click, "USA", "ios",
-        4, 10.0, 0.5, "No", (long) clickSecond, "Mobile", 0.6, false, Timestamp.from(T0.plusSeconds(60)));
+    return RowFactory.create(
+        "ad-1",
+        impressionId,
+        clickId,
+        "cmp-0001",
+        "pub-0001",
+        impression,
+        click,
+        "USA",
+        "ios",
+        4,
+        10.0,
+        0.5,
+        "No",
+        (long) clickSecond,
+        "Mobile",
+        0.6,
+        false,
+        Timestamp.from(T0.plusSeconds(60)));
   }
 }

@@ -41,28 +41,40 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Every SQL statement of the Jupyter notebooks under {@code notebooks/}, run against tables that a small demo
- * filled: generator → embedded broker → ingest, attribution and aggregation, available-now. The notebooks keep
- * their SQL in {@code %%sql} cells (the spark-iceberg image's cell magic), one statement a cell, tables named
- * {@code adlake.adlake.<table>}; here that prefix becomes the test's catalog and namespace.
+ * Every SQL statement of the Jupyter notebooks under {@code notebooks/}, run against tables that a
+ * small demo filled: generator → embedded broker → ingest, attribution and aggregation,
+ * available-now. The notebooks keep their SQL in {@code %%sql} cells (the spark-iceberg image's
+ * cell magic), one statement a cell, tables named {@code adlake.adlake.<table>}; here that prefix
+ * becomes the test's catalog and namespace.
  */
 class NotebookSqlTest {
   private static final Path NOTEBOOKS = Path.of("notebooks");
+
   /**
-   * The %%sql cells of each notebook, counted by hand: an extractor that misses cells, or a notebook that loses
-   * some, fails here instead of passing on fewer statements.
+   * The %%sql cells of each notebook, counted by hand: an extractor that misses cells, or a
+   * notebook that loses some, fails here instead of passing on fewer statements.
    */
-  private static final Map<String, Integer> STATEMENTS = new TreeMap<>(Map.of(
-      "01_tables_overview.ipynb", 23,
-      "02_attribution.ipynb", 10,
-      "03_funnel.ipynb", 17,
-      "04_time_travel.ipynb", 10,
-      "05_table_health.ipynb", 9));
-  /** The magic shows 100 rows by default; nothing here needs more than the first rows of a result. */
+  private static final Map<String, Integer> STATEMENTS =
+      new TreeMap<>(
+          Map.of(
+              "01_tables_overview.ipynb", 23,
+              "02_attribution.ipynb", 10,
+              "03_funnel.ipynb", 17,
+              "04_time_travel.ipynb", 10,
+              "05_table_health.ipynb", 9));
+
+  /**
+   * The magic shows 100 rows by default; nothing here needs more than the first rows of a result.
+   */
   private static final int ROW_LIMIT = 200;
+
   private static final Pattern NOTEBOOK_NAMESPACE = Pattern.compile("\\badlake\\.adlake\\b");
-  /** Spark SQL substitutes {@code ${nb.VAR.column}} from the session conf: see {@link #remember}. */
+
+  /**
+   * Spark SQL substitutes {@code ${nb.VAR.column}} from the session conf: see {@link #remember}.
+   */
   private static final Pattern REMEMBERED = Pattern.compile("\\$\\{nb\\.([A-Za-z_]+)\\.");
+
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private static SparkSession spark;
@@ -86,25 +98,37 @@ class NotebookSqlTest {
     long demoStart = System.nanoTime();
     config = TestServices.smallDemo("notebooks");
     long demoMillis = (System.nanoTime() - demoStart) / 1_000_000;
-    Set<String> remembered = cells.stream()
-        .flatMap(cell -> REMEMBERED.matcher(cell.statement()).results().map(m -> m.group(1)))
-        .collect(Collectors.toSet());
-    String namespace = Matcher.quoteReplacement(config.catalog().name() + "." + config.catalog().namespace());
-    Map<String, List<SqlCell>> byNotebook = cells.stream()
-        .collect(Collectors.groupingBy(SqlCell::notebook, TreeMap::new, Collectors.toList()));
+    Set<String> remembered =
+        cells.stream()
+            .flatMap(cell -> REMEMBERED.matcher(cell.statement()).results().map(m -> m.group(1)))
+            .collect(Collectors.toSet());
+    String namespace =
+        Matcher.quoteReplacement(config.catalog().name() + "." + config.catalog().namespace());
+    Map<String, List<SqlCell>> byNotebook =
+        cells.stream()
+            .collect(Collectors.groupingBy(SqlCell::notebook, TreeMap::new, Collectors.toList()));
     Map<String, Long> millis = new ConcurrentHashMap<>();
     long start = System.nanoTime();
-    // Notebooks side by side, each in its own order (a cell may read what an earlier --var cell remembered):
-    // most of a metadata-table query is driver-side planning, which overlaps well even on two cores.
+    // Notebooks side by side, each in its own order (a cell may read what an earlier --var cell
+    // remembered):
+    // most of a metadata-table query is driver-side planning, which overlaps well even on two
+    // cores.
     ExecutorService pool = Executors.newFixedThreadPool(3);
     try {
       List<Future<?>> runs = new ArrayList<>();
       for (List<SqlCell> notebook : byNotebook.values()) {
-        runs.add(pool.submit(() -> notebook.forEach(cell -> {
-          long cellStart = System.nanoTime();
-          run(cell, NOTEBOOK_NAMESPACE.matcher(cell.statement()).replaceAll(namespace), remembered);
-          millis.put(cell.where(), (System.nanoTime() - cellStart) / 1_000_000);
-        })));
+        runs.add(
+            pool.submit(
+                () ->
+                    notebook.forEach(
+                        cell -> {
+                          long cellStart = System.nanoTime();
+                          run(
+                              cell,
+                              NOTEBOOK_NAMESPACE.matcher(cell.statement()).replaceAll(namespace),
+                              remembered);
+                          millis.put(cell.where(), (System.nanoTime() - cellStart) / 1_000_000);
+                        })));
       }
       for (Future<?> run : runs) {
         run.get();
@@ -112,21 +136,29 @@ class NotebookSqlTest {
     } finally {
       pool.shutdown();
     }
-    System.out.printf("NotebookSqlTest: demo run %d ms; %d statements in %d ms; slowest: %s%n", demoMillis,
-        cells.size(), (System.nanoTime() - start) / 1_000_000, millis.entrySet().stream()
-            .sorted(Map.Entry.<String, Long>comparingByValue().reversed()).limit(5)
-            .map(e -> e.getKey() + " " + e.getValue() + " ms").toList());
+    System.out.printf(
+        "NotebookSqlTest: demo run %d ms; %d statements in %d ms; slowest: %s%n",
+        demoMillis,
+        cells.size(),
+        (System.nanoTime() - start) / 1_000_000,
+        millis.entrySet().stream()
+            .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+            .limit(5)
+            .map(e -> e.getKey() + " " + e.getValue() + " ms")
+            .toList());
   }
 
   private static void run(SqlCell cell, String sql, Set<String> remembered) {
     try {
       List<Row> rows = spark.sql(sql).limit(ROW_LIMIT).collectAsList();
-      cell.var().ifPresent(var -> {
-        RESULTS.put(var, rows);
-        if (remembered.contains(var)) {
-          remember(var, rows);
-        }
-      });
+      cell.var()
+          .ifPresent(
+              var -> {
+                RESULTS.put(var, rows);
+                if (remembered.contains(var)) {
+                  remember(var, rows);
+                }
+              });
     } catch (Exception e) {
       FAILURES.add(cell.where() + ": " + firstLine(e) + "\n" + sql);
     }
@@ -139,8 +171,13 @@ class NotebookSqlTest {
 
   @Test
   void everyStatementOfEveryNotebookRuns() {
-    assertTrue(FAILURES.isEmpty(), FAILURES.size() + " of " + cells.size() + " notebook statements failed:\n\n"
-        + String.join("\n\n", FAILURES));
+    assertTrue(
+        FAILURES.isEmpty(),
+        FAILURES.size()
+            + " of "
+            + cells.size()
+            + " notebook statements failed:\n\n"
+            + String.join("\n\n", FAILURES));
   }
 
   @Test
@@ -150,7 +187,10 @@ class NotebookSqlTest {
       found.put(notebook, 0);
     }
     cells.forEach(cell -> found.merge(cell.notebook(), 1, Integer::sum));
-    assertEquals(STATEMENTS, found, "%%sql cells per notebook (update STATEMENTS when you add or remove cells)");
+    assertEquals(
+        STATEMENTS,
+        found,
+        "%%sql cells per notebook (update STATEMENTS when you add or remove cells)");
     assertEquals(69, cells.size(), "statements in all notebooks");
     found.forEach((notebook, count) -> assertTrue(count > 0, notebook + " has no %%sql cell"));
   }
@@ -160,7 +200,10 @@ class NotebookSqlTest {
     for (Path path : notebookFiles()) {
       JsonNode notebook = JSON.readTree(path.toFile());
       assertEquals(4, notebook.path("nbformat").asInt(), path + ": nbformat");
-      assertEquals("python3", notebook.path("metadata").path("kernelspec").path("name").asText(), path + ": kernel");
+      assertEquals(
+          "python3",
+          notebook.path("metadata").path("kernelspec").path("name").asText(),
+          path + ": kernel");
       JsonNode all = notebook.path("cells");
       for (int i = 0; i < all.size(); i++) {
         JsonNode cell = all.get(i);
@@ -173,7 +216,9 @@ class NotebookSqlTest {
         String source = source(cell);
         if (!source.startsWith("%%sql")) {
           // The extractor reads %%sql cells only: SQL anywhere else would go untested.
-          assertFalse(source.contains("spark.sql(") || source.lines().anyMatch(l -> l.strip().startsWith("%sql")),
+          assertFalse(
+              source.contains("spark.sql(")
+                  || source.lines().anyMatch(l -> l.strip().startsWith("%sql")),
               where + " runs SQL outside a %%sql cell:\n" + source);
         }
       }
@@ -183,21 +228,33 @@ class NotebookSqlTest {
   @Test
   void theOverviewCountsEveryTableTheJobsCreated() {
     List<Row> counts = result("row_counts");
-    Set<String> overview = counts.stream().map(row -> row.<String>getAs("table_name")).collect(Collectors.toSet());
-    Set<String> created = spark.sql("SHOW TABLES IN " + config.catalog().name() + "." + config.catalog().namespace())
-        .collectAsList().stream().map(row -> row.<String>getAs("tableName")).collect(Collectors.toSet());
-    assertEquals(new TreeSet<>(created), new TreeSet<>(overview), "tables in the overview vs tables created");
+    Set<String> overview =
+        counts.stream().map(row -> row.<String>getAs("table_name")).collect(Collectors.toSet());
+    Set<String> created =
+        spark
+            .sql("SHOW TABLES IN " + config.catalog().name() + "." + config.catalog().namespace())
+            .collectAsList()
+            .stream()
+            .map(row -> row.<String>getAs("tableName"))
+            .collect(Collectors.toSet());
+    assertEquals(
+        new TreeSet<>(created),
+        new TreeSet<>(overview),
+        "tables in the overview vs tables created");
     for (Row row : counts) {
       String table = row.getAs("table_name");
-      if (!table.equals("late_events")) { // nothing is late in an available-now run of ordered events
-        assertTrue(row.<Long>getAs("row_count") > 0, table + " is empty after the demo run: " + counts);
+      if (!table.equals(
+          "late_events")) { // nothing is late in an available-now run of ordered events
+        assertTrue(
+            row.<Long>getAs("row_count") > 0, table + " is empty after the demo run: " + counts);
       }
     }
   }
 
   @Test
   void theAttributionHistogramCoversEveryAttributedClick() {
-    long histogram = result("engagement").stream().mapToLong(row -> row.<Long>getAs("clicks")).sum();
+    long histogram =
+        result("engagement").stream().mapToLong(row -> row.<Long>getAs("clicks")).sum();
     long attributed = spark.table(config.catalog().qualified(config.attribution().table())).count();
     assertTrue(attributed > 0, "the demo run attributed clicks");
     assertEquals(attributed, histogram);
@@ -206,21 +263,36 @@ class NotebookSqlTest {
   @Test
   void theFunnelNotebookRunsTheReportsOwnSql() {
     Map<String, String> tables = new HashMap<>();
-    for (String table : List.of(AdlakeTables.BID_REQUESTS, AdlakeTables.BID_RESPONSES, AdlakeTables.IMPRESSIONS,
-        AdlakeTables.CLICKS, AdlakeTables.HOURLY_FUNNEL_BY_PUBLISHER, AdlakeTables.HOURLY_IMPRESSIONS_BY_GEO,
-        AdlakeTables.LATE_EVENTS)) {
+    for (String table :
+        List.of(
+            AdlakeTables.BID_REQUESTS,
+            AdlakeTables.BID_RESPONSES,
+            AdlakeTables.IMPRESSIONS,
+            AdlakeTables.CLICKS,
+            AdlakeTables.HOURLY_FUNNEL_BY_PUBLISHER,
+            AdlakeTables.HOURLY_IMPRESSIONS_BY_GEO,
+            AdlakeTables.LATE_EVENTS)) {
       tables.put(table, "adlake.adlake." + table);
     }
-    Set<String> notebookSql = cells.stream().filter(cell -> cell.notebook().equals("03_funnel.ipynb"))
-        .map(cell -> normalized(cell.statement())).collect(Collectors.toSet());
-    for (Map.Entry<String, String> query : Stream.concat(FunnelReport.QUERIES.stream(),
-        MetricsReport.QUERIES.stream()).toList()) {
-      assertTrue(notebookSql.contains(normalized(SqlTemplate.render(query.getValue(), tables))),
-          "03_funnel.ipynb has no cell with the SQL of " + query.getValue() + " (" + query.getKey()
+    Set<String> notebookSql =
+        cells.stream()
+            .filter(cell -> cell.notebook().equals("03_funnel.ipynb"))
+            .map(cell -> normalized(cell.statement()))
+            .collect(Collectors.toSet());
+    for (Map.Entry<String, String> query :
+        Stream.concat(FunnelReport.QUERIES.stream(), MetricsReport.QUERIES.stream()).toList()) {
+      assertTrue(
+          notebookSql.contains(normalized(SqlTemplate.render(query.getValue(), tables))),
+          "03_funnel.ipynb has no cell with the SQL of "
+              + query.getValue()
+              + " ("
+              + query.getKey()
               + "): copy the file into the notebook again");
     }
     Row funnel = result("full_funnel").get(0);
-    assertTrue(funnel.<Long>getAs("bid_requests") > 0 && funnel.<Long>getAs("clicks") > 0, "full funnel: " + funnel);
+    assertTrue(
+        funnel.<Long>getAs("bid_requests") > 0 && funnel.<Long>getAs("clicks") > 0,
+        "full funnel: " + funnel);
   }
 
   @Test
@@ -231,30 +303,43 @@ class NotebookSqlTest {
     long byId = versions.get(1).getLong(1);
     long byTime = versions.get(2).getLong(1);
     assertEquals(byId, byTime, "the first snapshot, by id and by its commit time");
-    assertTrue(byId > 0 && byId < now, "the first of two batches holds some of the rows: " + versions);
+    assertTrue(
+        byId > 0 && byId < now, "the first of two batches holds some of the rows: " + versions);
   }
 
   @Test
   void theLedgerShowsEveryStreamingWriterAndNoBatchCommittedTwice() {
-    Set<String> tablesWithWriters = result("writers").stream().filter(row -> row.getAs("writer_id") != null)
-        .map(row -> row.<String>getAs("table_name")).collect(Collectors.toCollection(TreeSet::new));
-    assertTrue(tablesWithWriters.containsAll(Set.of(config.attribution().table(), "bid_requests",
-        "hourly_funnel_by_publisher")), "tables with ledger entries: " + tablesWithWriters);
+    Set<String> tablesWithWriters =
+        result("writers").stream()
+            .filter(row -> row.getAs("writer_id") != null)
+            .map(row -> row.<String>getAs("table_name"))
+            .collect(Collectors.toCollection(TreeSet::new));
+    assertTrue(
+        tablesWithWriters.containsAll(
+            Set.of(config.attribution().table(), "bid_requests", "hourly_funnel_by_publisher")),
+        "tables with ledger entries: " + tablesWithWriters);
     assertEquals(List.of(), result("double_commits"), "(writer, batch) committed twice");
   }
 
   @Test
   void theHealthNotebookCountsTheFilesOfEveryTableWithRows() {
-    Set<String> withRows = result("row_counts").stream().filter(row -> row.<Long>getAs("row_count") > 0)
-        .map(row -> row.<String>getAs("table_name")).collect(Collectors.toCollection(TreeSet::new));
-    Set<String> withFiles = result("table_files").stream().filter(row -> row.<Long>getAs("data_files") > 0)
-        .map(row -> row.<String>getAs("table_name")).collect(Collectors.toCollection(TreeSet::new));
+    Set<String> withRows =
+        result("row_counts").stream()
+            .filter(row -> row.<Long>getAs("row_count") > 0)
+            .map(row -> row.<String>getAs("table_name"))
+            .collect(Collectors.toCollection(TreeSet::new));
+    Set<String> withFiles =
+        result("table_files").stream()
+            .filter(row -> row.<Long>getAs("data_files") > 0)
+            .map(row -> row.<String>getAs("table_name"))
+            .collect(Collectors.toCollection(TreeSet::new));
     assertEquals(withRows, withFiles);
   }
 
   /**
-   * What a notebook's Python cell does after {@code %%sql --var VAR}: keeps the first row's columns as session
-   * settings {@code nb.VAR.column}, which later %%sql cells read as {@code ${nb.VAR.column}}.
+   * What a notebook's Python cell does after {@code %%sql --var VAR}: keeps the first row's columns
+   * as session settings {@code nb.VAR.column}, which later %%sql cells read as {@code
+   * ${nb.VAR.column}}.
    */
   private static void remember(String var, List<Row> rows) {
     if (rows.isEmpty()) {
@@ -281,9 +366,13 @@ class NotebookSqlTest {
     }
     Set<String> vars = new TreeSet<>();
     for (SqlCell cell : all) {
-      cell.var().filter(var -> !vars.add(var)).ifPresent(var -> {
-        throw new IllegalStateException(cell.where() + ": --var " + var + " is used by another cell already");
-      });
+      cell.var()
+          .filter(var -> !vars.add(var))
+          .ifPresent(
+              var -> {
+                throw new IllegalStateException(
+                    cell.where() + ": --var " + var + " is used by another cell already");
+              });
     }
     return all;
   }
@@ -318,14 +407,18 @@ class NotebookSqlTest {
       }
       String where = notebook + " cell " + i;
       if (statement.isEmpty() || statement.contains(";\n")) {
-        throw new IllegalStateException(where + ": a %%sql cell holds exactly one statement:\n" + source);
+        throw new IllegalStateException(
+            where + ": a %%sql cell holds exactly one statement:\n" + source);
       }
-      cells.add(new SqlCell(notebook, i, cell.path("id").asText(), magicVar(magic, where), statement));
+      cells.add(
+          new SqlCell(notebook, i, cell.path("id").asText(), magicVar(magic, where), statement));
     }
     return cells;
   }
 
-  /** The {@code --var} of a {@code %%sql [--var NAME] [--limit N]} line; other options are refused. */
+  /**
+   * The {@code --var} of a {@code %%sql [--var NAME] [--limit N]} line; other options are refused.
+   */
   private static Optional<String> magicVar(String magic, String where) {
     String options = magic.substring("%%sql".length()).strip();
     List<String> words = options.isEmpty() ? List.of() : List.of(options.split("\\s+"));
@@ -333,7 +426,8 @@ class NotebookSqlTest {
     for (int i = 0; i < words.size(); i += 2) {
       String option = words.get(i);
       if (i + 1 == words.size() || !Set.of("--var", "--limit").contains(option)) {
-        throw new IllegalStateException(where + ": the image's %%sql magic takes --var NAME and --limit N: " + magic);
+        throw new IllegalStateException(
+            where + ": the image's %%sql magic takes --var NAME and --limit N: " + magic);
       }
       if (option.equals("--var")) {
         var = Optional.of(words.get(i + 1));
@@ -354,13 +448,18 @@ class NotebookSqlTest {
 
   /** Comment lines dropped (as SqlTemplate does) and white space folded. */
   private static String normalized(String sql) {
-    return sql.lines().filter(line -> !line.stripLeading().startsWith("--"))
-        .collect(Collectors.joining(" ")).replaceAll("\\s+", " ").strip();
+    return sql.lines()
+        .filter(line -> !line.stripLeading().startsWith("--"))
+        .collect(Collectors.joining(" "))
+        .replaceAll("\\s+", " ")
+        .strip();
   }
 
   private static String firstLine(Exception e) {
     String message = String.valueOf(e.getMessage());
     int newline = message.indexOf('\n');
-    return e.getClass().getSimpleName() + ": " + (newline < 0 ? message : message.substring(0, newline));
+    return e.getClass().getSimpleName()
+        + ": "
+        + (newline < 0 ? message : message.substring(0, newline));
   }
 }

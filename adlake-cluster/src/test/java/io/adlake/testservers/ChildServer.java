@@ -22,10 +22,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A server in a child JVM, so that its dependencies stay off the test classpath. Its output goes to a log
- * file; it counts as started when a line matches the readiness pattern, whose first group (the port it
- * bound), or the whole match if it has no group, {@link #readyValue} returns. {@link #close} closes its standard input, asks it to stop (SIGTERM)
- * and waits for it.
+ * A server in a child JVM, so that its dependencies stay off the test classpath. Its output goes to
+ * a log file; it counts as started when a line matches the readiness pattern, whose first group
+ * (the port it bound), or the whole match if it has no group, {@link #readyValue} returns. {@link
+ * #close} closes its standard input, asks it to stop (SIGTERM) and waits for it.
  */
 final class ChildServer implements AutoCloseable {
   private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
@@ -43,21 +43,30 @@ final class ChildServer implements AutoCloseable {
     this.readyValue = readyValue;
   }
 
-  /** A file or directory that the build's generate-test-resources phase made, named by a system property. */
+  /**
+   * A file or directory that the build's generate-test-resources phase made, named by a system
+   * property.
+   */
   static Path built(String property) {
     String value = System.getProperty(property);
     if (value == null || !Files.exists(Path.of(value))) {
-      throw new IllegalStateException("System property " + property + " (" + value + ") does not name what "
-          + "`mvn generate-test-resources` builds: run these tests through Maven (mvn test -Dtest=...)");
+      throw new IllegalStateException(
+          "System property "
+              + property
+              + " ("
+              + value
+              + ") does not name what "
+              + "`mvn generate-test-resources` builds: run these tests through Maven (mvn test -Dtest=...)");
     }
     return Path.of(value);
   }
 
   /**
-   * Starts {@code java <jvmArguments>} and waits for a line matching {@code ready}. The child's stdout and
-   * stderr go to {@code target/test-servers/<name>.log}.
+   * Starts {@code java <jvmArguments>} and waits for a line matching {@code ready}. The child's
+   * stdout and stderr go to {@code target/test-servers/<name>.log}.
    */
-  static ChildServer start(String name, List<String> jvmArguments, Pattern ready) throws IOException {
+  static ChildServer start(String name, List<String> jvmArguments, Pattern ready)
+      throws IOException {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.add("-Xmx512m");
@@ -66,11 +75,17 @@ final class ChildServer implements AutoCloseable {
   }
 
   /**
-   * Starts {@code command} with {@code environment} added to this process's, and waits up to {@code timeout} for a
-   * line matching {@code ready}. Output goes to {@code target/test-servers/<name>.log}.
+   * Starts {@code command} with {@code environment} added to this process's, and waits up to {@code
+   * timeout} for a line matching {@code ready}. Output goes to {@code
+   * target/test-servers/<name>.log}.
    */
-  static ChildServer start(String name, List<String> command, Map<String, String> environment, Pattern ready,
-      Duration timeout) throws IOException {
+  static ChildServer start(
+      String name,
+      List<String> command,
+      Map<String, String> environment,
+      Pattern ready,
+      Duration timeout)
+      throws IOException {
     Path log = ClusterModule.path("target", "test-servers", name + ".log");
     Files.createDirectories(log.getParent());
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
@@ -81,11 +96,19 @@ final class ChildServer implements AutoCloseable {
     copier.setDaemon(true);
     copier.start();
     try {
-      return new ChildServer(name, process, log, readyLine.get(timeout.toSeconds(), TimeUnit.SECONDS));
+      return new ChildServer(
+          name, process, log, readyLine.get(timeout.toSeconds(), TimeUnit.SECONDS));
     } catch (ExecutionException | TimeoutException e) {
       process.destroyForcibly();
-      throw new IllegalStateException(name + " did not start within " + timeout.toSeconds()
-          + " s; its output, " + log + ":\n" + tail(log), e);
+      throw new IllegalStateException(
+          name
+              + " did not start within "
+              + timeout.toSeconds()
+              + " s; its output, "
+              + log
+              + ":\n"
+              + tail(log),
+          e);
     } catch (InterruptedException e) {
       process.destroyForcibly();
       Thread.currentThread().interrupt();
@@ -93,10 +116,16 @@ final class ChildServer implements AutoCloseable {
     }
   }
 
-  /** Copies every line to the log; completes {@code readyLine} with the first group of the ready line. */
-  private static void copyOutput(Process process, Path log, Pattern ready, CompletableFuture<String> readyLine) {
-    try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(),
-        StandardCharsets.UTF_8)); PrintWriter out = new PrintWriter(Files.newBufferedWriter(log), true)) {
+  /**
+   * Copies every line to the log; completes {@code readyLine} with the first group of the ready
+   * line.
+   */
+  private static void copyOutput(
+      Process process, Path log, Pattern ready, CompletableFuture<String> readyLine) {
+    try (BufferedReader in =
+            new BufferedReader(
+                new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+        PrintWriter out = new PrintWriter(Files.newBufferedWriter(log), true)) {
       String line;
       while ((line = in.readLine()) != null) {
         out.println(line);
@@ -105,7 +134,8 @@ final class ChildServer implements AutoCloseable {
           readyLine.complete(matcher.groupCount() > 0 ? matcher.group(1) : matcher.group());
         }
       }
-      readyLine.completeExceptionally(new IllegalStateException("exited with " + process.waitFor()));
+      readyLine.completeExceptionally(
+          new IllegalStateException("exited with " + process.waitFor()));
     } catch (IOException | InterruptedException e) {
       readyLine.completeExceptionally(e);
     }

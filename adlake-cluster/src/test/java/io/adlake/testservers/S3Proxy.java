@@ -13,19 +13,28 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
- * An S3-compatible object store for tests: s3proxy with its filesystem backend, in a child JVM on 127.0.0.1,
- * holding one bucket and checking AWS signatures (v2 or v4) against dummy credentials. Every object is a file
- * under the bucket's directory, so a test sees what landed in the bucket without an S3 client.
+ * An S3-compatible object store for tests: s3proxy with its filesystem backend, in a child JVM on
+ * 127.0.0.1, holding one bucket and checking AWS signatures (v2 or v4) against dummy credentials.
+ * Every object is a file under the bucket's directory, so a test sees what landed in the bucket
+ * without an S3 client.
  */
 public final class S3Proxy implements AutoCloseable {
   public static final String ACCESS_KEY = "adlake-test";
   public static final String SECRET_KEY = "adlake-test-secret";
   public static final String REGION = "us-east-1";
-  /** Jetty's "Started ServerConnector@…{HTTP/1.1, (http/1.1)}{127.0.0.1:<port>}": port 0 let it choose. */
-  private static final Pattern READY = Pattern.compile("ServerConnector@\\S+\\{.*}\\{127\\.0\\.0\\.1:(\\d+)}");
+
+  /**
+   * Jetty's "Started ServerConnector@…{HTTP/1.1, (http/1.1)}{127.0.0.1:<port>}": port 0 let it
+   * choose.
+   */
+  private static final Pattern READY =
+      Pattern.compile("ServerConnector@\\S+\\{.*}\\{127\\.0\\.0\\.1:(\\d+)}");
 
   private final ChildServer server;
-  /** The filesystem backend keeps a bucket as a directory named after it, an object as a file below. */
+
+  /**
+   * The filesystem backend keeps a bucket as a directory named after it, an object as a file below.
+   */
   private final Path bucketDirectory;
 
   private S3Proxy(ChildServer server, Path bucketDirectory) {
@@ -48,8 +57,15 @@ public final class S3Proxy implements AutoCloseable {
     try (Writer out = Files.newBufferedWriter(file)) {
       p.store(out, "adlake test S3 server");
     }
-    ChildServer server = ChildServer.start("s3proxy", List.of("-jar",
-        ChildServer.built("adlake.test-servers.s3proxy-jar").toString(), "--properties", file.toString()), READY);
+    ChildServer server =
+        ChildServer.start(
+            "s3proxy",
+            List.of(
+                "-jar",
+                ChildServer.built("adlake.test-servers.s3proxy-jar").toString(),
+                "--properties",
+                file.toString()),
+            READY);
     return new S3Proxy(server, bucketDirectory);
   }
 
@@ -80,7 +96,8 @@ public final class S3Proxy implements AutoCloseable {
     p.put("fs.s3a.endpoint.region", REGION);
     p.put("fs.s3a.path.style.access", "true");
     p.put("fs.s3a.connection.ssl.enabled", "false");
-    p.put("fs.s3a.aws.credentials.provider", "org.apache.hadoop.fs.s3a.SimpleAWSCredentialsProvider");
+    p.put(
+        "fs.s3a.aws.credentials.provider", "org.apache.hadoop.fs.s3a.SimpleAWSCredentialsProvider");
     p.put("fs.s3a.access.key", ACCESS_KEY);
     p.put("fs.s3a.secret.key", SECRET_KEY);
     return p;
@@ -93,7 +110,8 @@ public final class S3Proxy implements AutoCloseable {
       return List.of();
     }
     try (Stream<Path> files = Files.walk(root)) {
-      return files.filter(Files::isRegularFile)
+      return files
+          .filter(Files::isRegularFile)
           .map(f -> bucketDirectory.relativize(f).toString().replace('\\', '/'))
           .sorted()
           .toList();

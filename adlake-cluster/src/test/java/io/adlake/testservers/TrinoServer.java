@@ -24,20 +24,28 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
- * A single-node Trino server for tests: the {@code io.trino:trino-server} tarball that the build unpacked into
- * {@code target/test-servers} (only its iceberg plugin kept), started with its own launcher in a child process on
- * 127.0.0.1, coordinator and worker in one, with one catalog {@value #CATALOG} of the Iceberg connector. Trino
- * 476 needs a newer Java than the build's: {@link #javaHome} finds one under {@code /usr/lib/jvm}.
+ * A single-node Trino server for tests: the {@code io.trino:trino-server} tarball that the build
+ * unpacked into {@code target/test-servers} (only its iceberg plugin kept), started with its own
+ * launcher in a child process on 127.0.0.1, coordinator and worker in one, with one catalog {@value
+ * #CATALOG} of the Iceberg connector. Trino 476 needs a newer Java than the build's: {@link
+ * #javaHome} finds one under {@code /usr/lib/jvm}.
  */
 public final class TrinoServer implements AutoCloseable {
   public static final String CATALOG = "iceberg";
+
   /** What Trino 476's own start-up check demands (io.trino.server.TrinoSystemRequirements). */
   static final Runtime.Version MINIMUM_JAVA = Runtime.Version.parse("24.0.1");
+
   private static final Path JVM_DIRECTORY = Path.of("/usr/lib/jvm");
   private static final Pattern READY = Pattern.compile("======== SERVER STARTED ========");
+
   /** Start-up takes ~30 s on two quiet cores; a loaded machine needs more. */
   private static final Duration START_TIMEOUT = Duration.ofMinutes(4);
-  /** After SERVER STARTED, queries fail with "No nodes available" until the node has announced itself. */
+
+  /**
+   * After SERVER STARTED, queries fail with "No nodes available" until the node has announced
+   * itself.
+   */
   private static final Duration NODES_TIMEOUT = Duration.ofMinutes(2);
 
   private final ChildServer server;
@@ -50,9 +58,11 @@ public final class TrinoServer implements AutoCloseable {
 
   /**
    * Starts Trino with {@code catalogProperties} (besides {@code connector.name=iceberg}) as catalog
-   * {@value #CATALOG}, its configuration and data under {@code directory}, and waits until it runs queries.
+   * {@value #CATALOG}, its configuration and data under {@code directory}, and waits until it runs
+   * queries.
    */
-  public static TrinoServer start(Path directory, Map<String, String> catalogProperties) throws IOException {
+  public static TrinoServer start(Path directory, Map<String, String> catalogProperties)
+      throws IOException {
     Path installation = ChildServer.built("adlake.test-servers.trino");
     Path javaHome = javaHome();
     int port = freePort();
@@ -79,7 +89,8 @@ public final class TrinoServer implements AutoCloseable {
     config.put("plugin.dir", installation.resolve("plugin").toString());
     write(etc.resolve("config.properties"), config);
 
-    // The launcher's whole JVM configuration: heap only. Trino's recommended flags tune a production node.
+    // The launcher's whole JVM configuration: heap only. Trino's recommended flags tune a
+    // production node.
     Files.writeString(etc.resolve("jvm.config"), "-Xmx1G\n");
 
     Map<String, String> catalog = new LinkedHashMap<>();
@@ -87,10 +98,17 @@ public final class TrinoServer implements AutoCloseable {
     catalog.putAll(catalogProperties);
     write(catalogs.resolve(CATALOG + ".properties"), catalog);
 
-    List<String> command = List.of(installation.resolve("bin").resolve("launcher").toString(), "run",
-        "--etc-dir=" + etc, "--data-dir=" + data);
-    TrinoServer trino = new TrinoServer(ChildServer.start("trino", command, Map.of("JAVA_HOME", javaHome.toString()),
-        READY, START_TIMEOUT), port);
+    List<String> command =
+        List.of(
+            installation.resolve("bin").resolve("launcher").toString(),
+            "run",
+            "--etc-dir=" + etc,
+            "--data-dir=" + data);
+    TrinoServer trino =
+        new TrinoServer(
+            ChildServer.start(
+                "trino", command, Map.of("JAVA_HOME", javaHome.toString()), READY, START_TIMEOUT),
+            port);
     try {
       trino.awaitNodes();
     } catch (RuntimeException e) {
@@ -110,25 +128,42 @@ public final class TrinoServer implements AutoCloseable {
     return DriverManager.getConnection(jdbcUrl(), p);
   }
 
-  /** Polls until a query runs: the first ones fail with "No nodes available" while the node announces itself. */
+  /**
+   * Polls until a query runs: the first ones fail with "No nodes available" while the node
+   * announces itself.
+   */
   private void awaitNodes() {
     long deadline = System.nanoTime() + NODES_TIMEOUT.toNanos();
     while (true) {
-      try (Connection connection = connect(); Statement statement = connection.createStatement();
-          ResultSet rows = statement.executeQuery("SELECT count(*) FROM system.runtime.nodes WHERE state = 'active'")) {
+      try (Connection connection = connect();
+          Statement statement = connection.createStatement();
+          ResultSet rows =
+              statement.executeQuery(
+                  "SELECT count(*) FROM system.runtime.nodes WHERE state = 'active'")) {
         if (rows.next() && rows.getLong(1) > 0) {
           return;
         }
       } catch (SQLException e) {
-        if (!String.valueOf(e.getMessage()).contains("No nodes available") || System.nanoTime() > deadline) {
-          throw new IllegalStateException("Trino at " + jdbcUrl() + " started but does not run queries: " + e.getMessage()
-              + "; its log: " + server, e);
+        if (!String.valueOf(e.getMessage()).contains("No nodes available")
+            || System.nanoTime() > deadline) {
+          throw new IllegalStateException(
+              "Trino at "
+                  + jdbcUrl()
+                  + " started but does not run queries: "
+                  + e.getMessage()
+                  + "; its log: "
+                  + server,
+              e);
         }
       }
       if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("Trino at " + jdbcUrl() + " has no active node after "
-            + NODES_TIMEOUT.toSeconds() + " s (discovery.uri and node.internal-address must be 127.0.0.1); its log: "
-            + server);
+        throw new IllegalStateException(
+            "Trino at "
+                + jdbcUrl()
+                + " has no active node after "
+                + NODES_TIMEOUT.toSeconds()
+                + " s (discovery.uri and node.internal-address must be 127.0.0.1); its log: "
+                + server);
       }
       try {
         Thread.sleep(500);
@@ -140,8 +175,9 @@ public final class TrinoServer implements AutoCloseable {
   }
 
   /**
-   * The newest Java home under {@code /usr/lib/jvm} that Trino accepts, or {@code TRINO_JAVA_HOME} if set. Fails,
-   * naming what to install, when there is none: the interoperability test must not pass by skipping.
+   * The newest Java home under {@code /usr/lib/jvm} that Trino accepts, or {@code TRINO_JAVA_HOME}
+   * if set. Fails, naming what to install, when there is none: the interoperability test must not
+   * pass by skipping.
    */
   public static Path javaHome() {
     return javaHome(System.getenv("TRINO_JAVA_HOME"), JVM_DIRECTORY);
@@ -152,8 +188,14 @@ public final class TrinoServer implements AutoCloseable {
       Path home = Path.of(configured);
       Optional<Runtime.Version> version = javaVersion(home);
       if (version.isEmpty() || version.get().compareTo(MINIMUM_JAVA) < 0) {
-        throw new IllegalStateException("TRINO_JAVA_HOME=" + configured + " is Java " + version.map(Object::toString)
-            .orElse("? (no release file)") + "; Trino 476 needs Java " + MINIMUM_JAVA + " or newer");
+        throw new IllegalStateException(
+            "TRINO_JAVA_HOME="
+                + configured
+                + " is Java "
+                + version.map(Object::toString).orElse("? (no release file)")
+                + "; Trino 476 needs Java "
+                + MINIMUM_JAVA
+                + " or newer");
       }
       return home;
     }
@@ -178,10 +220,17 @@ public final class TrinoServer implements AutoCloseable {
         throw new UncheckedIOException(e);
       }
     }
-    return best.orElseThrow(() -> new IllegalStateException("Trino 476 needs Java " + MINIMUM_JAVA
-        + " or newer to run, and " + jvmDirectory + " has none (found: " + (seen.isEmpty() ? "nothing" : seen)
-        + "). Install a JDK 24 or newer there (e.g. `apt-get install temurin-25-jdk` from the Adoptium repository), "
-        + "or point TRINO_JAVA_HOME at one."));
+    return best.orElseThrow(
+        () ->
+            new IllegalStateException(
+                "Trino 476 needs Java "
+                    + MINIMUM_JAVA
+                    + " or newer to run, and "
+                    + jvmDirectory
+                    + " has none (found: "
+                    + (seen.isEmpty() ? "nothing" : seen)
+                    + "). Install a JDK 24 or newer there (e.g. `apt-get install temurin-25-jdk` from the Adoptium repository), "
+                    + "or point TRINO_JAVA_HOME at one."));
   }
 
   /** JAVA_VERSION of a Java home's {@code release} file. */

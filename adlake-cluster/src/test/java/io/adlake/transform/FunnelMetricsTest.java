@@ -21,7 +21,9 @@ import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** hourly_funnel_by_publisher on a small fixed event set whose counts are worked out by hand below. */
+/**
+ * hourly_funnel_by_publisher on a small fixed event set whose counts are worked out by hand below.
+ */
 class FunnelMetricsTest {
   private static SparkSession spark;
 
@@ -35,43 +37,72 @@ class FunnelMetricsTest {
     AdlakeConfig.AggregateSettings settings = TestServices.config("funnel_metrics").aggregate();
     assertEquals(Duration.ofSeconds(5), settings.responseWithin(), "defaults: 5 s, 10 s, 60 s");
 
-    Dataset<Row> requests = rows("request_id STRING, imp_id STRING, publisher_id STRING, event_timestamp TIMESTAMP",
-        List.of(
-            // pub-a, hour 10: r1 has two ad slots; r2 one; r3 one (its response comes too late).
-            new Object[] {"r1", "1", "pub-a", ts("10:59:58")},
-            new Object[] {"r1", "2", "pub-a", ts("10:59:58")},
-            new Object[] {"r2", "1", "pub-a", ts("10:10:00")},
-            new Object[] {"r3", "1", "pub-a", ts("10:20:00")},
-            // pub-b, hour 11; and a request without publisher.
-            new Object[] {"r4", "1", "pub-b", ts("11:00:00")},
-            new Object[] {"r5", "1", null, ts("11:30:00")}));
-    Dataset<Row> responses = rows("request_id STRING, imp_id STRING, response_id STRING, event_timestamp TIMESTAMP",
-        List.of(
-            new Object[] {"r1", "1", "s1", ts("11:00:03")}, // 5 s after its request: counts, in hour 10
-            new Object[] {"r1", "2", "s1b", ts("10:59:58")}, // same instant: counts
-            new Object[] {"r2", "1", "s2", ts("10:10:01")},
-            new Object[] {"r3", "1", "s3", ts("10:20:05.001")}, // 5.001 s: outside
-            new Object[] {"r4", "1", "s4", ts("11:00:00.500")},
-            new Object[] {"r5", "9", "s5", ts("11:30:01")})); // no such ad slot
-    Dataset<Row> impressions = rows("response_id STRING, impression_id STRING, event_timestamp TIMESTAMP",
-        List.of(
-            new Object[] {"s1", "i1", ts("11:00:13")}, // 10 s after its response: counts, in hour 10
-            new Object[] {"s2", "i2", ts("10:10:12")}, // 11 s: outside
-            new Object[] {"s3", "i3", ts("10:20:06")}, // its response is not in the funnel
-            new Object[] {"s4", "i4", ts("11:00:01")}));
-    Dataset<Row> clicks = rows("click_id STRING, impression_id STRING, event_timestamp TIMESTAMP",
-        List.of(
-            new Object[] {"c1", "i1", ts("11:01:13")}, // 60 s: counts
-            new Object[] {"c2", "i1", ts("11:01:14")}, // 61 s: outside
-            new Object[] {"c3", "i2", ts("10:10:20")}, // its impression is not in the funnel
-            new Object[] {"c4", "i4", ts("11:00:30")},
-            new Object[] {"c5", "i4", ts("11:00:59")})); // a second click within the delay counts too
+    Dataset<Row> requests =
+        rows(
+            "request_id STRING, imp_id STRING, publisher_id STRING, event_timestamp TIMESTAMP",
+            List.of(
+                // pub-a, hour 10: r1 has two ad slots; r2 one; r3 one (its response comes too
+                // late).
+                new Object[] {"r1", "1", "pub-a", ts("10:59:58")},
+                new Object[] {"r1", "2", "pub-a", ts("10:59:58")},
+                new Object[] {"r2", "1", "pub-a", ts("10:10:00")},
+                new Object[] {"r3", "1", "pub-a", ts("10:20:00")},
+                // pub-b, hour 11; and a request without publisher.
+                new Object[] {"r4", "1", "pub-b", ts("11:00:00")},
+                new Object[] {"r5", "1", null, ts("11:30:00")}));
+    Dataset<Row> responses =
+        rows(
+            "request_id STRING, imp_id STRING, response_id STRING, event_timestamp TIMESTAMP",
+            List.of(
+                new Object[] {
+                  "r1", "1", "s1", ts("11:00:03")
+                }, // 5 s after its request: counts, in hour 10
+                new Object[] {"r1", "2", "s1b", ts("10:59:58")}, // same instant: counts
+                new Object[] {"r2", "1", "s2", ts("10:10:01")},
+                new Object[] {"r3", "1", "s3", ts("10:20:05.001")}, // 5.001 s: outside
+                new Object[] {"r4", "1", "s4", ts("11:00:00.500")},
+                new Object[] {"r5", "9", "s5", ts("11:30:01")})); // no such ad slot
+    Dataset<Row> impressions =
+        rows(
+            "response_id STRING, impression_id STRING, event_timestamp TIMESTAMP",
+            List.of(
+                new Object[] {
+                  "s1", "i1", ts("11:00:13")
+                }, // 10 s after its response: counts, in hour 10
+                new Object[] {"s2", "i2", ts("10:10:12")}, // 11 s: outside
+                new Object[] {"s3", "i3", ts("10:20:06")}, // its response is not in the funnel
+                new Object[] {"s4", "i4", ts("11:00:01")}));
+    Dataset<Row> clicks =
+        rows(
+            "click_id STRING, impression_id STRING, event_timestamp TIMESTAMP",
+            List.of(
+                new Object[] {"c1", "i1", ts("11:01:13")}, // 60 s: counts
+                new Object[] {"c2", "i1", ts("11:01:14")}, // 61 s: outside
+                new Object[] {"c3", "i2", ts("10:10:20")}, // its impression is not in the funnel
+                new Object[] {"c4", "i4", ts("11:00:30")},
+                new Object[] {
+                  "c5", "i4", ts("11:00:59")
+                })); // a second click within the delay counts too
 
     Map<String, Row> funnel = new TreeMap<>();
-    for (Row row : Metrics.hourlyFunnelByPublisher(requests, responses, impressions, clicks, settings,
-            AdlakeTables.hourlyFunnelByPublisher(MergeMode.COPY_ON_WRITE))
-        .selectExpr("concat(date_format(window_start, 'HH'), ' ', publisher_id)", "bid_requests", "bid_responses",
-            "impressions", "clicks", "fill_rate", "win_rate", "ctr").collectAsList()) {
+    for (Row row :
+        Metrics.hourlyFunnelByPublisher(
+                requests,
+                responses,
+                impressions,
+                clicks,
+                settings,
+                AdlakeTables.hourlyFunnelByPublisher(MergeMode.COPY_ON_WRITE))
+            .selectExpr(
+                "concat(date_format(window_start, 'HH'), ' ', publisher_id)",
+                "bid_requests",
+                "bid_responses",
+                "impressions",
+                "clicks",
+                "fill_rate",
+                "win_rate",
+                "ctr")
+            .collectAsList()) {
       funnel.put(row.getString(0), row);
     }
 
@@ -87,9 +118,12 @@ class FunnelMetricsTest {
     assertNull(funnel.get("11 UNKNOWN").get(7), "no impressions: no CTR");
   }
 
-  private static void assertCounts(Row row, long requests, long responses, long impressions, long clicks) {
-    assertEquals(List.of(requests, responses, impressions, clicks),
-        List.of(row.getLong(1), row.getLong(2), row.getLong(3), row.getLong(4)), row.getString(0));
+  private static void assertCounts(
+      Row row, long requests, long responses, long impressions, long clicks) {
+    assertEquals(
+        List.of(requests, responses, impressions, clicks),
+        List.of(row.getLong(1), row.getLong(2), row.getLong(3), row.getLong(4)),
+        row.getString(0));
   }
 
   private static Timestamp ts(String time) {
@@ -97,7 +131,7 @@ class FunnelMetricsTest {
   }
 
   private static Dataset<Row> rows(String ddl, List<Object[]> values) {
-    return spark.createDataFrame(values.stream().map(RowFactory::create).toList(),
-        StructType.fromDDL(ddl));
+    return spark.createDataFrame(
+        values.stream().map(RowFactory::create).toList(), StructType.fromDDL(ddl));
   }
 }

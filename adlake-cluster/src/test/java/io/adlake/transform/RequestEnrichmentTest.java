@@ -1,14 +1,14 @@
 package io.adlake.transform;
 
-import java.sql.Timestamp;
-import java.util.HashMap;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import io.adlake.TestServices;
 import io.adlake.lake.AdlakeTables;
 import io.adlake.lake.TableSpec;
+import java.sql.Timestamp;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.Dataset;
@@ -52,32 +52,52 @@ class RequestEnrichmentTest {
 
   @Test
   void eachFilterReasonInPrecedence() {
-    assertEquals(RequestEnrichment.TEST_PUBLISHER,
+    assertEquals(
+        RequestEnrichment.TEST_PUBLISHER,
         reason(request("test-pub-001", "10.1.2.3", 2, null, 0.0, "USD")));
-    assertEquals(RequestEnrichment.PRIVATE_IP, reason(request("pub-1", "10.1.2.3", 2, null, 1.0, "USD")));
-    assertEquals(RequestEnrichment.PRIVATE_IP, reason(request("pub-1", "172.16.0.9", 2, null, 1.0, "USD")));
-    assertEquals(RequestEnrichment.PRIVATE_IP, reason(request("pub-1", "172.31.255.1", 2, null, 1.0, "USD")));
-    assertEquals(RequestEnrichment.PRIVATE_IP, reason(request("pub-1", "192.168.0.1", 2, null, 1.0, "USD")));
+    assertEquals(
+        RequestEnrichment.PRIVATE_IP, reason(request("pub-1", "10.1.2.3", 2, null, 1.0, "USD")));
+    assertEquals(
+        RequestEnrichment.PRIVATE_IP, reason(request("pub-1", "172.16.0.9", 2, null, 1.0, "USD")));
+    assertEquals(
+        RequestEnrichment.PRIVATE_IP,
+        reason(request("pub-1", "172.31.255.1", 2, null, 1.0, "USD")));
+    assertEquals(
+        RequestEnrichment.PRIVATE_IP, reason(request("pub-1", "192.168.0.1", 2, null, 1.0, "USD")));
     assertNull(reason(request("pub-1", "172.32.0.1", 2, null, 1.0, "USD")), "172.32/16 is public");
     assertNull(reason(request("pub-1", "110.1.2.3", 2, null, 1.0, "USD")), "110/8 is public");
-    assertEquals(RequestEnrichment.UNKNOWN_CURRENCY, reason(request("pub-1", "203.0.113.1", 2, null, 1.0, "CHF")));
-    assertEquals(RequestEnrichment.NON_POSITIVE_FLOOR, reason(request("pub-1", "203.0.113.1", 2, null, 0.0, "USD")));
-    assertEquals(RequestEnrichment.NON_POSITIVE_FLOOR, reason(request("pub-1", "203.0.113.1", 2, null, -1.0, "EUR")));
-    assertEquals(RequestEnrichment.NON_POSITIVE_FLOOR, reason(request("pub-1", "203.0.113.1", 2, null, null, "USD")));
+    assertEquals(
+        RequestEnrichment.UNKNOWN_CURRENCY,
+        reason(request("pub-1", "203.0.113.1", 2, null, 1.0, "CHF")));
+    assertEquals(
+        RequestEnrichment.NON_POSITIVE_FLOOR,
+        reason(request("pub-1", "203.0.113.1", 2, null, 0.0, "USD")));
+    assertEquals(
+        RequestEnrichment.NON_POSITIVE_FLOOR,
+        reason(request("pub-1", "203.0.113.1", 2, null, -1.0, "EUR")));
+    assertEquals(
+        RequestEnrichment.NON_POSITIVE_FLOOR,
+        reason(request("pub-1", "203.0.113.1", 2, null, null, "USD")));
   }
 
   @Test
   void keptRowsHaveExactlyTheEnrichedTableColumns() {
     TableSpec spec = AdlakeTables.bidRequestsEnriched();
-    Dataset<Row> kept = RequestEnrichment.kept(RequestEnrichment.enrich(frame(
-        request("pub-1", "203.0.113.1", 2, null, 1.0, "USD"), request("test-x", "203.0.113.1", 2, null, 1.0, "USD")),
-        RATES), spec);
+    Dataset<Row> kept =
+        RequestEnrichment.kept(
+            RequestEnrichment.enrich(
+                frame(
+                    request("pub-1", "203.0.113.1", 2, null, 1.0, "USD"),
+                    request("test-x", "203.0.113.1", 2, null, 1.0, "USD")),
+                RATES),
+            spec);
     assertEquals(spec.columnNames(), List.of(kept.columns()));
     assertEquals(1, kept.count());
   }
 
   private static String category(Integer deviceType, String appId) {
-    return enrich(request("pub-1", "203.0.113.1", deviceType, appId, 1.0, "USD")).getAs("device_category");
+    return enrich(request("pub-1", "203.0.113.1", deviceType, appId, 1.0, "USD"))
+        .getAs("device_category");
   }
 
   private static String reason(Row request) {
@@ -94,7 +114,12 @@ class RequestEnrichmentTest {
   }
 
   /** A bronze bid_requests row: only the columns the enrichment reads are set. */
-  private static Row request(String publisher, String ip, Integer deviceType, String appId, Double floor,
+  private static Row request(
+      String publisher,
+      String ip,
+      Integer deviceType,
+      String appId,
+      Double floor,
       String currency) {
     TableSpec spec = AdlakeTables.bidRequests();
     Object[] values = new Object[spec.columns().size()];

@@ -26,8 +26,9 @@ import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.Test;
 
 /**
- * Every transformation that produces a table's rows returns exactly the columns of that table's spec, in its
- * order and of its types: the table's writer (an append or a MERGE by column) gets what the DDL declared.
+ * Every transformation that produces a table's rows returns exactly the columns of that table's
+ * spec, in its order and of its types: the table's writer (an append or a MERGE by column) gets
+ * what the DDL declared.
  */
 class TableColumnsTest {
   /** The merge mode changes a table's properties, never its columns. */
@@ -52,14 +53,25 @@ class TableColumnsTest {
     Dataset<Row> responses = bronze.get(EventType.BID_RESPONSE);
     Dataset<Row> impressions = bronze.get(EventType.IMPRESSION);
     Dataset<Row> clicks = bronze.get(EventType.CLICK);
-    produced.put(AdlakeTables.bidRequestsEnriched(), RequestEnrichment.kept(
-        RequestEnrichment.enrich(requests, config.ingest().usdRates()), AdlakeTables.bidRequestsEnriched()));
+    produced.put(
+        AdlakeTables.bidRequestsEnriched(),
+        RequestEnrichment.kept(
+            RequestEnrichment.enrich(requests, config.ingest().usdRates()),
+            AdlakeTables.bidRequestsEnriched()));
 
     // Attribution: parsed impressions and clicks, joined, enriched, one row per key.
     TableSpec attributed = AdlakeTables.enrichedAdData(config.attribution().table(), ANY_MODE);
-    produced.put(attributed, Attribution.firstClickWins(Attribution.enrich(Attribution.join(
-        valid.get(EventType.IMPRESSION), valid.get(EventType.CLICK), config.attribution()), config.attribution(),
-        attributed), attributed));
+    produced.put(
+        attributed,
+        Attribution.firstClickWins(
+            Attribution.enrich(
+                Attribution.join(
+                    valid.get(EventType.IMPRESSION),
+                    valid.get(EventType.CLICK),
+                    config.attribution()),
+                config.attribution(),
+                attributed),
+            attributed));
 
     // Metrics over bronze; the funnel rollup over funnel_events.
     TableSpec byGeo = AdlakeTables.hourlyImpressionsByGeo(ANY_MODE);
@@ -67,40 +79,64 @@ class TableColumnsTest {
     TableSpec byBidder = AdlakeTables.rollingMetricsByBidder(ANY_MODE);
     produced.put(byBidder, Metrics.rollingMetricsByBidder(impressions, byBidder));
     TableSpec byCampaign = AdlakeTables.campaignMetrics5m(ANY_MODE);
-    produced.put(byCampaign, Metrics.campaignMetrics5m(Metrics.withUser(impressions, requests), clicks,
-        config.attribution().clickRevenueMultiplier(), byCampaign));
-    Dataset<Row> funnelEvents = Metrics.funnelEvents(requests, responses, impressions, clicks, config.aggregate(),
-        AdlakeTables.funnelEvents());
+    produced.put(
+        byCampaign,
+        Metrics.campaignMetrics5m(
+            Metrics.withUser(impressions, requests),
+            clicks,
+            config.attribution().clickRevenueMultiplier(),
+            byCampaign));
+    Dataset<Row> funnelEvents =
+        Metrics.funnelEvents(
+            requests,
+            responses,
+            impressions,
+            clicks,
+            config.aggregate(),
+            AdlakeTables.funnelEvents());
     produced.put(AdlakeTables.funnelEvents(), funnelEvents);
     TableSpec byPublisher = AdlakeTables.hourlyFunnelByPublisher(ANY_MODE);
     produced.put(byPublisher, Metrics.hourlyFunnelByPublisher(funnelEvents, byPublisher));
 
     List<String> differences = new ArrayList<>();
-    produced.forEach((spec, rows) -> {
-      if (!List.of(rows.columns()).equals(spec.columnNames())) {
-        differences.add(spec.name() + " gets columns " + List.of(rows.columns()) + ", declared " + spec.columnNames());
-        return;
-      }
-      StructField[] declared = spec.sparkSchema().fields();
-      for (int i = 0; i < declared.length; i++) {
-        DataType type = rows.schema().fields()[i].dataType();
-        if (!type.equals(declared[i].dataType())) {
-          differences.add(spec.name() + "." + declared[i].name() + " is " + type.sql() + ", declared "
-              + declared[i].dataType().sql());
-        }
-      }
-    });
+    produced.forEach(
+        (spec, rows) -> {
+          if (!List.of(rows.columns()).equals(spec.columnNames())) {
+            differences.add(
+                spec.name()
+                    + " gets columns "
+                    + List.of(rows.columns())
+                    + ", declared "
+                    + spec.columnNames());
+            return;
+          }
+          StructField[] declared = spec.sparkSchema().fields();
+          for (int i = 0; i < declared.length; i++) {
+            DataType type = rows.schema().fields()[i].dataType();
+            if (!type.equals(declared[i].dataType())) {
+              differences.add(
+                  spec.name()
+                      + "."
+                      + declared[i].name()
+                      + " is "
+                      + type.sql()
+                      + ", declared "
+                      + declared[i].dataType().sql());
+            }
+          }
+        });
     assertEquals(List.of(), differences);
   }
 
   /** No records, in the shape every source delivers them: only the schemas matter here. */
   private static Dataset<Row> noRawRecords(SparkSession spark) {
-    StructType schema = new StructType()
-        .add(RawRecord.RAW, DataTypes.BinaryType)
-        .add(RawRecord.SOURCE, DataTypes.StringType)
-        .add(RawRecord.PARTITION, DataTypes.IntegerType)
-        .add(RawRecord.OFFSET, DataTypes.LongType)
-        .add(RawRecord.RECEIVED_AT, DataTypes.TimestampType);
+    StructType schema =
+        new StructType()
+            .add(RawRecord.RAW, DataTypes.BinaryType)
+            .add(RawRecord.SOURCE, DataTypes.StringType)
+            .add(RawRecord.PARTITION, DataTypes.IntegerType)
+            .add(RawRecord.OFFSET, DataTypes.LongType)
+            .add(RawRecord.RECEIVED_AT, DataTypes.TimestampType);
     return spark.createDataFrame(List.of(), schema);
   }
 }

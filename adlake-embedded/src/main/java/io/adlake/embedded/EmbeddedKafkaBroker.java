@@ -42,12 +42,17 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     this.server = server;
   }
 
-  /** Formats {@code logDir} and starts the broker; returns once the broker answers metadata requests. */
+  /**
+   * Formats {@code logDir} and starts the broker; returns once the broker answers metadata
+   * requests.
+   */
   public static EmbeddedKafkaBroker start(Path logDir) throws IOException {
     return start(logDir, freePort());
   }
 
-  /** Starts on a given port; a restart on the same port and log dir keeps every topic and offset. */
+  /**
+   * Starts on a given port; a restart on the same port and log dir keeps every topic and offset.
+   */
   public static EmbeddedKafkaBroker start(Path logDir, int brokerPort) throws IOException {
     Files.createDirectories(logDir);
     int controllerPort = freePort();
@@ -71,7 +76,9 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     p.setProperty("process.roles", "broker,controller");
     p.setProperty("node.id", "1");
     p.setProperty("controller.quorum.voters", "1@127.0.0.1:" + controllerPort);
-    p.setProperty("listeners", "PLAINTEXT://127.0.0.1:" + brokerPort + ",CONTROLLER://127.0.0.1:" + controllerPort);
+    p.setProperty(
+        "listeners",
+        "PLAINTEXT://127.0.0.1:" + brokerPort + ",CONTROLLER://127.0.0.1:" + controllerPort);
     p.setProperty("advertised.listeners", "PLAINTEXT://127.0.0.1:" + brokerPort);
     p.setProperty("controller.listener.names", "CONTROLLER");
     p.setProperty("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
@@ -90,13 +97,22 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
 
   private static void format(Path configFile) {
     ByteArrayOutputStream output = new ByteArrayOutputStream();
-    String[] args = {"format", "--cluster-id", Uuid.randomUuid().toString(), "--config", configFile.toString(),
-        "--ignore-formatted"};
+    String[] args = {
+      "format",
+      "--cluster-id",
+      Uuid.randomUuid().toString(),
+      "--config",
+      configFile.toString(),
+      "--ignore-formatted"
+    };
     // StorageTool.main calls System.exit; execute returns the exit code instead.
     int code = StorageTool.execute(args, new PrintStream(output, true, StandardCharsets.UTF_8));
     if (code != 0) {
-      throw new IllegalStateException("Formatting the Kafka log dir failed (exit " + code + "): "
-          + output.toString(StandardCharsets.UTF_8));
+      throw new IllegalStateException(
+          "Formatting the Kafka log dir failed (exit "
+              + code
+              + "): "
+              + output.toString(StandardCharsets.UTF_8));
     }
   }
 
@@ -111,8 +127,13 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         last = new IllegalStateException(e);
       }
     }
-    throw new IllegalStateException("Embedded Kafka broker on " + bootstrapServers() + " did not become ready in "
-        + timeout.toSeconds() + " s", last);
+    throw new IllegalStateException(
+        "Embedded Kafka broker on "
+            + bootstrapServers()
+            + " did not become ready in "
+            + timeout.toSeconds()
+            + " s",
+        last);
   }
 
   public String bootstrapServers() {
@@ -136,24 +157,31 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
   }
 
   /**
-   * Creates the topics that do not exist yet, with the given number of partitions each, and returns once every
-   * partition of each has a leader.
+   * Creates the topics that do not exist yet, with the given number of partitions each, and returns
+   * once every partition of each has a leader.
    */
   public void createTopics(Collection<String> topics, int partitions) {
     try (Admin admin = admin()) {
       Set<String> existing = admin.listTopics().names().get(20, TimeUnit.SECONDS);
-      List<NewTopic> missing = topics.stream().distinct().filter(t -> !existing.contains(t))
-          .map(t -> new NewTopic(t, partitions, (short) 1)).toList();
+      List<NewTopic> missing =
+          topics.stream()
+              .distinct()
+              .filter(t -> !existing.contains(t))
+              .map(t -> new NewTopic(t, partitions, (short) 1))
+              .toList();
       admin.createTopics(missing).all().get(30, TimeUnit.SECONDS);
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-      while (!allHaveLeaders(admin.describeTopics(topics).allTopicNames().get(20, TimeUnit.SECONDS).values())) {
+      while (!allHaveLeaders(
+          admin.describeTopics(topics).allTopicNames().get(20, TimeUnit.SECONDS).values())) {
         if (System.nanoTime() > deadline) {
-          throw new IllegalStateException("Topics " + topics + " have partitions without a leader after 30 s");
+          throw new IllegalStateException(
+              "Topics " + topics + " have partitions without a leader after 30 s");
         }
         Thread.sleep(100);
       }
     } catch (ExecutionException | TimeoutException e) {
-      throw new IllegalStateException("Cannot create topics " + topics + " on " + bootstrapServers(), e);
+      throw new IllegalStateException(
+          "Cannot create topics " + topics + " on " + bootstrapServers(), e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("Interrupted while creating topics " + topics, e);

@@ -3,11 +3,11 @@ package io.adlake.embedded;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -15,10 +15,10 @@ import java.util.List;
 import java.util.stream.Stream;
 
 /**
- * A Confluent-compatible schema registry on this machine: Apicurio Registry (in-memory storage) in a child JVM
- * bound to 127.0.0.1 on a free port, for {@code demo --format avro}, {@code bench} and the tests. The build
- * unpacks it into {@code adlake-embedded/target/apicurio} (system property {@value #HOME_PROPERTY} names the
- * directory).
+ * A Confluent-compatible schema registry on this machine: Apicurio Registry (in-memory storage) in
+ * a child JVM bound to 127.0.0.1 on a free port, for {@code demo --format avro}, {@code bench} and
+ * the tests. The build unpacks it into {@code adlake-embedded/target/apicurio} (system property
+ * {@value #HOME_PROPERTY} names the directory).
  */
 public final class LocalSchemaRegistry implements AutoCloseable {
   public static final String HOME_PROPERTY = "adlake.apicurio.home";
@@ -40,12 +40,21 @@ public final class LocalSchemaRegistry implements AutoCloseable {
     Path runner = runnerJar();
     int port = freeLoopbackPort();
     Files.createDirectories(log.toAbsolutePath().getParent());
-    Process process = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx512m", "-Dquarkus.http.host=127.0.0.1", "-Dquarkus.http.port=" + port,
-        "-Dquarkus.management.enabled=false", "-jar", runner.toString()))
-        .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-    LocalSchemaRegistry registry = new LocalSchemaRegistry(process,
-        "http://127.0.0.1:" + port + "/apis/ccompat/v7", log);
+    Process process =
+        new ProcessBuilder(
+                List.of(
+                    Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-Xmx512m",
+                    "-Dquarkus.http.host=127.0.0.1",
+                    "-Dquarkus.http.port=" + port,
+                    "-Dquarkus.management.enabled=false",
+                    "-jar",
+                    runner.toString()))
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile())
+            .start();
+    LocalSchemaRegistry registry =
+        new LocalSchemaRegistry(process, "http://127.0.0.1:" + port + "/apis/ccompat/v7", log);
     try {
       registry.awaitReady();
     } catch (RuntimeException e) {
@@ -62,14 +71,19 @@ public final class LocalSchemaRegistry implements AutoCloseable {
 
   private void awaitReady() {
     HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-    HttpRequest subjects = HttpRequest.newBuilder(URI.create(url + "/subjects")).timeout(Duration.ofSeconds(2))
-        .build();
+    HttpRequest subjects =
+        HttpRequest.newBuilder(URI.create(url + "/subjects"))
+            .timeout(Duration.ofSeconds(2))
+            .build();
     long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
     Exception last = null;
     while (System.nanoTime() < deadline) {
       if (!process.isAlive()) {
-        throw new IllegalStateException("The schema registry (Apicurio) exited with " + process.exitValue()
-            + " before it answered; see " + log);
+        throw new IllegalStateException(
+            "The schema registry (Apicurio) exited with "
+                + process.exitValue()
+                + " before it answered; see "
+                + log);
       }
       try {
         HttpResponse<String> response = client.send(subjects, HttpResponse.BodyHandlers.ofString());
@@ -90,16 +104,28 @@ public final class LocalSchemaRegistry implements AutoCloseable {
         throw new IllegalStateException("Interrupted while waiting for the schema registry", e);
       }
     }
-    throw new IllegalStateException("The schema registry (Apicurio) did not answer at " + url + " within "
-        + START_TIMEOUT.toSeconds() + " s; see " + log, last);
+    throw new IllegalStateException(
+        "The schema registry (Apicurio) did not answer at "
+            + url
+            + " within "
+            + START_TIMEOUT.toSeconds()
+            + " s; see "
+            + log,
+        last);
   }
 
   private static Path runnerJar() {
     Path home = Path.of(System.getProperty(HOME_PROPERTY, "adlake-embedded/target/apicurio"));
     try (Stream<Path> files = Files.isDirectory(home) ? Files.list(home) : Stream.empty()) {
-      return files.filter(f -> f.getFileName().toString().endsWith("-runner.jar")).findFirst()
-          .orElseThrow(() -> new IllegalStateException("No Apicurio Registry runner jar in " + home.toAbsolutePath()
-              + ": `mvn package` (make build) unpacks it there; or give a registry with --schema-registry URL"));
+      return files
+          .filter(f -> f.getFileName().toString().endsWith("-runner.jar"))
+          .findFirst()
+          .orElseThrow(
+              () ->
+                  new IllegalStateException(
+                      "No Apicurio Registry runner jar in "
+                          + home.toAbsolutePath()
+                          + ": `mvn package` (make build) unpacks it there; or give a registry with --schema-registry URL"));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

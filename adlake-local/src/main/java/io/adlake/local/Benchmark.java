@@ -67,10 +67,20 @@ import org.apache.spark.sql.streaming.Trigger;
  * versus one pre-filled with {@code prefillRows} rows.
  */
 public final class Benchmark {
-  public record Options(long events, long ingestEvents, long maxOffsetsPerTrigger, int repeat, long prefillRows,
-      int mergeRows, int aggregateBatches, Path workDir) {}
+  public record Options(
+      long events,
+      long ingestEvents,
+      long maxOffsetsPerTrigger,
+      int repeat,
+      long prefillRows,
+      int mergeRows,
+      int aggregateBatches,
+      Path workDir) {}
 
-  /** The bench's config in a namespace of its own, with further {@code key=value} settings (later ones win). */
+  /**
+   * The bench's config in a namespace of its own, with further {@code key=value} settings (later
+   * ones win).
+   */
   @FunctionalInterface
   private interface ConfigFor {
     AdlakeConfig apply(String namespace, String... overrides);
@@ -84,15 +94,23 @@ public final class Benchmark {
 
   public void run(Options options, Function<String[], AdlakeConfig> loadConfig) throws Exception {
     Demo.deleteRecursively(options.workDir());
-    try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(options.workDir().resolve("kafka"))) {
-      ConfigFor configFor = (namespace, overrides) -> loadConfig.apply(Stream.concat(Stream.of(
-          "adlake.source.type=kafka",
-          "adlake.source.kafka.bootstrap-servers=" + broker.bootstrapServers(),
-          "adlake.source.kafka.max-offsets-per-trigger=" + options.maxOffsetsPerTrigger(),
-          "adlake.catalog.warehouse=" + options.workDir().resolve("warehouse"),
-          "adlake.catalog.namespace=" + namespace,
-          "adlake.streaming.checkpoint-root=" + options.workDir().resolve("checkpoints").resolve(namespace)),
-          Arrays.stream(overrides)).toArray(String[]::new));
+    try (EmbeddedKafkaBroker broker =
+        EmbeddedKafkaBroker.start(options.workDir().resolve("kafka"))) {
+      ConfigFor configFor =
+          (namespace, overrides) ->
+              loadConfig.apply(
+                  Stream.concat(
+                          Stream.of(
+                              "adlake.source.type=kafka",
+                              "adlake.source.kafka.bootstrap-servers=" + broker.bootstrapServers(),
+                              "adlake.source.kafka.max-offsets-per-trigger="
+                                  + options.maxOffsetsPerTrigger(),
+                              "adlake.catalog.warehouse=" + options.workDir().resolve("warehouse"),
+                              "adlake.catalog.namespace=" + namespace,
+                              "adlake.streaming.checkpoint-root="
+                                  + options.workDir().resolve("checkpoints").resolve(namespace)),
+                          Arrays.stream(overrides))
+                      .toArray(String[]::new));
       AdlakeConfig base = configFor.apply("bench");
       long events = generate(broker, base, options.events());
       SparkSession spark = SparkSessions.create(base);
@@ -107,14 +125,27 @@ public final class Benchmark {
         ProgressLog log = new ProgressLog(new PrintStream(OutputStream.nullOutputStream()));
         spark.streams().addListener(log);
         long start = System.nanoTime();
-        AttributionJob.start(spark, configFor.apply("bench_attribution_" + r), EventSource.from(base),
-            Trigger.AvailableNow(), log).awaitTermination();
+        AttributionJob.start(
+                spark,
+                configFor.apply("bench_attribution_" + r),
+                EventSource.from(base),
+                Trigger.AvailableNow(),
+                log)
+            .awaitTermination();
         double attributionSeconds = (System.nanoTime() - start) / 1e9;
         spark.streams().removeListener(log);
         List<BatchCommit> merged = log.commits().stream().filter(c -> c.rows() > 0).toList();
-        out.printf("  round %d%s: plain append %,.0f ev/s (%.1f s), attribution %,.0f ev/s (%.1f s, %d batches, "
-                + "%d MERGEs, %,d ms in MERGE)%n", r, r == 0 ? " (warm-up)" : "", events / appendSeconds,
-            appendSeconds, events / attributionSeconds, attributionSeconds, log.progresses().size(), merged.size(),
+        out.printf(
+            "  round %d%s: plain append %,.0f ev/s (%.1f s), attribution %,.0f ev/s (%.1f s, %d batches, "
+                + "%d MERGEs, %,d ms in MERGE)%n",
+            r,
+            r == 0 ? " (warm-up)" : "",
+            events / appendSeconds,
+            appendSeconds,
+            events / attributionSeconds,
+            attributionSeconds,
+            log.progresses().size(),
+            merged.size(),
             merged.stream().mapToLong(BatchCommit::mergeMillis).sum());
         if (r > 0) {
           append.add(events / appendSeconds);
@@ -125,23 +156,32 @@ public final class Benchmark {
       }
       double appendMedian = median(append);
       double attributionMedian = median(attribution);
-      out.printf("%n== Throughput, %,d events (impressions + clicks), %,d records/topic/batch, median of %d%n",
+      out.printf(
+          "%n== Throughput, %,d events (impressions + clicks), %,d records/topic/batch, median of %d%n",
           events, options.maxOffsetsPerTrigger(), options.repeat());
       out.printf("  plain Kafka -> Iceberg append : %,10.0f events/s%n", appendMedian);
       out.printf("  attribution (join + MERGE)    : %,10.0f events/s%n", attributionMedian);
-      out.printf("  ratio attribution / append    : %10.2f   (target >= 0.60)%n", attributionMedian / appendMedian);
+      out.printf(
+          "  ratio attribution / append    : %10.2f   (target >= 0.60)%n",
+          attributionMedian / appendMedian);
       if (!lastAttributionCommits.isEmpty()) {
         BatchCommit first = lastAttributionCommits.get(0);
         BatchCommit last = lastAttributionCommits.get(lastAttributionCommits.size() - 1);
-        out.printf("  MERGE ms per micro-batch      : first batch %,d ms (%,d rows), last batch %,d ms (%,d rows)%n",
+        out.printf(
+            "  MERGE ms per micro-batch      : first batch %,d ms (%,d rows), last batch %,d ms (%,d rows)%n",
             first.mergeMillis(), first.rows(), last.mergeMillis(), last.rows());
       }
       if (lastLog != null) {
-        out.println("  where the last attribution run spent its time (ms, summed over batches): "
-            + lastLog.durationTotals());
+        out.println(
+            "  where the last attribution run spent its time (ms, summed over batches): "
+                + lastLog.durationTotals());
         for (var p : lastLog.progresses()) {
-          out.printf("    batch %d: %,d rows, addBatch %,d ms, triggerExecution %,d ms%n", p.batchId(),
-              p.numInputRows(), p.durationMs().get("addBatch"), p.durationMs().get("triggerExecution"));
+          out.printf(
+              "    batch %d: %,d rows, addBatch %,d ms, triggerExecution %,d ms%n",
+              p.batchId(),
+              p.numInputRows(),
+              p.durationMs().get("addBatch"),
+              p.durationMs().get("triggerExecution"));
         }
       }
       if (options.ingestEvents() > 0) {
@@ -149,7 +189,8 @@ public final class Benchmark {
       }
       spark.stop();
       if (options.prefillRows() > 0) {
-        // A fresh Spark context: the throughput rounds' join state must not crowd the pre-fill's heap.
+        // A fresh Spark context: the throughput rounds' join state must not crowd the pre-fill's
+        // heap.
         SparkSession mergeSpark = SparkSessions.create(base);
         mergeScaling(mergeSpark, configFor.apply("bench_merge"), options);
         mergeSpark.stop();
@@ -158,49 +199,77 @@ public final class Benchmark {
   }
 
   /**
-   * Ingest of the whole funnel (four topics) against a plain append of the same four topics, parsed the
-   * same way, alternated; the first round warms up.
+   * Ingest of the whole funnel (four topics) against a plain append of the same four topics, parsed
+   * the same way, alternated; the first round warms up.
    */
-  private void ingest(SparkSession spark, EmbeddedKafkaBroker broker, ConfigFor configFor, Options options)
+  private void ingest(
+      SparkSession spark, EmbeddedKafkaBroker broker, ConfigFor configFor, Options options)
       throws Exception {
-    ConfigFor ingestConfigFor = (namespace, overrides) -> configFor.apply(namespace,
-        Stream.concat(streams("full.", ""), Arrays.stream(overrides)).toArray(String[]::new));
+    ConfigFor ingestConfigFor =
+        (namespace, overrides) ->
+            configFor.apply(
+                namespace,
+                Stream.concat(streams("full.", ""), Arrays.stream(overrides))
+                    .toArray(String[]::new));
     AdlakeConfig base = ingestConfigFor.apply("bench_ingest");
-    out.printf("%nGenerating %,d funnel events (four topics) for the ingest case%n", options.ingestEvents());
+    out.printf(
+        "%nGenerating %,d funnel events (four topics) for the ingest case%n",
+        options.ingestEvents());
     List<EventType> all = List.of(EventType.values());
     broker.createTopics(all.stream().map(t -> t.streamName(base.streams())).toList(), 2);
-    FunnelGenerator.Run events = FunnelGenerator.Run.count(options.ingestEvents(), base.generator().eventRate(),
-        Instant.parse("2026-11-20T09:00:00Z"));
+    FunnelGenerator.Run events =
+        FunnelGenerator.Run.count(
+            options.ingestEvents(),
+            base.generator().eventRate(),
+            Instant.parse("2026-11-20T09:00:00Z"));
     long total = generateFunnel(broker, base, events, null);
-    // The same events once more, as Avro, on their own four topics, for the Avro ingest beside the JSON one.
-    try (LocalSchemaRegistry registry = LocalSchemaRegistry.start(Path.of("target", "bench-schema-registry.log"))) {
-      Function<String, AdlakeConfig> avroConfigFor = namespace -> configFor.apply(namespace, Stream.concat(
-          streams("full.", "-avro"), Stream.of("adlake.source.format=avro",
-              "adlake.source.schema-registry.url=" + registry.url())).toArray(String[]::new));
+    // The same events once more, as Avro, on their own four topics, for the Avro ingest beside the
+    // JSON one.
+    try (LocalSchemaRegistry registry =
+        LocalSchemaRegistry.start(Path.of("target", "bench-schema-registry.log"))) {
+      Function<String, AdlakeConfig> avroConfigFor =
+          namespace ->
+              configFor.apply(
+                  namespace,
+                  Stream.concat(
+                          streams("full.", "-avro"),
+                          Stream.of(
+                              "adlake.source.format=avro",
+                              "adlake.source.schema-registry.url=" + registry.url()))
+                      .toArray(String[]::new));
       out.printf("Generating the same events as Avro (schemas in %s)%n", registry);
       generateFunnel(broker, avroConfigFor.apply("bench_ingest_avro"), events, quietStream());
       ingestRounds(spark, ingestConfigFor, avroConfigFor, options, total, all);
     }
   }
 
-  private long generateFunnel(EmbeddedKafkaBroker broker, AdlakeConfig config, FunnelGenerator.Run run,
-      PrintStream avroLog) throws InterruptedException {
-    broker.createTopics(List.of(EventType.values()).stream().map(t -> t.streamName(config.streams())).toList(), 2);
-    EventSink sink = new KafkaEventSink(broker.bootstrapServers(), config.streams(), config.source().kafka().options());
+  private long generateFunnel(
+      EmbeddedKafkaBroker broker, AdlakeConfig config, FunnelGenerator.Run run, PrintStream avroLog)
+      throws InterruptedException {
+    broker.createTopics(
+        List.of(EventType.values()).stream().map(t -> t.streamName(config.streams())).toList(), 2);
+    EventSink sink =
+        new KafkaEventSink(
+            broker.bootstrapServers(), config.streams(), config.source().kafka().options());
     if (avroLog != null) {
       sink = AvroGeneration.sink(sink, config, Map.of(), avroLog);
     }
     try (EventSink target = sink) {
-      return new FunnelGenerator(config.generator(), config.attribution().clickWindow(),
-          config.attribution().clickSkew()).generate(run, target, new GenerationProgress(out, run.count())).total();
+      return new FunnelGenerator(
+              config.generator(),
+              config.attribution().clickWindow(),
+              config.attribution().clickSkew())
+          .generate(run, target, new GenerationProgress(out, run.count()))
+          .total();
     }
   }
 
   /** Runs the four ingest queries to the end (available-now) and returns the seconds taken. */
-  private static double ingestSeconds(SparkSession spark, AdlakeConfig config, PrintStream log) throws Exception {
+  private static double ingestSeconds(SparkSession spark, AdlakeConfig config, PrintStream log)
+      throws Exception {
     long start = System.nanoTime();
-    for (StreamingQuery query : IngestJob.start(spark, config, EventSource.from(config), Trigger.AvailableNow(),
-        log)) {
+    for (StreamingQuery query :
+        IngestJob.start(spark, config, EventSource.from(config), Trigger.AvailableNow(), log)) {
       query.awaitTermination();
     }
     return (System.nanoTime() - start) / 1e9;
@@ -216,8 +285,13 @@ public final class Benchmark {
         .map(key -> "adlake.streams." + key + "=" + prefix + key + suffix);
   }
 
-  private void ingestRounds(SparkSession spark, ConfigFor ingestConfigFor,
-      Function<String, AdlakeConfig> avroConfigFor, Options options, long events, List<EventType> all)
+  private void ingestRounds(
+      SparkSession spark,
+      ConfigFor ingestConfigFor,
+      Function<String, AdlakeConfig> avroConfigFor,
+      Options options,
+      long events,
+      List<EventType> all)
       throws Exception {
     List<Double> append = new ArrayList<>();
     List<Double> ingest = new ArrayList<>();
@@ -227,24 +301,44 @@ public final class Benchmark {
     AdlakeConfig lastRound = null;
     PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
     for (int r = 0; r <= options.repeat(); r++) {
-      double appendSeconds = plainAppend(spark, ingestConfigFor.apply("bench_ingest_append_" + r), all);
+      double appendSeconds =
+          plainAppend(spark, ingestConfigFor.apply("bench_ingest_append_" + r), all);
       AdlakeConfig config = ingestConfigFor.apply("bench_ingest_" + r);
       double ingestSeconds = ingestSeconds(spark, config, quiet);
-      double avroSeconds = ingestSeconds(spark, avroConfigFor.apply("bench_ingest_avro_" + r), quiet);
-      // The metrics read all four bronze tables (the funnel joins them; the others read impressions, clicks).
+      double avroSeconds =
+          ingestSeconds(spark, avroConfigFor.apply("bench_ingest_avro_" + r), quiet);
+      // The metrics read all four bronze tables (the funnel joins them; the others read
+      // impressions, clicks).
       bronzeRows = 0;
-      for (String table : List.of(AdlakeTables.BID_REQUESTS, AdlakeTables.BID_RESPONSES, AdlakeTables.IMPRESSIONS,
-          AdlakeTables.CLICKS)) {
+      for (String table :
+          List.of(
+              AdlakeTables.BID_REQUESTS,
+              AdlakeTables.BID_RESPONSES,
+              AdlakeTables.IMPRESSIONS,
+              AdlakeTables.CLICKS)) {
         bronzeRows += spark.table(config.catalog().qualified(table)).count();
       }
       long aggregateStart = System.nanoTime();
-      StreamingJobs.runAll(spark, config, List.of(StreamingJobs.AGGREGATE), Trigger.AvailableNow(),
+      StreamingJobs.runAll(
+          spark,
+          config,
+          List.of(StreamingJobs.AGGREGATE),
+          Trigger.AvailableNow(),
           new ProgressLog(quiet));
       double aggregateSeconds = (System.nanoTime() - aggregateStart) / 1e9;
-      out.printf("  round %d%s: plain append %,.0f ev/s (%.1f s), ingest %,.0f ev/s (%.1f s), Avro ingest %,.0f "
-              + "ev/s (%.1f s), aggregate %,.0f bronze rows/s (%.1f s)%n", r, r == 0 ? " (warm-up)" : "",
-          events / appendSeconds, appendSeconds, events / ingestSeconds, ingestSeconds, events / avroSeconds,
-          avroSeconds, bronzeRows / aggregateSeconds, aggregateSeconds);
+      out.printf(
+          "  round %d%s: plain append %,.0f ev/s (%.1f s), ingest %,.0f ev/s (%.1f s), Avro ingest %,.0f "
+              + "ev/s (%.1f s), aggregate %,.0f bronze rows/s (%.1f s)%n",
+          r,
+          r == 0 ? " (warm-up)" : "",
+          events / appendSeconds,
+          appendSeconds,
+          events / ingestSeconds,
+          ingestSeconds,
+          events / avroSeconds,
+          avroSeconds,
+          bronzeRows / aggregateSeconds,
+          aggregateSeconds);
       lastRound = config;
       if (r > 0) {
         append.add(events / appendSeconds);
@@ -253,51 +347,77 @@ public final class Benchmark {
         aggregate.add(bronzeRows / aggregateSeconds);
       }
     }
-    out.printf("%n== Ingest and aggregate, %,d events on four topics, %,d records/topic/batch, median of %d%n",
+    out.printf(
+        "%n== Ingest and aggregate, %,d events on four topics, %,d records/topic/batch, median of %d%n",
         events, options.maxOffsetsPerTrigger(), options.repeat());
     out.printf("  plain Kafka -> Iceberg append (4 topics)   : %,10.0f events/s%n", median(append));
-    out.printf("  ingest (bronze + quarantine + enriched)     : %,10.0f events/s%n", median(ingest));
-    out.printf("  ratio ingest / append                       : %10.2f%n", median(ingest) / median(append));
-    out.printf("  ingest, same events as Avro (registry)      : %,10.0f events/s%n", median(avroIngest));
-    out.printf("  ratio Avro ingest / JSON ingest             : %10.2f%n", median(avroIngest) / median(ingest));
-    out.printf("  aggregate (4 metrics tables, available-now) : %,10.0f bronze rows/s (%,d rows in 4 tables)%n",
+    out.printf(
+        "  ingest (bronze + quarantine + enriched)     : %,10.0f events/s%n", median(ingest));
+    out.printf(
+        "  ratio ingest / append                       : %10.2f%n",
+        median(ingest) / median(append));
+    out.printf(
+        "  ingest, same events as Avro (registry)      : %,10.0f events/s%n", median(avroIngest));
+    out.printf(
+        "  ratio Avro ingest / JSON ingest             : %10.2f%n",
+        median(avroIngest) / median(ingest));
+    out.printf(
+        "  aggregate (4 metrics tables, available-now) : %,10.0f bronze rows/s (%,d rows in 4 tables)%n",
         median(aggregate), bronzeRows);
-    out.printf("  ratio aggregate / append                    : %10.2f (bronze rows/s vs Kafka events/s)%n",
+    out.printf(
+        "  ratio aggregate / append                    : %10.2f (bronze rows/s vs Kafka events/s)%n",
         median(aggregate) / median(append));
     metricsGrowth(spark, ingestConfigFor, lastRound, options.aggregateBatches());
   }
 
   /**
-   * The three impression metrics once more, into empty tables, over a copy of the last round's impressions
-   * appended in {@code batches} time-ordered slices (one file each, so a row limit can cut them into
-   * micro-batches): the MERGE time of each micro-batch as the tables grow.
+   * The three impression metrics once more, into empty tables, over a copy of the last round's
+   * impressions appended in {@code batches} time-ordered slices (one file each, so a row limit can
+   * cut them into micro-batches): the MERGE time of each micro-batch as the tables grow.
    */
-  private void metricsGrowth(SparkSession spark, ConfigFor ingestConfigFor, AdlakeConfig round, int batches)
+  private void metricsGrowth(
+      SparkSession spark, ConfigFor ingestConfigFor, AdlakeConfig round, int batches)
       throws Exception {
     String growth = round.catalog().namespace() + "_growth";
-    String checkpoints = "adlake.streaming.checkpoint-root=" + round.streaming().checkpointRoot() + "-growth";
-    AdlakeConfig copy = ingestConfigFor.apply(growth, checkpoints, "adlake.aggregate.max-rows-per-trigger=0");
+    String checkpoints =
+        "adlake.streaming.checkpoint-root=" + round.streaming().checkpointRoot() + "-growth";
+    AdlakeConfig copy =
+        ingestConfigFor.apply(growth, checkpoints, "adlake.aggregate.max-rows-per-trigger=0");
     String impressions = TableSetup.ensure(spark, copy.catalog(), AdlakeTables.impressions());
     for (String table : List.of(AdlakeTables.BID_REQUESTS, AdlakeTables.CLICKS)) {
-      TableSpec spec = table.equals(AdlakeTables.CLICKS) ? AdlakeTables.clicks() : AdlakeTables.bidRequests();
-      spark.table(round.catalog().qualified(table)).writeTo(TableSetup.ensure(spark, copy.catalog(), spec)).append();
+      TableSpec spec =
+          table.equals(AdlakeTables.CLICKS) ? AdlakeTables.clicks() : AdlakeTables.bidRequests();
+      spark
+          .table(round.catalog().qualified(table))
+          .writeTo(TableSetup.ensure(spark, copy.catalog(), spec))
+          .append();
     }
-    Dataset<Row> source = spark.table(round.catalog().qualified(AdlakeTables.IMPRESSIONS))
-        .withColumn("_slice", ntile(batches).over(Window.orderBy("event_timestamp", "impression_id")))
-        .persist();
+    Dataset<Row> source =
+        spark
+            .table(round.catalog().qualified(AdlakeTables.IMPRESSIONS))
+            .withColumn(
+                "_slice", ntile(batches).over(Window.orderBy("event_timestamp", "impression_id")))
+            .persist();
     long total = source.count();
     for (int slice = 1; slice <= batches; slice++) {
-      source.filter(col("_slice").equalTo(slice)).drop("_slice").coalesce(1)
-          .writeTo(impressions).append();
+      source
+          .filter(col("_slice").equalTo(slice))
+          .drop("_slice")
+          .coalesce(1)
+          .writeTo(impressions)
+          .append();
     }
     source.unpersist();
-    AdlakeConfig config = ingestConfigFor.apply(growth, checkpoints,
-        "adlake.aggregate.max-rows-per-trigger=" + Math.max(1, total / batches));
+    AdlakeConfig config =
+        ingestConfigFor.apply(
+            growth,
+            checkpoints,
+            "adlake.aggregate.max-rows-per-trigger=" + Math.max(1, total / batches));
     ProgressLog log = new ProgressLog(new PrintStream(OutputStream.nullOutputStream()));
     spark.streams().addListener(log);
     try {
-      List<StreamingQuery> queries = AggregateJob.startFirstStage(spark, config, Trigger.ProcessingTime(0), log,
-          false);
+      List<StreamingQuery> queries =
+          AggregateJob.startFirstStage(spark, config, Trigger.ProcessingTime(0), log, false);
       for (StreamingQuery query : queries) {
         query.processAllAvailable();
       }
@@ -308,51 +428,78 @@ public final class Benchmark {
     } finally {
       spark.streams().removeListener(log);
     }
-    out.printf("%n== MERGE ms per micro-batch as the metrics tables grow (%,d impressions appended in %d slices, "
-        + "read ~%,d rows per micro-batch)%n", total, batches, config.aggregate().maxRowsPerTrigger());
+    out.printf(
+        "%n== MERGE ms per micro-batch as the metrics tables grow (%,d impressions appended in %d slices, "
+            + "read ~%,d rows per micro-batch)%n",
+        total, batches, config.aggregate().maxRowsPerTrigger());
     Map<String, List<BatchCommit>> byTable = new TreeMap<>();
-    log.commits().stream().filter(c -> c.rows() > 0)
+    log.commits().stream()
+        .filter(c -> c.rows() > 0)
         .forEach(c -> byTable.computeIfAbsent(c.table(), t -> new ArrayList<>()).add(c));
-    byTable.forEach((table, commits) -> out.printf("  %-27s %2d batches, rows merged %s; MERGE ms %s%n", table,
-        commits.size(), commits.stream().map(c -> Long.toString(c.rows()))
-            .collect(Collectors.joining(" ")),
-        commits.stream().map(c -> Long.toString(c.mergeMillis())).collect(Collectors.joining(" "))));
+    byTable.forEach(
+        (table, commits) ->
+            out.printf(
+                "  %-27s %2d batches, rows merged %s; MERGE ms %s%n",
+                table,
+                commits.size(),
+                commits.stream().map(c -> Long.toString(c.rows())).collect(Collectors.joining(" ")),
+                commits.stream()
+                    .map(c -> Long.toString(c.mergeMillis()))
+                    .collect(Collectors.joining(" "))));
   }
 
-  private long generate(EmbeddedKafkaBroker broker, AdlakeConfig config, long events) throws InterruptedException {
+  private long generate(EmbeddedKafkaBroker broker, AdlakeConfig config, long events)
+      throws InterruptedException {
     out.printf("Generating %,d impression and click events into the embedded broker%n", events);
     broker.createTopics(List.of(config.streams().impressions(), config.streams().clicks()), 2);
-    FunnelGenerator generator = new FunnelGenerator(config.generator(), config.attribution().clickWindow(),
-        config.attribution().clickSkew());
+    FunnelGenerator generator =
+        new FunnelGenerator(
+            config.generator(),
+            config.attribution().clickWindow(),
+            config.attribution().clickSkew());
     Summary summary;
-    try (KafkaEventSink sink = new KafkaEventSink(broker.bootstrapServers(), config.streams(),
-        config.source().kafka().options())) {
-      summary = generator.generate(FunnelGenerator.Run.count(events, config.generator().eventRate(),
-              Instant.parse("2026-11-21T09:00:00Z")).onlyStreams(Set.of(EventType.IMPRESSION, EventType.CLICK)),
-          sink, new GenerationProgress(out, events));
+    try (KafkaEventSink sink =
+        new KafkaEventSink(
+            broker.bootstrapServers(), config.streams(), config.source().kafka().options())) {
+      summary =
+          generator.generate(
+              FunnelGenerator.Run.count(
+                      events, config.generator().eventRate(), Instant.parse("2026-11-21T09:00:00Z"))
+                  .onlyStreams(Set.of(EventType.IMPRESSION, EventType.CLICK)),
+              sink,
+              new GenerationProgress(out, events));
     }
     return summary.total();
   }
 
-  /** The same sources, parsing and trigger as the pipeline measured, appended as parsed to Iceberg tables. */
+  /**
+   * The same sources, parsing and trigger as the pipeline measured, appended as parsed to Iceberg
+   * tables.
+   */
   private double plainAppend(SparkSession spark, AdlakeConfig config) throws Exception {
     return plainAppend(spark, config, List.of(EventType.IMPRESSION, EventType.CLICK));
   }
 
-  private double plainAppend(SparkSession spark, AdlakeConfig config, List<EventType> types) throws Exception {
-    spark.sql("CREATE NAMESPACE IF NOT EXISTS " + config.catalog().name() + "." + config.catalog().namespace());
+  private double plainAppend(SparkSession spark, AdlakeConfig config, List<EventType> types)
+      throws Exception {
+    spark.sql(
+        "CREATE NAMESPACE IF NOT EXISTS "
+            + config.catalog().name()
+            + "."
+            + config.catalog().namespace());
     EventSource source = EventSource.from(config);
     long start = System.nanoTime();
     List<StreamingQuery> queries = new ArrayList<>();
     for (EventType type : types) {
       String name = "append_" + AttributionJob.metricName(type);
-      queries.add(EventParser.valid(EventParser.parse(source.readStream(spark, type), type))
-          .writeStream()
-          .format("iceberg")
-          .outputMode("append")
-          .trigger(Trigger.AvailableNow())
-          .option("checkpointLocation", Checkpoints.location(config, name))
-          .toTable(config.catalog().qualified(name)));
+      queries.add(
+          EventParser.valid(EventParser.parse(source.readStream(spark, type), type))
+              .writeStream()
+              .format("iceberg")
+              .outputMode("append")
+              .trigger(Trigger.AvailableNow())
+              .option("checkpointLocation", Checkpoints.location(config, name))
+              .toTable(config.catalog().qualified(name)));
     }
     for (StreamingQuery query : queries) {
       query.awaitTermination();
@@ -361,10 +508,12 @@ public final class Benchmark {
   }
 
   /**
-   * MERGE of {@code mergeRows} new attributions into a table that starts empty and into one pre-filled
-   * by a batch write with older impressions, alternating; the first pair warms up and is not counted.
+   * MERGE of {@code mergeRows} new attributions into a table that starts empty and into one
+   * pre-filled by a batch write with older impressions, alternating; the first pair warms up and is
+   * not counted.
    */
-  private void mergeScaling(SparkSession spark, AdlakeConfig config, Options options) throws Exception {
+  private void mergeScaling(SparkSession spark, AdlakeConfig config, Options options)
+      throws Exception {
     MergeMode mode = MergeMode.resolve(config.attribution().mergeMode(), IcebergBuild.version());
     out.printf("%nMERGE scaling, table write mode %s%n", mode.property());
     TableSpec emptySpec = AdlakeTables.enrichedAdData("merge_into_empty", mode);
@@ -372,15 +521,19 @@ public final class Benchmark {
     String empty = TableSetup.ensure(spark, config.catalog(), emptySpec);
     String big = TableSetup.ensure(spark, config.catalog(), bigSpec);
     Instant now = Instant.parse("2026-11-21T12:00:00Z");
-    out.printf("%nPre-filling %s with %,d rows (batch write, 14 days before the merged batches)%n", big,
-        options.prefillRows());
+    out.printf(
+        "%nPre-filling %s with %,d rows (batch write, 14 days before the merged batches)%n",
+        big, options.prefillRows());
     long fillStart = System.nanoTime();
     long chunk = 1_000_000;
     for (long done = 0; done < options.prefillRows(); done += chunk) {
       long n = Math.min(chunk, options.prefillRows() - done);
-      rows(spark, bigSpec, n, "old" + done, now.minus(14, ChronoUnit.DAYS), 14 * 86_400L).writeTo(big).append();
-      out.printf("  %,d of %,d rows written (%.0f s)%n", done + n, options.prefillRows(),
-          (System.nanoTime() - fillStart) / 1e9);
+      rows(spark, bigSpec, n, "old" + done, now.minus(14, ChronoUnit.DAYS), 14 * 86_400L)
+          .writeTo(big)
+          .append();
+      out.printf(
+          "  %,d of %,d rows written (%.0f s)%n",
+          done + n, options.prefillRows(), (System.nanoTime() - fillStart) / 1e9);
     }
 
     // foreachBatch supplies the query id; here a fixed writer id stands in for one.
@@ -393,15 +546,22 @@ public final class Benchmark {
     int rounds = 4;
     for (long batch = 0; batch < rounds; batch++) {
       Instant batchStart = now.plus(batch * 5, ChronoUnit.MINUTES);
-      Dataset<Row> rows = rows(spark, bigSpec, options.mergeRows(), "b" + batch, batchStart, 300).cache();
+      Dataset<Row> rows =
+          rows(spark, bigSpec, options.mergeRows(), "b" + batch, batchStart, 300).cache();
       rows.count();
       emptySink.call(rows, batch);
       long emptyMillis = commits.get(commits.size() - 1).mergeMillis();
       bigSink.call(rows, batch);
       long bigMillis = commits.get(commits.size() - 1).mergeMillis();
       rows.unpersist();
-      out.printf("  batch %d (%,d rows): into empty-start table %,d ms, into %,d-row table %,d ms%s%n", batch,
-          options.mergeRows(), emptyMillis, options.prefillRows(), bigMillis, batch == 0 ? " (warm-up)" : "");
+      out.printf(
+          "  batch %d (%,d rows): into empty-start table %,d ms, into %,d-row table %,d ms%s%n",
+          batch,
+          options.mergeRows(),
+          emptyMillis,
+          options.prefillRows(),
+          bigMillis,
+          batch == 0 ? " (warm-up)" : "");
       if (batch > 0) {
         intoEmpty.add(emptyMillis);
         intoBig.add(bigMillis);
@@ -412,34 +572,48 @@ public final class Benchmark {
     double b = median(intoBig.stream().map(Long::doubleValue).toList());
     out.printf("%n== MERGE of %,d rows, median of %d%n", options.mergeRows(), intoEmpty.size());
     out.printf("  into a %-26s: %,8.0f ms%n", "table that started empty", e);
-    out.printf("  into a %-26s: %,8.0f ms%n", String.format("%,d-row table", options.prefillRows()), b);
+    out.printf(
+        "  into a %-26s: %,8.0f ms%n", String.format("%,d-row table", options.prefillRows()), b);
     out.printf("  ratio pre-filled / empty          : %8.2f   (target <= 1.30)%n", b / e);
   }
 
-  /** Synthetic attributed rows with the columns of {@code spec}, impression times spread over {@code spanSeconds}. */
-  private static Dataset<Row> rows(SparkSession spark, TableSpec spec, long count, String prefix, Instant from, long spanSeconds) {
-    Column impressionTime = expr("timestamp_seconds(" + from.getEpochSecond() + " + (id * 7919) % " + spanSeconds
-        + ")");
-    Dataset<Row> base = spark.range(count).select(
-        format_string("ad-%04d-1", expr("id % 40 + 1")).as("ad_id"),
-        concat(lit(prefix + "-imp-"), col("id").cast("string")).as("impression_id"),
-        concat(lit(prefix + "-clk-"), col("id").cast("string")).as("click_id"),
-        format_string("cmp-%04d", expr("id % 40 + 1")).as("campaign_id"),
-        format_string("pub-%04d", expr("id % 200 + 1")).as("publisher_id"),
-        impressionTime.as(Attribution.IMPRESSION_TIME),
-        (impressionTime.plus(expr("INTERVAL 5 SECONDS"))).as(Attribution.CLICK_TIME),
-        lit("USA").as("geo_location"),
-        lit("web").as("platform"),
-        expr("cast(id % 7 + 1 as int)").as("device_type"),
-        expr("cast(id % 100 as double)").as("bid_price"),
-        lit(0.5).as("click_price"));
-    return spec.selectFrom(base
-        .withColumn("is_premium_ad", expr("CASE WHEN bid_price > 50 THEN 'Yes' ELSE 'No' END"))
-        .withColumn("engagement_duration", lit(5L))
-        .withColumn("platform_category", Attribution.platformCategory(col("device_type")))
-        .withColumn("click_revenue", lit(0.6))
-        .withColumn("is_suspected_fraud", lit(false))
-        .withColumn("processed_time", current_timestamp()));
+  /**
+   * Synthetic attributed rows with the columns of {@code spec}, impression times spread over {@code
+   * spanSeconds}.
+   */
+  private static Dataset<Row> rows(
+      SparkSession spark,
+      TableSpec spec,
+      long count,
+      String prefix,
+      Instant from,
+      long spanSeconds) {
+    Column impressionTime =
+        expr(
+            "timestamp_seconds(" + from.getEpochSecond() + " + (id * 7919) % " + spanSeconds + ")");
+    Dataset<Row> base =
+        spark
+            .range(count)
+            .select(
+                format_string("ad-%04d-1", expr("id % 40 + 1")).as("ad_id"),
+                concat(lit(prefix + "-imp-"), col("id").cast("string")).as("impression_id"),
+                concat(lit(prefix + "-clk-"), col("id").cast("string")).as("click_id"),
+                format_string("cmp-%04d", expr("id % 40 + 1")).as("campaign_id"),
+                format_string("pub-%04d", expr("id % 200 + 1")).as("publisher_id"),
+                impressionTime.as(Attribution.IMPRESSION_TIME),
+                (impressionTime.plus(expr("INTERVAL 5 SECONDS"))).as(Attribution.CLICK_TIME),
+                lit("USA").as("geo_location"),
+                lit("web").as("platform"),
+                expr("cast(id % 7 + 1 as int)").as("device_type"),
+                expr("cast(id % 100 as double)").as("bid_price"),
+                lit(0.5).as("click_price"));
+    return spec.selectFrom(
+        base.withColumn("is_premium_ad", expr("CASE WHEN bid_price > 50 THEN 'Yes' ELSE 'No' END"))
+            .withColumn("engagement_duration", lit(5L))
+            .withColumn("platform_category", Attribution.platformCategory(col("device_type")))
+            .withColumn("click_revenue", lit(0.6))
+            .withColumn("is_suspected_fraud", lit(false))
+            .withColumn("processed_time", current_timestamp()));
   }
 
   private static double median(List<Double> values) {

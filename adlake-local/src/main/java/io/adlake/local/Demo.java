@@ -1,10 +1,9 @@
 package io.adlake.local;
 
-import java.util.ArrayList;
-import io.adlake.embedded.LocalSchemaRegistry;
-import io.adlake.embedded.EmbeddedKafkaBroker;
 import io.adlake.avro.AvroGeneration;
 import io.adlake.config.AdlakeConfig;
+import io.adlake.embedded.EmbeddedKafkaBroker;
+import io.adlake.embedded.LocalSchemaRegistry;
 import io.adlake.event.EventSink;
 import io.adlake.event.EventType;
 import io.adlake.event.FunnelGenerator;
@@ -12,10 +11,9 @@ import io.adlake.event.FunnelGenerator.Summary;
 import io.adlake.event.GenerationProgress;
 import io.adlake.event.KafkaEventSink;
 import io.adlake.job.AttributionReport;
-import io.adlake.lake.AdlakeTables;
 import io.adlake.job.FunnelReport;
-import io.adlake.job.MetricsReport;
 import io.adlake.job.IngestReport;
+import io.adlake.job.MetricsReport;
 import io.adlake.job.ProgressLog;
 import io.adlake.job.ResultFormat;
 import io.adlake.job.SparkSessions;
@@ -29,6 +27,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
@@ -39,15 +38,23 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.streaming.Trigger;
 
 /**
- * The whole loop on one machine: a real KRaft broker on loopback, the generator into its four topics,
- * the streaming jobs with an available-now trigger into a local Iceberg warehouse, then the report.
+ * The whole loop on one machine: a real KRaft broker on loopback, the generator into its four
+ * topics, the streaming jobs with an available-now trigger into a local Iceberg warehouse, then the
+ * report.
  */
 public final class Demo {
   /**
-   * @param keep keep the previous run's broker log, checkpoints and tables instead of starting clean
-   * @param avro write and read Avro with a schema registry: {@code schemaRegistry}, or one the demo starts when null
+   * @param keep keep the previous run's broker log, checkpoints and tables instead of starting
+   *     clean
+   * @param avro write and read Avro with a schema registry: {@code schemaRegistry}, or one the demo
+   *     starts when null
    */
-  public record Options(long events, long maxOffsetsPerTrigger, boolean keep, Path dataDir, boolean avro,
+  public record Options(
+      long events,
+      long maxOffsetsPerTrigger,
+      boolean keep,
+      Path dataDir,
+      boolean avro,
       String schemaRegistry) {
     public Options(long events, long maxOffsetsPerTrigger, boolean keep, Path dataDir) {
       this(events, maxOffsetsPerTrigger, keep, dataDir, false, null);
@@ -60,51 +67,80 @@ public final class Demo {
     this.out = out;
   }
 
-  /** @param loadConfig loads the configuration with extra {@code key=value} overrides */
+  /**
+   * @param loadConfig loads the configuration with extra {@code key=value} overrides
+   */
   public void run(Options options, Function<String[], AdlakeConfig> loadConfig) throws Exception {
     long started = System.nanoTime();
     if (!options.keep()) {
-      out.printf("Resetting %s (broker log, checkpoints, warehouse); --keep keeps them%n",
+      out.printf(
+          "Resetting %s (broker log, checkpoints, warehouse); --keep keeps them%n",
           options.dataDir().toAbsolutePath());
       deleteRecursively(options.dataDir());
     }
     step(1, "Starting a Kafka broker (KRaft mode) on loopback");
-    try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(options.dataDir().resolve("kafka"));
-        LocalSchemaRegistry registry = options.avro() && options.schemaRegistry() == null
-            ? LocalSchemaRegistry.start(options.dataDir().resolve("schema-registry.log")) : null) {
+    try (EmbeddedKafkaBroker broker =
+            EmbeddedKafkaBroker.start(options.dataDir().resolve("kafka"));
+        LocalSchemaRegistry registry =
+            options.avro() && options.schemaRegistry() == null
+                ? LocalSchemaRegistry.start(options.dataDir().resolve("schema-registry.log"))
+                : null) {
       out.printf("  broker ready at %s in %.1f s%n", broker.bootstrapServers(), seconds(started));
-      List<String> overrides = new ArrayList<>(List.of(
-          "adlake.source.type=kafka",
-          "adlake.source.kafka.bootstrap-servers=" + broker.bootstrapServers(),
-          "adlake.source.kafka.max-offsets-per-trigger=" + options.maxOffsetsPerTrigger()));
+      List<String> overrides =
+          new ArrayList<>(
+              List.of(
+                  "adlake.source.type=kafka",
+                  "adlake.source.kafka.bootstrap-servers=" + broker.bootstrapServers(),
+                  "adlake.source.kafka.max-offsets-per-trigger=" + options.maxOffsetsPerTrigger()));
       if (options.avro()) {
         String url = registry != null ? registry.url() : options.schemaRegistry();
-        out.printf("  schema registry at %s%s%n", url, registry != null ? " (Apicurio, started on loopback)" : "");
-        overrides.addAll(List.of("adlake.source.format=avro", "adlake.source.schema-registry.url=" + url));
+        out.printf(
+            "  schema registry at %s%s%n",
+            url, registry != null ? " (Apicurio, started on loopback)" : "");
+        overrides.addAll(
+            List.of("adlake.source.format=avro", "adlake.source.schema-registry.url=" + url));
       }
       AdlakeConfig config = loadConfig.apply(overrides.toArray(String[]::new));
 
       step(2, String.format("Generating %,d funnel events into four topics", options.events()));
-      List<String> topics = Arrays.stream(EventType.values()).map(t -> t.streamName(config.streams())).toList();
+      List<String> topics =
+          Arrays.stream(EventType.values()).map(t -> t.streamName(config.streams())).toList();
       broker.createTopics(topics, 2);
       Summary summary;
       GenerationProgress progress = new GenerationProgress(out, options.events());
-      EventSink kafka = new KafkaEventSink(broker.bootstrapServers(), config.streams(),
-          config.source().kafka().options());
-      try (EventSink sink = options.avro() ? AvroGeneration.sink(kafka, config, Map.of(), out) : kafka) {
-        FunnelGenerator generator = new FunnelGenerator(config.generator(), config.attribution().clickWindow(),
-            config.attribution().clickSkew());
-        summary = generator.generate(FunnelGenerator.Run.count(options.events(), config.generator().eventRate(),
-            Instant.now().truncatedTo(ChronoUnit.SECONDS)), sink, progress);
+      EventSink kafka =
+          new KafkaEventSink(
+              broker.bootstrapServers(), config.streams(), config.source().kafka().options());
+      try (EventSink sink =
+          options.avro() ? AvroGeneration.sink(kafka, config, Map.of(), out) : kafka) {
+        FunnelGenerator generator =
+            new FunnelGenerator(
+                config.generator(),
+                config.attribution().clickWindow(),
+                config.attribution().clickSkew());
+        summary =
+            generator.generate(
+                FunnelGenerator.Run.count(
+                    options.events(),
+                    config.generator().eventRate(),
+                    Instant.now().truncatedTo(ChronoUnit.SECONDS)),
+                sink,
+                progress);
       }
       progress.finish(summary);
 
-      step(3, "Running ingest + attribution, then aggregate, in one Spark application (local mode, available-now)");
+      step(
+          3,
+          "Running ingest + attribution, then aggregate, in one Spark application (local mode, available-now)");
       long jobStart = System.nanoTime();
       SparkSession spark = SparkSessions.create(config);
       ProgressLog log = new ProgressLog(out);
-      StreamingJobs.runAll(spark, config, List.of(StreamingJobs.INGEST, StreamingJobs.ATTRIBUTION,
-          StreamingJobs.AGGREGATE), Trigger.AvailableNow(), log);
+      StreamingJobs.runAll(
+          spark,
+          config,
+          List.of(StreamingJobs.INGEST, StreamingJobs.ATTRIBUTION, StreamingJobs.AGGREGATE),
+          Trigger.AvailableNow(),
+          log);
       out.printf("  streaming jobs done in %.1f s%n", seconds(jobStart));
 
       step(4, "Report");
@@ -112,13 +148,18 @@ public final class Demo {
       AttributionReport.print(spark, config, ResultFormat.TABLE, out);
       FunnelReport.print(spark, config, ResultFormat.TABLE, 10, out);
       MetricsReport.print(spark, config, ResultFormat.TABLE, 10, out);
-      out.printf("%nThe generator placed %,d clicks inside the attribution window.%n", summary.expected().size());
+      out.printf(
+          "%nThe generator placed %,d clicks inside the attribution window.%n",
+          summary.expected().size());
       spark.stop();
     }
-    out.printf("%nDemo finished in %.1f s; peak heap %,d MB of %,d MB.%n", seconds(started), peakHeapMegabytes(),
-        Runtime.getRuntime().maxMemory() / (1024 * 1024));
-    out.printf("Every funnel row: bin/adlake report funnel. Any SQL: bin/adlake report --sql \"SELECT * FROM %s "
-        + "LIMIT 10\"%n", loadConfig.apply(new String[0]).attribution().table());
+    out.printf(
+        "%nDemo finished in %.1f s; peak heap %,d MB of %,d MB.%n",
+        seconds(started), peakHeapMegabytes(), Runtime.getRuntime().maxMemory() / (1024 * 1024));
+    out.printf(
+        "Every funnel row: bin/adlake report funnel. Any SQL: bin/adlake report --sql \"SELECT * FROM %s "
+            + "LIMIT 10\"%n",
+        loadConfig.apply(new String[0]).attribution().table());
   }
 
   private void step(int n, String what) {

@@ -4,8 +4,8 @@ import io.adlake.cli.Main;
 import picocli.CommandLine;
 
 /**
- * {@code bin/adlake}: the cluster commands plus {@code demo} and {@code bench}, which embed a Kafka broker and so
- * run only from a checkout, never from the cluster jar.
+ * {@code bin/adlake}: the cluster commands plus {@code demo} and {@code bench}, which embed a Kafka
+ * broker and so run only from a checkout, never from the cluster jar.
  */
 public final class LocalMain {
   private LocalMain() {}

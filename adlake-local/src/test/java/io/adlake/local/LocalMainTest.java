@@ -4,11 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.adlake.cli.Main;
-import java.io.StringWriter;
 import java.io.PrintWriter;
-import picocli.CommandLine;
-
+import java.io.StringWriter;
 import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
 
 class LocalMainTest {
   @Test
@@ -17,8 +16,18 @@ class LocalMainTest {
     CommandLine cli = LocalMain.commandLine();
     cli.setOut(new PrintWriter(out));
     assertEquals(0, Main.execute(cli, "--help"));
-    for (String command : new String[] {"generate", "ingest", "attribute", "aggregate", "run", "report", "maintain",
-        "demo", "bench"}) {
+    for (String command :
+        new String[] {
+          "generate",
+          "ingest",
+          "attribute",
+          "aggregate",
+          "run",
+          "report",
+          "maintain",
+          "demo",
+          "bench"
+        }) {
       assertTrue(out.toString().contains(command), command + " missing from\n" + out);
     }
   }
@@ -29,7 +38,9 @@ class LocalMainTest {
     CommandLine cli = LocalMain.commandLine();
     cli.setErr(new PrintWriter(err));
     assertEquals(2, Main.execute(cli, "demo", "--format", "xml"));
-    assertTrue(err.toString().contains("Invalid value for option '--format': expected one of [JSON, AVRO]"),
+    assertTrue(
+        err.toString()
+            .contains("Invalid value for option '--format': expected one of [JSON, AVRO]"),
         err.toString());
   }
 }

@@ -19,14 +19,15 @@ import org.eclipse.jetty.servlet.ServletContextHandler;
 import org.eclipse.jetty.servlet.ServletHolder;
 
 /**
- * An Iceberg REST catalog for tests, listening on 127.0.0.1 only: Iceberg's own servlet and request router
- * ({@link RESTCatalogServlet} over {@link RESTCatalogAdapter}) in Jetty, backed by the catalog that the
- * properties file describes (a JdbcCatalog on a SQLite file unless it says otherwise).
+ * An Iceberg REST catalog for tests, listening on 127.0.0.1 only: Iceberg's own servlet and request
+ * router ({@link RESTCatalogServlet} over {@link RESTCatalogAdapter}) in Jetty, backed by the
+ * catalog that the properties file describes (a JdbcCatalog on a SQLite file unless it says
+ * otherwise).
  *
- * <p>{@code RestCatalogServer <catalog.properties>}: {@code rest.port} is the port (0, the default, takes a
- * free one); every other entry is a catalog property ({@code uri}, {@code warehouse}, {@code io-impl},
- * {@code s3.*}, ...). Prints {@code READY <port>} once it accepts requests, and stops when its standard
- * input ends (the test closes it) or on SIGTERM.
+ * <p>{@code RestCatalogServer <catalog.properties>}: {@code rest.port} is the port (0, the default,
+ * takes a free one); every other entry is a catalog property ({@code uri}, {@code warehouse},
+ * {@code io-impl}, {@code s3.*}, ...). Prints {@code READY <port>} once it accepts requests, and
+ * stops when its standard input ends (the test closes it) or on SIGTERM.
  */
 public final class RestCatalogServer {
   static final String PORT = "rest.port";
@@ -43,14 +44,16 @@ public final class RestCatalogServer {
     int port = Integer.parseInt(properties.getOrDefault(PORT, "0"));
     properties.remove(PORT);
     properties.putIfAbsent(CatalogUtil.ICEBERG_CATALOG_TYPE, CatalogUtil.ICEBERG_CATALOG_TYPE_JDBC);
-    // SQLite has one writer at a time: one pooled connection queues commits instead of failing them as busy.
+    // SQLite has one writer at a time: one pooled connection queues commits instead of failing them
+    // as busy.
     properties.putIfAbsent("clients", "1");
     properties.putIfAbsent("jdbc.schema-version", "V1");
 
     Catalog backend = CatalogUtil.buildIcebergCatalog("rest_backend", properties, null);
     RESTCatalogAdapter adapter = new RESTCatalogAdapter(backend);
     Server server = serve(adapter, port);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(server, adapter), "rest-catalog-stop"));
+    Runtime.getRuntime()
+        .addShutdownHook(new Thread(() -> stop(server, adapter), "rest-catalog-stop"));
     System.out.println("READY " + ((ServerConnector) server.getConnectors()[0]).getLocalPort());
     System.out.flush();
 
