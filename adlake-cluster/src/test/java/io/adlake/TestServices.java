@@ -3,6 +3,7 @@ package io.adlake;
 import io.adlake.config.AdlakeConfig;
 import io.adlake.config.ConfigLoader;
 import io.adlake.embedded.EmbeddedKafkaBroker;
+import io.adlake.event.EventType;
 import io.adlake.event.FunnelGenerator;
 import io.adlake.event.KafkaEventSink;
 import io.adlake.job.ProgressLog;
@@ -14,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -85,26 +87,17 @@ public final class TestServices {
   }
 
   /**
-   * Creates the four topics of {@code config} (two partitions each) on the shared broker and sends
+   * Creates the five topics of {@code config} (two partitions each) on the shared broker and sends
    * the generator's events of {@code run} to them.
    */
   public static FunnelGenerator.Summary generateToBroker(
       AdlakeConfig config, FunnelGenerator.Run run) throws InterruptedException {
     broker()
         .createTopics(
-            List.of(
-                config.streams().bidRequests(),
-                config.streams().bidResponses(),
-                config.streams().impressions(),
-                config.streams().clicks()),
-            2);
+            Arrays.stream(EventType.values()).map(t -> t.streamName(config.streams())).toList(), 2);
     try (KafkaEventSink sink =
         new KafkaEventSink(broker().bootstrapServers(), config.streams(), Map.of())) {
-      return new FunnelGenerator(
-              config.generator(),
-              config.attribution().clickWindow(),
-              config.attribution().clickSkew())
-          .generate(run, sink, summary -> {});
+      return new FunnelGenerator(config).generate(run, sink, summary -> {});
     }
   }
 
@@ -125,7 +118,8 @@ public final class TestServices {
                 "adlake.streams.bid-requests=" + unique + ".bid-requests",
                 "adlake.streams.bid-responses=" + unique + ".bid-responses",
                 "adlake.streams.impressions=" + unique + ".impressions",
-                "adlake.streams.clicks=" + unique + ".clicks"));
+                "adlake.streams.clicks=" + unique + ".clicks",
+                "adlake.streams.conversions=" + unique + ".conversions"));
     if (broker != null) {
       all.add("adlake.source.kafka.bootstrap-servers=" + broker.bootstrapServers());
     }

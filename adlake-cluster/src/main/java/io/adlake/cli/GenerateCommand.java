@@ -6,6 +6,7 @@ import io.adlake.config.AdlakeConfig;
 import io.adlake.config.AdlakeConfig.GeneratorSettings;
 import io.adlake.config.AdlakeConfig.KinesisSettings;
 import io.adlake.config.ConfigLoader;
+import io.adlake.event.ConversionTruth.ExpectedConversion;
 import io.adlake.event.EventSink;
 import io.adlake.event.EventType;
 import io.adlake.event.FileEventSink;
@@ -27,12 +28,11 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
-import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -42,8 +42,8 @@ import software.amazon.awssdk.services.kinesis.KinesisClient;
     name = "generate",
     mixinStandardHelpOptions = true,
     description =
-        "Generate a correlated OpenRTB funnel (bid requests, responses, impressions, clicks) into "
-            + "Kafka topics, Kinesis streams or JSON-lines files.")
+        "Generate a correlated OpenRTB funnel (bid requests, responses, impressions, clicks) and "
+            + "the conversions that follow into Kafka topics, Kinesis streams or JSON-lines files.")
 final class GenerateCommand implements Callable<Integer> {
   enum Target {
     kafka,
@@ -128,7 +128,7 @@ final class GenerateCommand implements Callable<Integer> {
       paramLabel = "STREAM=FILE",
       description =
           "With --format avro: write STREAM "
-              + "(bid-requests, bid-responses, impressions, clicks) with the Avro schema in FILE instead of its current one "
+              + "(bid-requests, bid-responses, impressions, clicks, conversions) with the Avro schema in FILE instead of its current one "
               + "from schemas/avro/, e.g. impressions=schemas/avro/history/impression.v1.avsc (an older producer).")
   Map<String, Path> writerSchemas = Map.of();
 
@@ -136,8 +136,9 @@ final class GenerateCommand implements Callable<Integer> {
       names = "--truth",
       paramLabel = "FILE",
       description =
-          "Also write the expected attributions "
-              + "(ad_id, impression_id, click_id, ...) as JSON lines to FILE.")
+          "Also write the expected attributions as JSON "
+              + "lines to FILE: each click attribution (kind click, ad_id, impression_id, click_id, ...) and each "
+              + "conversion's (kind conversion, conversion_id, attribution, touch_id, ...).")
   Path truth;
 
   @Override
@@ -168,11 +169,7 @@ final class GenerateCommand implements Callable<Integer> {
                     .toArray(String[]::new)
                 : overrides.toArray(String[]::new));
     Run run = run(config.generator());
-    FunnelGenerator generator =
-        new FunnelGenerator(
-            config.generator(),
-            config.attribution().clickWindow(),
-            config.attribution().clickSkew());
+    FunnelGenerator generator = new FunnelGenerator(config);
     GenerationProgress progress = new GenerationProgress(System.out, run.count());
     Summary summary;
     try (EventSink sink = sink(config, run)) {
@@ -260,33 +257,37 @@ final class GenerateCommand implements Callable<Integer> {
     ObjectMapper json = new ObjectMapper();
     try (BufferedWriter w = Files.newBufferedWriter(truth)) {
       for (ExpectedAttribution e : summary.expected()) {
-        Map<String, String> row =
-            Map.of(
-                "ad_id",
-                e.adId(),
-                "impression_id",
-                e.impressionId(),
-                "click_id",
-                e.clickId(),
-                "campaign_id",
-                e.campaignId(),
-                "impression_time",
-                e.impressionTime().toString(),
-                "click_time",
-                e.clickTime().toString());
-        w.write(
-            json.writeValueAsString(
-                row.entrySet().stream()
-                    .sorted(Map.Entry.comparingByKey())
-                    .collect(
-                        Collectors.toMap(
-                            Map.Entry::getKey,
-                            Map.Entry::getValue,
-                            (a, b) -> a,
-                            LinkedHashMap::new))));
+        Map<String, Object> row = new TreeMap<>();
+        row.put("kind", "click");
+        row.put("ad_id", e.adId());
+        row.put("impression_id", e.impressionId());
+        row.put("click_id", e.clickId());
+        row.put("campaign_id", e.campaignId());
+        row.put("impression_time", e.impressionTime().toString());
+        row.put("click_time", e.clickTime().toString());
+        w.write(json.writeValueAsString(row));
+        w.newLine();
+      }
+      for (ExpectedConversion c : summary.conversions()) {
+        Map<String, Object> row = new TreeMap<>();
+        row.put("kind", "conversion");
+        row.put("conversion_id", c.conversionId());
+        row.put("user_id", c.userId());
+        row.put("conversion_time", c.conversionTime().toString());
+        row.put("value_usd", c.valueUsd());
+        row.put("attribution", c.attribution());
+        row.put("touch_id", c.touchId());
+        row.put("touch_time", c.touchTime() == null ? null : c.touchTime().toString());
+        row.put("campaign_id", c.campaignId());
+        row.put("ad_id", c.adId());
+        row.put("publisher_id", c.publisherId());
+        row.put("seconds_to_convert", c.secondsToConvert());
+        w.write(json.writeValueAsString(row));
         w.newLine();
       }
     }
-    System.out.printf("Wrote %,d expected attributions to %s%n", summary.expected().size(), truth);
+    System.out.printf(
+        "Wrote %,d expected click attributions and %,d expected conversion attributions to %s%n",
+        summary.expected().size(), summary.conversions().size(), truth);
   }
 }

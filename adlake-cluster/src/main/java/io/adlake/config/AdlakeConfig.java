@@ -14,6 +14,7 @@ import static java.util.Objects.requireNonNull;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -37,13 +38,19 @@ public record AdlakeConfig(
     CatalogSettings catalog,
     @Setting(
             doc =
-                "Names of the four event streams: Kafka topics, Kinesis streams or sub-directories of the "
+                "Names of the five event streams: Kafka topics, Kinesis streams or sub-directories of the "
                     + "files source.")
         StreamNames streams,
     SourceSettings source,
     StreamingSettings streaming,
     IngestSettings ingest,
     AttributionSettings attribution,
+    @Setting(
+            doc =
+                "The conversions command: last-touch attribution of each conversion to a click or an "
+                    + "impression of the same user, the user's journey, and multi-touch credit per campaign "
+                    + "(docs/conversions.md). It reads the bronze conversions, clicks and impressions tables.")
+        ConversionSettings conversions,
     @Setting(
             doc =
                 "The metrics queries stream from the bronze Iceberg tables (validated and de-duplicated by the "
@@ -65,6 +72,7 @@ public record AdlakeConfig(
     requireNonNull(streaming, "streaming");
     requireNonNull(ingest, "ingest");
     requireNonNull(attribution, "attribution");
+    requireNonNull(conversions, "conversions");
     requireNonNull(aggregate, "aggregate");
     requireNonNull(maintenance, "maintenance");
     requireNonNull(generator, "generator");
@@ -73,6 +81,7 @@ public record AdlakeConfig(
       KINESIS_NAME.check("adlake.streams.bid-responses", streams.bidResponses());
       KINESIS_NAME.check("adlake.streams.impressions", streams.impressions());
       KINESIS_NAME.check("adlake.streams.clicks", streams.clicks());
+      KINESIS_NAME.check("adlake.streams.conversions", streams.conversions());
     }
   }
 
@@ -157,7 +166,7 @@ public record AdlakeConfig(
     }
   }
 
-  /** Topic / stream / directory name of each of the four event streams. */
+  /** Topic / stream / directory name of each of the five event streams. */
   public record StreamNames(
       @Setting(value = "bid-requests", rule = STREAM_NAME, doc = "Bid requests (OpenRTB).")
           String bidRequests,
@@ -165,14 +174,20 @@ public record AdlakeConfig(
           String bidResponses,
       @Setting(value = "impressions", rule = STREAM_NAME, doc = "Impressions (an ad was shown).")
           String impressions,
-      @Setting(value = "clicks", rule = STREAM_NAME, doc = "Clicks on shown ads.") String clicks) {
+      @Setting(value = "clicks", rule = STREAM_NAME, doc = "Clicks on shown ads.") String clicks,
+      @Setting(
+              value = "conversions",
+              rule = STREAM_NAME,
+              doc = "Advertiser conversions (pixels and postbacks).")
+          String conversions) {
 
     /**
      * Each stream named by its own key under {@code adlake.streams}, for options that name a
      * stream.
      */
     public static StreamNames byKey() {
-      return new StreamNames("bid-requests", "bid-responses", "impressions", "clicks");
+      return new StreamNames(
+          "bid-requests", "bid-responses", "impressions", "clicks", "conversions");
     }
   }
 
@@ -683,6 +698,73 @@ public record AdlakeConfig(
           KinesisSinkSettings kinesisSink) {}
 
   /**
+   * Conversion attribution: the lookbacks of the last-touch rule and of the journey, the journey's
+   * length, the time-decay model's half-life, and how late a touch may be read and still re-open
+   * the conversions it belongs to.
+   */
+  public record ConversionSettings(
+      @Setting(
+              value = "24 hours",
+              rule = POSITIVE,
+              doc =
+                  "A click of the conversion's click_id, or else the user's latest click, with "
+                      + "click_time in [conversion_time - click-lookback, conversion_time] makes the conversion click_through.")
+          Duration clickLookback,
+      @Setting(
+              value = "1 hour",
+              rule = POSITIVE,
+              doc =
+                  "Without such a click, the user's latest impression with impression_time in "
+                      + "[conversion_time - view-lookback, conversion_time] makes it view_through.")
+          Duration viewLookback,
+      @Setting(
+              value = "${adlake.conversions.click-lookback}",
+              rule = POSITIVE,
+              doc =
+                  "conversion_journeys holds the user's impressions and clicks within this before the "
+                      + "conversion; the multi-touch models share the conversion over them.")
+          Duration journeyLookback,
+      @Setting(
+              value = "50",
+              rule = AT_LEAST_ONE,
+              doc = "A journey keeps at most this many touches, the latest ones.")
+          int maxTouches,
+      @Setting(
+              value = "6 hours",
+              rule = POSITIVE,
+              doc =
+                  "time_decay model: a touch this long before the conversion gets half the weight of a "
+                      + "touch at the conversion's time.")
+          Duration timeDecayHalfLife,
+      @Setting(
+              value = "2 hours",
+              rule = NON_NEGATIVE,
+              doc =
+                  "A touch read more than this behind the newest event time the job has read re-opens no "
+                      + "conversion: it is counted in late_events (it stays in bronze, and conversions attributed later "
+                      + "still find it). Within it, the tables do not depend on arrival order or micro-batches.")
+          Duration lateness,
+      @Setting(
+              value = "0",
+              rule = NON_NEGATIVE,
+              doc =
+                  "About this many bronze rows per micro-batch and input table (Iceberg's "
+                      + "streaming-max-rows-per-micro-batch, whole files); 0 reads all new rows. Interval triggers only.")
+          long maxRowsPerTrigger) {
+
+    /** The longest time a touch can matter to a conversion after it: what a new touch re-opens. */
+    public Duration reopenWindow() {
+      Duration longest = clickLookback;
+      for (Duration d : List.of(viewLookback, journeyLookback)) {
+        if (d.compareTo(longest) > 0) {
+          longest = d;
+        }
+      }
+      return longest;
+    }
+  }
+
+  /**
    * How long after its request (response), response (impression) and impression (click) a
    * downstream event still counts in the hourly funnel of its originating request.
    */
@@ -886,7 +968,64 @@ public record AdlakeConfig(
       @Setting(value = "12", rule = AT_LEAST_ONE, doc = "Bidders in the simulated market.")
           int bidders,
       @Setting(value = "5", rule = AT_LEAST_ONE, doc = "Creatives of each campaign.")
-          int creativesPerCampaign) {}
+          int creativesPerCampaign,
+      @Setting(
+              doc =
+                  "Conversions of the users who saw and clicked the ads, some organic, some beyond the "
+                      + "lookbacks of adlake.conversions; the ground truth holds the attribution of each.")
+          GeneratedConversions conversions) {}
+
+  /** The conversions `generate` writes after the funnel's clicks and impressions. */
+  public record GeneratedConversions(
+      @Setting(
+              value = "0.05",
+              rule = SHARE,
+              doc = "Share of clicks followed by a conversion of the same user (click-through).")
+          double clickRate,
+      @Setting(
+              value = "0.001",
+              rule = SHARE,
+              doc =
+                  "Share of impressions followed by a conversion of the same user (view-through) without "
+                      + "a click.")
+          double viewRate,
+      @Setting(
+              value = "0.0005",
+              rule = SHARE,
+              doc =
+                  "Organic conversions, per bid request: users who saw no ad (they must stay "
+                      + "unattributed).")
+          double organicRate,
+      @Setting(
+              value = "0.3",
+              rule = SHARE,
+              doc = "Share of click-through conversions sent as a postback carrying the click_id.")
+          double postbackShare,
+      @Setting(
+              value = "0.1",
+              rule = SHARE,
+              doc =
+                  "Share of conversions placed at a lookback's edge: exactly on it, one millisecond past it, "
+                      + "or up to a few hours past it.")
+          double edgeShare,
+      @Setting(
+              value = "0.03",
+              rule = SHARE,
+              doc =
+                  "Share of conversions the advertiser re-sends (same conversion_id, same record) "
+                      + "minutes to hours later.")
+          double resendShare,
+      @Setting(
+              value = "0.05",
+              rule = SHARE,
+              doc =
+                  "Share of conversions without user_id (a postback may still carry the click_id).")
+          double noUserShare,
+      @Setting(
+              value = "0.2",
+              rule = SHARE,
+              doc = "Share of conversions valued in EUR, GBP or JPY instead of USD.")
+          double foreignCurrencyShare) {}
 
   /** The configured spelling of a choice whose constant is X_Y: x-y. */
   private static String spelling(Enum<?> choice) {

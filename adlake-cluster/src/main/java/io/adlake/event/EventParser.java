@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -131,7 +132,11 @@ public final class EventParser {
       Column missing = value.isNull().or(value.cast("string").equalTo(lit("")));
       reason = reason.when(missing, concat(lit(MISSING_FIELD_PREFIX), lit(field)));
     }
-    return reason.when(eventTime.isNull(), lit(INVALID_TIMESTAMP));
+    reason = reason.when(eventTime.isNull(), lit(INVALID_TIMESTAMP));
+    for (Map.Entry<String, Column> rule : type.invalidValues(col(PARSED)).entrySet()) {
+      reason = reason.when(rule.getValue(), lit(rule.getKey()));
+    }
+    return reason;
   }
 
   /** The usable records, without the raw bytes and the reason. */

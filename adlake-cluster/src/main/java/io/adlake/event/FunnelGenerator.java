@@ -4,7 +4,11 @@ import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.adlake.config.AdlakeConfig;
+import io.adlake.config.AdlakeConfig.GeneratedConversions;
 import io.adlake.config.AdlakeConfig.GeneratorSettings;
+import io.adlake.event.ConversionTruth.ExpectedConversion;
+import io.adlake.event.ConversionTruth.Touch;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -27,13 +31,15 @@ import java.util.function.Consumer;
 
 /**
  * A correlated OpenRTB 2.6 funnel: bid requests, the responses to some, the impressions some of
- * those win, the clicks on some impressions. Children come a little after their parent; some
- * records are delivered out of order or late, some re-sent (duplicates), some broken (malformed).
- * Everything is drawn from one seeded generator: the same seed and start time give the same
- * records.
+ * those win, the clicks on some impressions, and the conversions of users who saw or clicked.
+ * Children come a little after their parent; some records are delivered out of order or late, some
+ * re-sent (duplicates), some broken (malformed). Everything is drawn from seeded generators: the
+ * same seed and start time give the same records. Conversions draw from a generator of their own,
+ * so that the funnel's records do not change with the conversion settings.
  *
  * <p>It also knows the answer: which click each impression must be attributed to under a given
- * window, so tests compare the pipeline's table with it row for row.
+ * window, and the last-touch attribution of each conversion ({@link ConversionTruth}), so tests
+ * compare the pipeline's tables with it row for row.
  */
 public final class FunnelGenerator {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -58,18 +64,42 @@ public final class FunnelGenerator {
   private static final String[] FOREIGN_CURRENCIES = {"EUR", "GBP", "JPY"};
   private static final double[] USD_PER_UNIT = {1.08, 1.27, 0.0067};
 
+  private static final String[] CONVERSION_CURRENCIES = {"EUR", "GBP", "JPY"};
+
   private final GeneratorSettings settings;
   private final Duration clickWindow;
   private final Duration clickSkew;
+  private final AdlakeConfig.ConversionSettings conversionRules;
+  private final Map<String, Double> usdRates;
+
+  /**
+   * The funnel of {@code config}'s generator settings, with ground truth for its attribution window
+   * and conversion rules.
+   */
+  public FunnelGenerator(AdlakeConfig config) {
+    this(
+        config.generator(),
+        config.attribution().clickWindow(),
+        config.attribution().clickSkew(),
+        config.conversions(),
+        config.ingest().usdRates());
+  }
 
   /**
    * @param clickWindow the attribution window the ground truth is computed for (clicks are placed
    *     at and just beyond its edges on purpose)
    */
-  public FunnelGenerator(GeneratorSettings settings, Duration clickWindow, Duration clickSkew) {
+  public FunnelGenerator(
+      GeneratorSettings settings,
+      Duration clickWindow,
+      Duration clickSkew,
+      AdlakeConfig.ConversionSettings conversionRules,
+      Map<String, Double> usdRates) {
     this.settings = requireNonNull(settings, "settings");
     this.clickWindow = requireNonNull(clickWindow, "clickWindow");
     this.clickSkew = requireNonNull(clickSkew, "clickSkew");
+    this.conversionRules = requireNonNull(conversionRules, "conversionRules");
+    this.usdRates = Map.copyOf(usdRates);
   }
 
   /** What to generate. Exactly one of {@code count} (> 0) or {@code duration} bounds the run. */
@@ -120,7 +150,10 @@ public final class FunnelGenerator {
       Instant impressionTime,
       Instant clickTime) {}
 
-  /** Counts of a finished (or in-progress) run. */
+  /**
+   * Counts of a finished (or in-progress) run; {@code conversions} (the expected attribution of
+   * every conversion sent) is filled at the end of the run only.
+   */
   public record Summary(
       Map<EventType, Long> sent,
       Map<EventType, Long> duplicates,
@@ -128,7 +161,8 @@ public final class FunnelGenerator {
       long total,
       Duration elapsed,
       List<ExpectedAttribution> expected,
-      List<String> clicksOutsideWindow) {
+      List<String> clicksOutsideWindow,
+      List<ExpectedConversion> conversions) {
     public long sent(EventType type) {
       return sent.getOrDefault(type, 0L);
     }
@@ -143,7 +177,7 @@ public final class FunnelGenerator {
     State state = new State(run, sink, progress);
     state.generate();
     sink.flush();
-    return state.summary();
+    return state.summary(true);
   }
 
   private final class State {
@@ -151,6 +185,17 @@ public final class FunnelGenerator {
     private final EventSink sink;
     private final Consumer<Summary> progress;
     private final SplittableRandom random;
+
+    /** Conversions draw from their own generator: the funnel's records stay those of the seed. */
+    private final SplittableRandom conversionRandom;
+
+    private final GeneratedConversions mix = settings.conversions();
+    private final ConversionTruth truth = new ConversionTruth(conversionRules, usdRates);
+    private final boolean conversionTruth;
+
+    /** Event time after which a paced run has ended: conversions due later are never sent. */
+    private final long endMicros;
+
     private final PriorityQueue<Pending> pending =
         new PriorityQueue<>(
             Comparator.comparingLong(Pending::emitAtMicros).thenComparingLong(Pending::sequence));
@@ -173,7 +218,16 @@ public final class FunnelGenerator {
       // The start time is part of the seed, so ids never repeat across runs with different starts.
       this.random =
           new SplittableRandom(settings.seed() * 0x9E3779B97F4A7C15L ^ run.start().toEpochMilli());
+      this.conversionRandom =
+          new SplittableRandom(
+              (settings.seed() * 0x9E3779B97F4A7C15L ^ run.start().toEpochMilli())
+                  + 0x632BE59BD9B4E019L);
+      this.conversionTruth =
+          run.streams()
+              .containsAll(List.of(EventType.CONVERSION, EventType.CLICK, EventType.IMPRESSION));
       this.startMicros = ChronoUnit.MICROS.between(Instant.EPOCH, run.start());
+      this.endMicros =
+          run.duration() == null ? Long.MAX_VALUE : startMicros + run.duration().toNanos() / 1000;
       double eventsPerRequest =
           1
               + settings.responseRate()
@@ -184,8 +238,6 @@ public final class FunnelGenerator {
     }
 
     void generate() throws InterruptedException {
-      long endMicros =
-          run.duration() == null ? Long.MAX_VALUE : startMicros + run.duration().toNanos() / 1000;
       for (long i = 0; ; i++) {
         long requestMicros = startMicros + (long) (i * requestIntervalMicros);
         if (run.count() > 0 ? total >= run.count() : requestMicros >= endMicros) {
@@ -218,11 +270,11 @@ public final class FunnelGenerator {
       long now = System.nanoTime();
       if (force || now - lastProgressNanos >= 1_000_000_000L) {
         lastProgressNanos = now;
-        progress.accept(summary());
+        progress.accept(summary(false));
       }
     }
 
-    Summary summary() {
+    Summary summary(boolean last) {
       return new Summary(
           Map.copyOf(sent),
           Map.copyOf(duplicates),
@@ -230,7 +282,8 @@ public final class FunnelGenerator {
           total,
           Duration.ofNanos(System.nanoTime() - wallStartNanos),
           List.copyOf(expected),
-          List.copyOf(outsideWindow));
+          List.copyOf(outsideWindow),
+          last && conversionTruth ? truth.expected() : List.of());
     }
 
     private void request(long requestMicros) {
@@ -320,7 +373,15 @@ public final class FunnelGenerator {
                       ? 1
                       : 0)));
       req.put("event_timestamp", timestamp(t));
-      schedule(EventType.BID_REQUEST, requestId, req, t);
+      schedule(EventType.BID_REQUEST, requestId, req, t, random);
+      if (conversionRandom.nextDouble() < mix.organicRate()) {
+        // A user who saw no ad: nothing may be credited with the conversion.
+        convert(
+            String.format("o-%06d", conversionRandom.nextInt(50_000)),
+            null,
+            1 + conversionRandom.nextInt(settings.campaigns()),
+            ms(t + conversionRandom.nextLong(3_600_000_000L)));
+      }
 
       if (random.nextDouble() >= settings.responseRate()) {
         return;
@@ -357,7 +418,7 @@ public final class FunnelGenerator {
       resp.put("seatbid", List.of(Map.of("seat", bidderId, "bid", List.of(bid))));
       resp.put("cur", "USD");
       resp.put("event_timestamp", timestamp(responseTime));
-      schedule(EventType.BID_RESPONSE, requestId, resp, responseTime);
+      schedule(EventType.BID_RESPONSE, requestId, resp, responseTime, random);
 
       if (random.nextDouble() >= settings.winRate()) {
         return;
@@ -382,7 +443,17 @@ public final class FunnelGenerator {
       impression.put("creative_id", creativeId);
       impression.put("ad_domain", adDomain);
       impression.put("viewability_score", viewability);
-      schedule(EventType.IMPRESSION, impressionId, impression, impressionTime);
+      impression.put("user_id", userId);
+      schedule(EventType.IMPRESSION, impressionId, impression, impressionTime, random);
+      Touch shown =
+          new Touch(
+              false, impressionId, userId, instant(impressionTime), campaignId, adId, publisher);
+      if (run.streams().contains(EventType.IMPRESSION)) {
+        truth.touch(shown);
+      }
+      if (conversionRandom.nextDouble() < mix.viewRate()) {
+        convertAfter(shown, campaign, false);
+      }
 
       if (random.nextDouble() >= settings.clickRate()) {
         return;
@@ -409,7 +480,16 @@ public final class FunnelGenerator {
         click.put("platform", platform);
         click.put("click_price", round(0.05 + random.nextDouble() * 2.45, 4));
         click.put("click_url", "https://" + adDomain + "/landing?c=" + campaignId);
-        schedule(EventType.CLICK, impressionId, click, clickTime[0]);
+        click.put("user_id", userId);
+        schedule(EventType.CLICK, impressionId, click, clickTime[0], random);
+        Touch clicked =
+            new Touch(true, clickId, userId, instant(clickTime[0]), campaignId, adId, publisher);
+        if (run.streams().contains(EventType.CLICK)) {
+          truth.touch(clicked);
+        }
+        if (conversionRandom.nextDouble() < mix.clickRate()) {
+          convertAfter(clicked, campaign, true);
+        }
         long delay = clickTime[0] - impressionTime;
         boolean inside =
             delay >= -clickSkew.toNanos() / 1000 && delay <= clickWindow.toNanos() / 1000;
@@ -470,7 +550,12 @@ public final class FunnelGenerator {
           window - 1_000, 1_000_000 + (long) (-Math.log(1 - random.nextDouble()) * 6_000_000));
     }
 
-    private void schedule(EventType type, String key, Map<String, Object> event, long eventMicros) {
+    private void schedule(
+        EventType type,
+        String key,
+        Map<String, Object> event,
+        long eventMicros,
+        SplittableRandom random) {
       if (!run.streams().contains(type)) {
         return;
       }
@@ -489,7 +574,7 @@ public final class FunnelGenerator {
         duplicates.merge(type, 1L, Long::sum);
       }
       if (random.nextDouble() < settings.malformedShare()) {
-        add(type, key, malformed(type, event), emitAt);
+        add(type, key, malformed(type, event, random), emitAt);
         malformed.merge(type, 1L, Long::sum);
       }
     }
@@ -499,7 +584,7 @@ public final class FunnelGenerator {
     }
 
     /** A broken variant of a record: each kind of damage the parser must catch. */
-    private byte[] malformed(EventType type, Map<String, Object> event) {
+    private byte[] malformed(EventType type, Map<String, Object> event, SplittableRandom random) {
       Map<String, Object> copy = new LinkedHashMap<>(event);
       switch (random.nextInt(6)) {
         case 0 -> {
@@ -530,6 +615,7 @@ public final class FunnelGenerator {
         case BID_RESPONSE -> "seatbid";
         case IMPRESSION -> "bid_price";
         case CLICK -> "click_price";
+        case CONVERSION -> "value";
       };
     }
 
@@ -559,7 +645,92 @@ public final class FunnelGenerator {
     }
 
     private String uuid() {
+      return uuid(random);
+    }
+
+    private String uuid(SplittableRandom random) {
       return new UUID(random.nextLong(), random.nextLong()).toString();
+    }
+
+    /**
+     * A conversion of the touch's user after it: click-through conversions within the click
+     * lookback, view-through ones within the view lookback, a share on and past the edges.
+     */
+    private void convertAfter(Touch touch, int campaign, boolean click) {
+      Duration lookback = click ? conversionRules.clickLookback() : conversionRules.viewLookback();
+      long lookbackMicros = lookback.toNanos() / 1000;
+      long delay;
+      if (conversionRandom.nextDouble() < mix.edgeShare()) {
+        delay =
+            switch (conversionRandom.nextInt(3)) {
+              case 0 -> lookbackMicros; // exactly on the edge: inside
+              case 1 -> lookbackMicros + 1_000; // one millisecond past it
+              default -> lookbackMicros + 1_000 + conversionRandom.nextLong(4 * 3_600_000_000L);
+            };
+      } else {
+        // Most conversions come soon after the touch: exponential, mean a tenth of the lookback.
+        double mean = lookbackMicros / 10.0;
+        delay =
+            Math.min(
+                lookbackMicros - 1_000_000,
+                1_000_000 + (long) (-Math.log(1 - conversionRandom.nextDouble()) * mean));
+      }
+      boolean postback = click && conversionRandom.nextDouble() < mix.postbackShare();
+      long at = touch.time().toEpochMilli() * 1000 + delay;
+      convert(touch.userId(), postback ? touch.id() : null, campaign, at);
+    }
+
+    /** Schedules one conversion (and, at the re-send share, its re-send) and records it. */
+    private void convert(String userId, String clickId, int campaign, long atMicros) {
+      if (!run.streams().contains(EventType.CONVERSION) || atMicros >= endMicros) {
+        return; // a paced run ends before it: it has not happened yet
+      }
+      String conversionId = uuid(conversionRandom);
+      String user = conversionRandom.nextDouble() < mix.noUserShare() ? null : userId;
+      String type =
+          EventType.CONVERSION_TYPES.get(
+              pickIndex(new double[] {45, 25, 20, 10}, conversionRandom));
+      Double valueUsd =
+          switch (type) {
+            case "purchase" -> round(Math.exp(3.5 + conversionRandom.nextGaussian() * 0.8), 2);
+            case "install" -> round(conversionRandom.nextDouble() * 4, 2);
+            case "signup" -> 0.0;
+            default -> null; // leads carry no value
+          };
+      String currency = null;
+      Double value = valueUsd;
+      if (valueUsd != null && conversionRandom.nextDouble() < mix.foreignCurrencyShare()) {
+        int foreign = conversionRandom.nextInt(CONVERSION_CURRENCIES.length);
+        currency = CONVERSION_CURRENCIES[foreign];
+        value = round(valueUsd / usdRates.getOrDefault(currency, 1.0), 2);
+      } else if (conversionRandom.nextBoolean()) {
+        currency = "USD";
+      }
+      String advertiserId = String.format("adv-%03d", 1 + (campaign - 1) % 16);
+      Map<String, Object> event = new LinkedHashMap<>();
+      event.put("conversion_id", conversionId);
+      // Absent rather than null, as pixels and postbacks send them.
+      putPresent(event, "user_id", user);
+      putPresent(event, "click_id", clickId);
+      event.put("advertiser_id", advertiserId);
+      event.put("conversion_type", type);
+      putPresent(event, "value", value);
+      putPresent(event, "currency", currency);
+      long at = ms(atMicros);
+      event.put("event_timestamp", timestamp(at));
+      schedule(EventType.CONVERSION, conversionId, event, at, conversionRandom);
+      if (conversionRandom.nextDouble() < mix.resendShare()) {
+        // The advertiser sends it again, minutes to hours later: still one conversion.
+        add(
+            EventType.CONVERSION,
+            conversionId,
+            json(event),
+            at + 60_000_000L + conversionRandom.nextLong(2 * 3_600_000_000L));
+        duplicates.merge(EventType.CONVERSION, 1L, Long::sum);
+      }
+      truth.conversion(
+          new ConversionTruth.Conversion(
+              conversionId, user, clickId, advertiserId, type, instant(at), value, currency));
     }
 
     private String pick(String[] values, double[] weights) {
@@ -567,6 +738,10 @@ public final class FunnelGenerator {
     }
 
     private int pickIndex(double[] weights) {
+      return pickIndex(weights, random);
+    }
+
+    private int pickIndex(double[] weights, SplittableRandom random) {
       double sum = 0;
       for (double w : weights) {
         sum += w;
@@ -584,6 +759,12 @@ public final class FunnelGenerator {
 
   private record Pending(
       EventType type, String key, byte[] value, long emitAtMicros, long sequence) {}
+
+  private static void putPresent(Map<String, Object> event, String field, Object value) {
+    if (value != null) {
+      event.put(field, value);
+    }
+  }
 
   private static byte[] json(Map<String, Object> event) {
     try {

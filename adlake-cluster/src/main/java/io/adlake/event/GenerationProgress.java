@@ -26,7 +26,7 @@ public final class GenerationProgress implements Consumer<Summary> {
             : "";
     out.printf(
         "  generated %,d events%s in %.1f s, %,.0f ev/s: requests %,d, responses %,d, impressions %,d, "
-            + "clicks %,d%n",
+            + "clicks %,d, conversions %,d%n",
         s.total(),
         of,
         seconds,
@@ -34,7 +34,8 @@ public final class GenerationProgress implements Consumer<Summary> {
         s.sent(EventType.BID_REQUEST),
         s.sent(EventType.BID_RESPONSE),
         s.sent(EventType.IMPRESSION),
-        s.sent(EventType.CLICK));
+        s.sent(EventType.CLICK),
+        s.sent(EventType.CONVERSION));
   }
 
   /** The closing line: what the run sent beyond the clean funnel. */
@@ -43,7 +44,12 @@ public final class GenerationProgress implements Consumer<Summary> {
     long malformed = s.malformed().values().stream().mapToLong(Long::longValue).sum();
     out.printf(
         "  done: %,d events (%,d re-sent duplicates, %,d malformed), %,d clicks inside the attribution "
-            + "window%n",
-        s.total(), duplicates, malformed, s.expected().size());
+            + "window, %,d conversions (%,d attributed)%n",
+        s.total(),
+        duplicates,
+        malformed,
+        s.expected().size(),
+        s.conversions().size(),
+        s.conversions().stream().filter(c -> !c.attribution().equals("unattributed")).count());
   }
 }

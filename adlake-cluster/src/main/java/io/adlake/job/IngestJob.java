@@ -101,6 +101,7 @@ public final class IngestJob {
       case BID_RESPONSE -> AdlakeTables.bidResponses();
       case IMPRESSION -> AdlakeTables.impressions();
       case CLICK -> AdlakeTables.clicks();
+      case CONVERSION -> AdlakeTables.conversions();
     };
   }
 
@@ -174,6 +175,7 @@ public final class IngestJob {
       case BID_RESPONSE -> col("bidid");
       case IMPRESSION -> col("impression_id");
       case CLICK -> col("click_id");
+      case CONVERSION -> col("conversion_id");
     };
   }
 

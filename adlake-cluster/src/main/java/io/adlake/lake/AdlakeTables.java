@@ -103,6 +103,7 @@ public final class AdlakeTables {
   public static final String BID_RESPONSES = "bid_responses";
   public static final String IMPRESSIONS = "impressions";
   public static final String CLICKS = "clicks";
+  public static final String CONVERSIONS = "conversions";
   public static final String BID_REQUESTS_ENRICHED = "bid_requests_enriched";
   public static final String QUARANTINE = "quarantine";
   public static final String INGEST_METRICS = "ingest_metrics";
@@ -221,7 +222,8 @@ public final class AdlakeTables {
             optional(
                 "viewability_score",
                 "DOUBLE",
-                "Share of the ad in view, 0-1 (added later: NULL on older rows)")));
+                "Share of the ad in view, 0-1 (added later: NULL on older rows)"),
+            userId()));
     return bronze(
         IMPRESSIONS,
         "Impression (win notice) tracking events",
@@ -240,8 +242,33 @@ public final class AdlakeTables {
     columns.addAll(
         List.of(
             optional("click_price", "DOUBLE", "Click price, USD"),
-            optional("click_url", "STRING", "Landing page")));
+            optional("click_url", "STRING", "Landing page"),
+            userId()));
     return bronze(CLICKS, "Click tracking events", columns, List.of("days(event_timestamp)"));
+  }
+
+  /** The user a tracking event belongs to; added after the first release, last in the table. */
+  private static TableSpec.ColumnSpec userId() {
+    return optional(
+        "user_id",
+        "STRING",
+        "user.id of the originating bid request, as the ad server logs it (added later: NULL on older rows)");
+  }
+
+  /** Advertisers' conversions as they come; a re-sent one is a second row with the same id. */
+  public static TableSpec conversions() {
+    return bronze(
+        CONVERSIONS,
+        "Advertiser conversions (pixels and postbacks)",
+        List.of(
+            required("conversion_id", "STRING", "Conversion id; re-sends repeat it"),
+            optional("user_id", "STRING", "Converting user (the bid requests' user.id)"),
+            optional("click_id", "STRING", "Click id carried by a postback"),
+            optional("advertiser_id", "STRING", "Advertiser"),
+            required("conversion_type", "STRING", "purchase, signup, install or lead"),
+            optional("value", "DOUBLE", "Value, >= 0, in currency"),
+            optional("currency", "STRING", "ISO-4217 code of value; NULL means USD")),
+        List.of("days(event_timestamp)"));
   }
 
   /**
@@ -272,14 +299,15 @@ public final class AdlakeTables {
             required(
                 "event_type",
                 "STRING",
-                "Stream the record was read for: bid_request, bid_response, impression, click"),
+                "Stream the record was read for: bid_request, bid_response, impression, click, conversion"),
             optional("source", "STRING", "Topic, stream or file the record came from"),
             optional("source_partition", "INT", "Kafka partition; NULL for files"),
             optional("source_offset", "BIGINT", "Kafka offset, or line number in the file"),
             required(
                 "reason",
                 "STRING",
-                "malformed_json, missing_field:<name>, invalid_timestamp, timestamp_out_of_range or too_large"),
+                "malformed_json, missing_field:<name>, invalid_timestamp, timestamp_out_of_range, too_large, "
+                    + "invalid_conversion_type or invalid_value"),
             optional("raw_text", "STRING", "The record as text when it is valid UTF-8"),
             optional(
                 "raw_base64", "STRING", "The record base64-encoded when it is not valid UTF-8"),
@@ -425,7 +453,144 @@ public final class AdlakeTables {
                 "unique_users",
                 "BIGINT",
                 "Distinct users among the impressions: HyperLogLog++ "
-                    + "(approx_count_distinct), relative standard deviation 5 %")));
+                    + "(approx_count_distinct), relative standard deviation 5 %"),
+            optional(
+                "conversions",
+                "BIGINT",
+                "Conversions attributed to the campaign (click- or view-through), in the window of the "
+                    + "conversion's time (added later: NULL on older rows)"),
+            optional(
+                "conversion_value_usd", "DOUBLE", "value_usd of those conversions, summed, USD"),
+            optional("cvr", "DOUBLE", "conversions / clicks; NULL without clicks"),
+            optional("cpa", "DOUBLE", "spend / conversions, USD; NULL without conversions"),
+            optional("roas", "DOUBLE", "conversion_value_usd / spend; NULL without spend")));
+  }
+
+  /**
+   * The columns of campaign_metrics_5m that the conversions job keeps; the aggregate the others.
+   */
+  public static final List<String> CAMPAIGN_CONVERSION_COLUMNS =
+      List.of("conversions", "conversion_value_usd");
+
+  /** Its ratios, which combine both: whichever writer changes an input recomputes them. */
+  public static final List<String> CAMPAIGN_RATIO_COLUMNS = List.of("cvr", "cpa", "roas");
+
+  public static final String ATTRIBUTED_CONVERSIONS = "attributed_conversions";
+  public static final String CONVERSION_JOURNEYS = "conversion_journeys";
+  public static final String ATTRIBUTION_CREDITS = "attribution_credits";
+
+  /** Columns of a table recomputed per conversion: key, day partitions and MERGE bounds. */
+  private static TableSpec perConversion(
+      String name,
+      String comment,
+      MergeMode mode,
+      List<String> key,
+      List<TableSpec.ColumnSpec> columns) {
+    Map<String, String> props = commonProperties();
+    props.putAll(mergeModeProperties(mode));
+    return new TableSpec(
+        name,
+        comment,
+        columns,
+        // Conversions re-opened by a late touch lie within the lookback of it: one or two days.
+        List.of("days(conversion_time)"),
+        key,
+        props,
+        Optional.of("conversion_time"),
+        Optional.empty());
+  }
+
+  /** Each conversion once, with the touch the last-touch rule gives it (or none). */
+  public static TableSpec attributedConversions(MergeMode mode) {
+    return perConversion(
+        ATTRIBUTED_CONVERSIONS,
+        "Conversions with their last-touch attribution (click-through, view-through or unattributed)",
+        mode,
+        List.of("conversion_id"),
+        List.of(
+            required(
+                "conversion_id", "STRING", "Conversion id (key); a re-sent conversion is one row"),
+            optional("user_id", "STRING", "Converting user"),
+            optional("advertiser_id", "STRING", "Advertiser"),
+            optional("conversion_type", "STRING", "purchase, signup, install or lead"),
+            required("conversion_time", "TIMESTAMP", "Conversion event time (UTC)"),
+            optional("value", "DOUBLE", "Value in currency"),
+            optional("currency", "STRING", "ISO-4217; NULL in the event means USD"),
+            optional(
+                "value_usd",
+                "DOUBLE",
+                "value * the USD rate of currency (adlake.ingest.usd-rates); NULL for an unknown currency"),
+            required("attribution", "STRING", "click_through, view_through or unattributed"),
+            optional("touch_id", "STRING", "The attributed click_id or impression_id"),
+            optional("touch_time", "TIMESTAMP", "Event time of the attributed touch"),
+            optional("campaign_id", "STRING", "Campaign of the attributed touch"),
+            optional("ad_id", "STRING", "Ad of the attributed touch"),
+            optional("publisher_id", "STRING", "Publisher of the attributed touch"),
+            optional(
+                "seconds_to_convert",
+                "DOUBLE",
+                "conversion_time - touch_time, seconds (ms precision)"),
+            optional(
+                "processed_time", "TIMESTAMP", "When the micro-batch that wrote the row ran")));
+  }
+
+  /** The Spark type of a journey: its touches in time order. */
+  public static final String JOURNEY_TOUCHES_TYPE =
+      "ARRAY<STRUCT<touch_type: STRING, touch_id: STRING, touch_time: TIMESTAMP, "
+          + "campaign_id: STRING, publisher_id: STRING>>";
+
+  /** Each conversion once, with the user's touches before it. */
+  public static TableSpec conversionJourneys(MergeMode mode) {
+    return perConversion(
+        CONVERSION_JOURNEYS,
+        "The impressions and clicks of the converting user within the journey lookback",
+        mode,
+        List.of("conversion_id"),
+        List.of(
+            required("conversion_id", "STRING", "Conversion id (key)"),
+            optional("user_id", "STRING", "Converting user; NULL gives an empty journey"),
+            required("conversion_time", "TIMESTAMP", "Conversion event time (UTC)"),
+            optional(
+                "touches",
+                JOURNEY_TOUCHES_TYPE,
+                "The touches in time order (ties: touch id), at most max-touches, the latest"),
+            optional("touch_count", "INT", "Touches in the journey (the array's size)"),
+            optional(
+                "touches_in_lookback",
+                "INT",
+                "Touches within the journey lookback, including those beyond max-touches"),
+            optional("first_touch_time", "TIMESTAMP", "Time of the journey's first touch"),
+            optional(
+                "seconds_from_first_touch",
+                "DOUBLE",
+                "conversion_time - first_touch_time, seconds; NULL for an empty journey"),
+            optional(
+                "processed_time", "TIMESTAMP", "When the micro-batch that wrote the row ran")));
+  }
+
+  /** Per conversion, model and campaign: the share of the conversion the campaign earned. */
+  public static TableSpec attributionCredits(MergeMode mode) {
+    return perConversion(
+        ATTRIBUTION_CREDITS,
+        "Multi-touch credit of attributed conversions per model and campaign",
+        mode,
+        List.of("conversion_id", "model", "campaign_id"),
+        List.of(
+            required("conversion_id", "STRING", "Conversion id (key)"),
+            required(
+                "model",
+                "STRING",
+                "last_touch, first_touch, linear, time_decay or position_based (key)"),
+            required("campaign_id", "STRING", "Campaign credited (key)"),
+            required("conversion_time", "TIMESTAMP", "Conversion event time (UTC)"),
+            optional(
+                "credit",
+                "DOUBLE",
+                "Share of the conversion, > 0; a conversion's credits under one model sum to 1"),
+            optional("credited_value_usd", "DOUBLE", "credit * value_usd"),
+            optional("touches", "INT", "The campaign's touches on the conversion's path"),
+            optional(
+                "processed_time", "TIMESTAMP", "When the micro-batch that wrote the row ran")));
   }
 
   public static final String HOURLY_FUNNEL_BY_PUBLISHER = "hourly_funnel_by_publisher";

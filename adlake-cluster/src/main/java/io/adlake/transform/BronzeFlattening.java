@@ -32,7 +32,7 @@ public final class BronzeFlattening {
         switch (type) {
           case BID_REQUEST -> bidRequest();
           case BID_RESPONSE -> bidResponse();
-          case IMPRESSION, CLICK -> new LinkedHashMap<>();
+          case IMPRESSION, CLICK, CONVERSION -> new LinkedHashMap<>();
         };
     Dataset<Row> rows =
         switch (type) {
@@ -41,7 +41,7 @@ public final class BronzeFlattening {
               valid
                   .withColumn("_seat", explode_outer(col("seatbid")))
                   .withColumn("_bid", explode_outer(col("_seat.bid")));
-          case IMPRESSION, CLICK -> valid;
+          case IMPRESSION, CLICK, CONVERSION -> valid;
         };
     columns.put("event_timestamp", col(EventParser.EVENT_TIME));
     columns.put(RawRecord.RECEIVED_AT, col(RawRecord.RECEIVED_AT));

@@ -20,6 +20,7 @@ import io.adlake.lake.AdlakeTables;
 import io.adlake.lake.TableSpec;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.Column;
@@ -132,14 +133,132 @@ public final class Metrics {
                     col("click_price"),
                     lit(null).cast("string").as("user_id")));
     Dataset<Row> perWindow =
-        byWindow(events, window(col("event_timestamp"), "5 minutes"), col("campaign_id"), spec)
+        byWindow(events, window(col("event_timestamp"), CAMPAIGN_WINDOW), col("campaign_id"), spec)
             .agg(
                 sum(col("is_impression")).cast("long").as("impressions"),
                 sum(col("is_click")).cast("long").as("clicks"),
                 sum(col("win_price")).divide(1000).as("spend"),
                 sum(col("click_price")).multiply(clickRevenueMultiplier).as("revenue"),
                 approx_count_distinct(col("user_id"), UNIQUE_USERS_RSD).as("unique_users"));
-    return windowRows(perWindow, spec, Map.of("ctr", ratio("clicks", "impressions")));
+    // The delivery side only: a window's conversions are kept in the table by the conversions job,
+    // and the aggregate's MERGE leaves them alone (CAMPAIGN_DELIVERY_UPDATE). A new row starts with
+    // none.
+    Map<String, Column> derived = new HashMap<>();
+    derived.put("ctr", ratio("clicks", "impressions"));
+    campaignRatios("clicks", "spend", "conversions", "conversion_value_usd")
+        .forEach((name, sql) -> derived.put(name, expr(sql)));
+    return windowRows(
+        perWindow.withColumn("conversions", lit(0L)).withColumn("conversion_value_usd", lit(0.0)),
+        spec,
+        derived);
+  }
+
+  /** The tumbling window of campaign_metrics_5m. */
+  public static final String CAMPAIGN_WINDOW = "5 minutes";
+
+  /**
+   * cvr, cpa and roas in SQL over the named inputs, each NULL when its denominator is 0 or NULL
+   * (guarded, never a division by zero: Spark 4 runs with ANSI SQL on). One text for the batch
+   * recomputation and for both writers' MERGEs, which name their own sides ({@code s.clicks},
+   * {@code t.conversions}, ...).
+   */
+  public static Map<String, String> campaignRatios(
+      String clicks, String spend, String conversions, String conversionValue) {
+    Map<String, String> ratios = new LinkedHashMap<>();
+    ratios.put("cvr", "CASE WHEN " + clicks + " > 0 THEN " + conversions + " / " + clicks + " END");
+    ratios.put(
+        "cpa", "CASE WHEN " + conversions + " > 0 THEN " + spend + " / " + conversions + " END");
+    ratios.put(
+        "roas", "CASE WHEN " + spend + " > 0 THEN " + conversionValue + " / " + spend + " END");
+    return ratios;
+  }
+
+  /**
+   * Assignments of the aggregate's MERGE into campaign_metrics_5m when the window's row exists: its
+   * delivery columns from the batch, the ratios from them and the conversions the row holds.
+   */
+  public static Map<String, String> campaignDeliveryUpdate(TableSpec spec) {
+    Map<String, String> set = new LinkedHashMap<>();
+    for (String column : spec.columnNames()) {
+      if (!spec.key().contains(column)
+          && !AdlakeTables.CAMPAIGN_CONVERSION_COLUMNS.contains(column)
+          && !AdlakeTables.CAMPAIGN_RATIO_COLUMNS.contains(column)) {
+        set.put(column, "s." + column);
+      }
+    }
+    set.putAll(campaignRatios("s.clicks", "s.spend", "t.conversions", "t.conversion_value_usd"));
+    return set;
+  }
+
+  /**
+   * campaign_metrics_5m recomputed in batch: {@link #campaignMetrics5m(Dataset, Dataset, double,
+   * TableSpec)} with the attributed conversions of each window and campaign (unattributed ones
+   * excluded), each conversion in the window of its own time. A window with conversions but no
+   * delivery has 0 impressions and clicks and NULL spend.
+   *
+   * @param attributedConversions rows of attributed_conversions
+   */
+  public static Dataset<Row> campaignMetrics5m(
+      Dataset<Row> impressionUsers,
+      Dataset<Row> clicks,
+      Dataset<Row> attributedConversions,
+      double clickRevenueMultiplier,
+      TableSpec spec) {
+    Dataset<Row> delivery =
+        campaignMetrics5m(impressionUsers, clicks, clickRevenueMultiplier, spec)
+            .drop(AdlakeTables.CAMPAIGN_CONVERSION_COLUMNS.toArray(String[]::new))
+            .drop(AdlakeTables.CAMPAIGN_RATIO_COLUMNS.toArray(String[]::new));
+    Dataset<Row> converted =
+        conversionsPerWindow(attributedConversions)
+            .withColumnRenamed(AdlakeTables.WINDOW_START, "_window_start")
+            .withColumnRenamed("campaign_id", "_campaign_id");
+    Dataset<Row> joined =
+        delivery.join(
+            converted,
+            delivery
+                .col(AdlakeTables.WINDOW_START)
+                .equalTo(converted.col("_window_start"))
+                .and(delivery.col("campaign_id").equalTo(converted.col("_campaign_id"))),
+            "full_outer");
+    Column start = coalesce(col(AdlakeTables.WINDOW_START), col("_window_start"));
+    Dataset<Row> rows =
+        joined
+            .withColumn(AdlakeTables.WINDOW_START, start)
+            .withColumn("campaign_id", coalesce(col("campaign_id"), col("_campaign_id")))
+            .withColumn(
+                AdlakeTables.WINDOW_END,
+                coalesce(
+                    col(AdlakeTables.WINDOW_END),
+                    col(AdlakeTables.WINDOW_START).plus(expr("INTERVAL " + CAMPAIGN_WINDOW))))
+            .withColumn("impressions", coalesce(col("impressions"), lit(0L)))
+            .withColumn("clicks", coalesce(col("clicks"), lit(0L)))
+            .withColumn("unique_users", coalesce(col("unique_users"), lit(0L)))
+            .withColumn("conversions", coalesce(col("_conversions"), lit(0L)))
+            .withColumn("conversion_value_usd", coalesce(col("_conversion_value_usd"), lit(0.0)))
+            .withColumn(AdlakeTables.UPDATED_AT, current_timestamp());
+    Map<String, Column> ratios = new LinkedHashMap<>();
+    campaignRatios("clicks", "spend", "conversions", "conversion_value_usd")
+        .forEach((name, sql) -> ratios.put(name, expr(sql)));
+    return spec.selectFrom(rows, ratios);
+  }
+
+  /**
+   * Per 5-minute window of the conversion's time and campaign: attributed conversions and their
+   * value in USD (NULL values count as 0). Columns window_start, campaign_id, _conversions,
+   * _conversion_value_usd.
+   */
+  public static Dataset<Row> conversionsPerWindow(Dataset<Row> attributedConversions) {
+    return attributedConversions
+        .filter(col("attribution").notEqual(lit(ConversionAttribution.UNATTRIBUTED)))
+        .groupBy(window(col("conversion_time"), CAMPAIGN_WINDOW).as(WINDOW), col("campaign_id"))
+        .agg(
+            count(lit(1)).as("_conversions"),
+            coalesce(sum(col("value_usd")), lit(0.0)).as("_conversion_value_usd"))
+        .select(
+            col(WINDOW + ".start").as(AdlakeTables.WINDOW_START),
+            col("campaign_id"),
+            col("_conversions"),
+            col("_conversion_value_usd"));
   }
 
   /** Funnel stages, in order; a {@code funnel_events} row is one event reached from its request. */
@@ -309,14 +428,18 @@ public final class Metrics {
   }
 
   /**
-   * Bronze impressions with the user of their bid request (a request has one row per imp:
+   * Bronze impressions with their user: the impression's own {@code user_id}, or, on rows written
+   * before impressions carried it, the user of their bid request (a request has one row per imp:
    * de-duplicated).
    */
   public static Dataset<Row> withUser(Dataset<Row> impressions, Dataset<Row> bidRequests) {
     Dataset<Row> users =
-        bidRequests.select(col("request_id").as("_request_id"), col("user_id")).distinct();
+        bidRequests
+            .select(col("request_id").as("_request_id"), col("user_id").as("_request_user_id"))
+            .distinct();
     return impressions
         .join(users, impressions.col("request_id").equalTo(users.col("_request_id")), "left_outer")
-        .drop("_request_id");
+        .withColumn("user_id", coalesce(impressions.col("user_id"), col("_request_user_id")))
+        .drop("_request_id", "_request_user_id");
   }
 }

@@ -271,12 +271,7 @@ class AvroIngestTest {
     createTopics(avro, 2);
     FunnelGenerator.Summary sentAvro;
     try (AvroEventSink sink = avroSink(avro, Map.of())) {
-      sentAvro =
-          new FunnelGenerator(
-                  avro.generator(),
-                  avro.attribution().clickWindow(),
-                  avro.attribution().clickSkew())
-              .generate(run, sink, s -> {});
+      sentAvro = new FunnelGenerator(avro).generate(run, sink, s -> {});
       assertTrue(sink.unencodable() > 0, "the generator's broken records stay broken in Avro too");
     }
     assertEquals(sentJson.sent(), sentAvro.sent());

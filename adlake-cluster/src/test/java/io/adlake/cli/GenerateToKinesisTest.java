@@ -121,10 +121,7 @@ class GenerateToKinesisTest {
           @Override
           public void close() {}
         };
-    new FunnelGenerator(
-            config.generator(),
-            config.attribution().clickWindow(),
-            config.attribution().clickSkew())
+    new FunnelGenerator(config)
         .generate(
             Run.count(EVENTS, config.generator().eventRate(), Instant.parse(START)),
             memory,

@@ -90,10 +90,7 @@ class ShadedJarIT {
     try (KafkaEventSink sink =
         new KafkaEventSink(TestServices.broker().bootstrapServers(), config.streams(), Map.of())) {
       truth =
-          new FunnelGenerator(
-                  config.generator(),
-                  config.attribution().clickWindow(),
-                  config.attribution().clickSkew())
+          new FunnelGenerator(config)
               .generate(
                   FunnelGenerator.Run.count(10_000, 2000, Instant.parse("2026-11-21T18:00:00Z"))
                       .onlyStreams(Set.of(EventType.IMPRESSION, EventType.CLICK)),

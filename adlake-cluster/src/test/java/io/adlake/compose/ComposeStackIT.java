@@ -94,10 +94,7 @@ class ComposeStackIT {
         ConfigLoader.load(
             Path.of("conf", "docker.conf").toString(), List.of("adlake.generator.seed=" + SEED));
     Summary sent =
-        new FunnelGenerator(
-                docker.generator(),
-                docker.attribution().clickWindow(),
-                docker.attribution().clickSkew())
+        new FunnelGenerator(docker)
             .generate(
                 FunnelGenerator.Run.count(EVENTS, docker.generator().eventRate(), START),
                 new DiscardingSink(),

@@ -46,10 +46,7 @@ class FunnelGeneratorTest {
 
   private Recorder generate(long events, Instant start) throws InterruptedException {
     Recorder recorder = new Recorder();
-    new FunnelGenerator(
-            config.generator(),
-            config.attribution().clickWindow(),
-            config.attribution().clickSkew())
+    new FunnelGenerator(config)
         .generate(FunnelGenerator.Run.count(events, 1000, start), recorder, s -> {});
     return recorder;
   }
@@ -72,10 +69,7 @@ class FunnelGeneratorTest {
   void funnelRatesAndTrafficMixFollowTheSettings() throws Exception {
     Recorder recorder = new Recorder();
     Summary summary =
-        new FunnelGenerator(
-                config.generator(),
-                config.attribution().clickWindow(),
-                config.attribution().clickSkew())
+        new FunnelGenerator(config)
             .generate(FunnelGenerator.Run.count(200_000, 1000, START), recorder, s -> {});
     double requests = summary.sent(EventType.BID_REQUEST);
     double responses = summary.sent(EventType.BID_RESPONSE);
@@ -123,10 +117,7 @@ class FunnelGeneratorTest {
   void duplicatesAndMalformedRecordsAreSentAtTheirShares() throws Exception {
     Recorder recorder = new Recorder();
     Summary summary =
-        new FunnelGenerator(
-                config.generator(),
-                config.attribution().clickWindow(),
-                config.attribution().clickSkew())
+        new FunnelGenerator(config)
             .generate(FunnelGenerator.Run.count(100_000, 1000, START), recorder, s -> {});
     long clean = summary.sent().values().stream().mapToLong(Long::longValue).sum();
     long duplicates = summary.duplicates().values().stream().mapToLong(Long::longValue).sum();

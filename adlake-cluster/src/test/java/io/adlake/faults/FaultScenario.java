@@ -2,6 +2,7 @@ package io.adlake.faults;
 
 import io.adlake.TestServices;
 import io.adlake.config.AdlakeConfig;
+import io.adlake.event.EventType;
 import io.adlake.event.FunnelGenerator;
 import io.adlake.event.FunnelGenerator.Summary;
 import io.adlake.event.KafkaEventSink;
@@ -14,6 +15,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalTime;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -99,7 +101,8 @@ final class FaultScenario {
                 "adlake.streams.bid-requests=" + config.streams().bidRequests(),
                 "adlake.streams.bid-responses=" + config.streams().bidResponses(),
                 "adlake.streams.impressions=" + config.streams().impressions(),
-                "adlake.streams.clicks=" + config.streams().clicks()));
+                "adlake.streams.clicks=" + config.streams().clicks(),
+                "adlake.streams.conversions=" + config.streams().conversions()));
     childConf.addAll(settings);
     return new FaultScenario(
         config,
@@ -152,18 +155,11 @@ final class FaultScenario {
    */
   Summary sendChunk(long events, Instant chunkStart) throws InterruptedException {
     List<String> topics =
-        List.of(
-            config.streams().bidRequests(),
-            config.streams().bidResponses(),
-            config.streams().impressions(),
-            config.streams().clicks());
+        Arrays.stream(EventType.values()).map(t -> t.streamName(config.streams())).toList();
     KafkaTopics.ensure(bootstrapServers, topics, 2);
     try (KafkaEventSink sink = new KafkaEventSink(bootstrapServers, config.streams(), Map.of())) {
       Summary summary =
-          new FunnelGenerator(
-                  config.generator(),
-                  config.attribution().clickWindow(),
-                  config.attribution().clickSkew())
+          new FunnelGenerator(config)
               .generate(
                   FunnelGenerator.Run.count(events, config.generator().eventRate(), chunkStart),
                   sink,

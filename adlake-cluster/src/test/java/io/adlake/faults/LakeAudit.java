@@ -112,6 +112,7 @@ final class LakeAudit {
           case BID_RESPONSE -> "response_id";
           case IMPRESSION -> "impression_id";
           case CLICK -> "click_id";
+          case CONVERSION -> "conversion_id";
         };
     String rowKey =
         switch (type) {

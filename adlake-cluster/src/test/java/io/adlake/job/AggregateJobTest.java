@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.adlake.TestServices;
 import io.adlake.config.AdlakeConfig;
+import io.adlake.event.EventType;
 import io.adlake.event.FunnelGenerator;
 import io.adlake.event.KafkaEventSink;
 import io.adlake.lake.AdlakeTables;
@@ -64,18 +65,10 @@ class AggregateJobTest {
             "adlake.source.kafka.max-offsets-per-trigger=1000");
     TestServices.broker()
         .createTopics(
-            List.of(
-                config.streams().bidRequests(),
-                config.streams().bidResponses(),
-                config.streams().impressions(),
-                config.streams().clicks()),
-            2);
+            Arrays.stream(EventType.values()).map(t -> t.streamName(config.streams())).toList(), 2);
     try (KafkaEventSink sink =
         new KafkaEventSink(TestServices.broker().bootstrapServers(), config.streams(), Map.of())) {
-      new FunnelGenerator(
-              config.generator(),
-              config.attribution().clickWindow(),
-              config.attribution().clickSkew())
+      new FunnelGenerator(config)
           .generate(
               FunnelGenerator.Run.count(6_000, 1, Instant.parse("2026-11-21T06:00:00Z")),
               sink,

@@ -142,11 +142,7 @@ class AttributionJobTest {
       throws InterruptedException {
     List<String> topics = List.of(config.streams().impressions(), config.streams().clicks());
     TestServices.broker().createTopics(topics, 2);
-    FunnelGenerator generator =
-        new FunnelGenerator(
-            config.generator(),
-            config.attribution().clickWindow(),
-            config.attribution().clickSkew());
+    FunnelGenerator generator = new FunnelGenerator(config);
     try (KafkaEventSink sink =
         new KafkaEventSink(TestServices.broker().bootstrapServers(), config.streams(), Map.of())) {
       return generator.generate(

@@ -86,10 +86,7 @@ class IngestJobTest {
             public void close() {}
           };
       sent =
-          new FunnelGenerator(
-                  config.generator(),
-                  config.attribution().clickWindow(),
-                  config.attribution().clickSkew())
+          new FunnelGenerator(config)
               .generate(
                   FunnelGenerator.Run.count(20_000, 2000, Instant.parse("2026-11-21T20:00:00Z")),
                   tee,
@@ -171,6 +168,7 @@ class IngestJobTest {
                   case BID_RESPONSE -> e.path("seatbid").isArray();
                   case IMPRESSION -> e.path("bid_price").isNumber();
                   case CLICK -> e.path("click_price").isNumber();
+                  case CONVERSION -> !e.has("value") || e.path("value").isNumber();
                 };
         if (!wellFormed || sample++ >= 25) {
           continue;
@@ -185,7 +183,7 @@ class IngestJobTest {
                     .sql(
                         "SELECT impression_id, ad_id, campaign_id, publisher_id, device_type, geo_location, "
                             + "platform, ad_type, bid_price, win_price, bidder_id, creative_id, ad_domain, viewability_score, "
-                            + "request_id, response_id FROM "
+                            + "request_id, response_id, user_id FROM "
                             + table(config, AdlakeTables.IMPRESSIONS)
                             + " WHERE impression_id = '"
                             + e.get("impression_id").asText()
@@ -208,7 +206,8 @@ class IngestJobTest {
                     e.get("ad_domain").asText(),
                     e.get("viewability_score").asDouble(),
                     e.get("request_id").asText(),
-                    e.get("response_id").asText()),
+                    e.get("response_id").asText(),
+                    e.get("user_id").asText()),
                 values(row));
           }
           case CLICK -> {
@@ -311,6 +310,31 @@ class IngestJobTest {
                     bid.get("adomain").get(0).asText(),
                     e.get("cur").asText()),
                 values(row));
+          }
+          case CONVERSION -> {
+            if (!e.has("conversion_id")) {
+              continue;
+            }
+            Row row =
+                spark
+                    .sql(
+                        "SELECT conversion_id, user_id, click_id, advertiser_id, conversion_type, value, "
+                            + "currency, cast(event_timestamp AS STRING) FROM "
+                            + table(config, AdlakeTables.CONVERSIONS)
+                            + " WHERE conversion_id = '"
+                            + e.get("conversion_id").asText()
+                            + "'")
+                    .first();
+            assertEquals(
+                Arrays.asList(
+                    e.get("conversion_id").asText(),
+                    e.has("user_id") ? e.get("user_id").asText() : null,
+                    e.has("click_id") ? e.get("click_id").asText() : null,
+                    e.get("advertiser_id").asText(),
+                    e.get("conversion_type").asText(),
+                    e.has("value") ? e.get("value").asDouble() : null,
+                    e.has("currency") ? e.get("currency").asText() : null),
+                values(row).subList(0, 7));
           }
         }
         checked++;
@@ -838,6 +862,7 @@ class IngestJobTest {
                   + table(config, AdlakeTables.BID_RESPONSES));
       case IMPRESSION -> count("SELECT count(*) FROM " + table(config, AdlakeTables.IMPRESSIONS));
       case CLICK -> count("SELECT count(*) FROM " + table(config, AdlakeTables.CLICKS));
+      case CONVERSION -> count("SELECT count(*) FROM " + table(config, AdlakeTables.CONVERSIONS));
     };
   }
 

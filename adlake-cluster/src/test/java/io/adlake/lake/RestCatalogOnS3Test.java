@@ -101,6 +101,8 @@ class RestCatalogOnS3Test {
             "adlake.streaming.checkpoint-root=s3a://" + BUCKET + "/" + CHECKPOINTS,
             // Enough clicks for attribution rows; several micro-batches per query.
             "adlake.generator.click-rate=0.3",
+            // ...and conversions for the bronze conversions table.
+            "adlake.generator.conversions.click-rate=0.5",
             "adlake.source.kafka.max-offsets-per-trigger=1500"));
     return o.toArray(String[]::new);
   }
@@ -247,6 +249,7 @@ class RestCatalogOnS3Test {
             AdlakeTables.BID_RESPONSES,
             AdlakeTables.IMPRESSIONS,
             AdlakeTables.CLICKS,
+            AdlakeTables.CONVERSIONS,
             AdlakeTables.BID_REQUESTS_ENRICHED,
             AdlakeTables.QUARANTINE,
             AdlakeTables.INGEST_METRICS,
@@ -308,6 +311,7 @@ class RestCatalogOnS3Test {
           count("SELECT count(DISTINCT response_id) FROM " + table(AdlakeTables.BID_RESPONSES));
       case IMPRESSION -> count("SELECT count(*) FROM " + table(AdlakeTables.IMPRESSIONS));
       case CLICK -> count("SELECT count(*) FROM " + table(AdlakeTables.CLICKS));
+      case CONVERSION -> count("SELECT count(*) FROM " + table(AdlakeTables.CONVERSIONS));
     };
   }
 

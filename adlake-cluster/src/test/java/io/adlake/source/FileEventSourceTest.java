@@ -81,8 +81,7 @@ class FileEventSourceTest {
   }
 
   private static FunnelGenerator generator(AdlakeConfig config) {
-    return new FunnelGenerator(
-        config.generator(), config.attribution().clickWindow(), config.attribution().clickSkew());
+    return new FunnelGenerator(config);
   }
 
   private static FunnelGenerator.Run run(Instant start) {

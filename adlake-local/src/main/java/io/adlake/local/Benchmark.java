@@ -255,10 +255,7 @@ public final class Benchmark {
       sink = AvroGeneration.sink(sink, config, Map.of(), avroLog);
     }
     try (EventSink target = sink) {
-      return new FunnelGenerator(
-              config.generator(),
-              config.attribution().clickWindow(),
-              config.attribution().clickSkew())
+      return new FunnelGenerator(config)
           .generate(run, target, new GenerationProgress(out, run.count()))
           .total();
     }
@@ -452,11 +449,7 @@ public final class Benchmark {
       throws InterruptedException {
     out.printf("Generating %,d impression and click events into the embedded broker%n", events);
     broker.createTopics(List.of(config.streams().impressions(), config.streams().clicks()), 2);
-    FunnelGenerator generator =
-        new FunnelGenerator(
-            config.generator(),
-            config.attribution().clickWindow(),
-            config.attribution().clickSkew());
+    FunnelGenerator generator = new FunnelGenerator(config);
     Summary summary;
     try (KafkaEventSink sink =
         new KafkaEventSink(

@@ -113,11 +113,7 @@ public final class Demo {
               broker.bootstrapServers(), config.streams(), config.source().kafka().options());
       try (EventSink sink =
           options.avro() ? AvroGeneration.sink(kafka, config, Map.of(), out) : kafka) {
-        FunnelGenerator generator =
-            new FunnelGenerator(
-                config.generator(),
-                config.attribution().clickWindow(),
-                config.attribution().clickSkew());
+        FunnelGenerator generator = new FunnelGenerator(config);
         summary =
             generator.generate(
                 FunnelGenerator.Run.count(
