@@ -21,6 +21,7 @@ import picocli.CommandLine.Spec;
       GenerateCommand.class,
       IngestCommand.class,
       AttributeCommand.class,
+      ConversionsCommand.class,
       AggregateCommand.class,
       RunCommand.class,
       ReportCommand.class,

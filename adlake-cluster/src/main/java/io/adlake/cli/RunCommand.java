@@ -14,10 +14,11 @@ final class RunCommand extends StreamingCommand {
   @Option(
       names = "--jobs",
       split = ",",
-      defaultValue = "ingest,attribution,aggregate",
+      defaultValue = "ingest,attribution,conversions,aggregate",
       paramLabel = "JOB[,JOB]",
       description =
-          "Jobs to run (default: ${DEFAULT-VALUE}). Available: ingest, attribution, aggregate.")
+          "Jobs to run (default: ${DEFAULT-VALUE}). Available: ingest, attribution, conversions, "
+              + "aggregate.")
   List<String> jobs;
 
   @Override

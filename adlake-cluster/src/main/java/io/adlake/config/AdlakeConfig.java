@@ -970,6 +970,13 @@ public record AdlakeConfig(
       @Setting(value = "5", rule = AT_LEAST_ONE, doc = "Creatives of each campaign.")
           int creativesPerCampaign,
       @Setting(
+              value = "50000",
+              rule = AT_LEAST_ONE,
+              doc =
+                  "Users in the simulated market (the bid requests' user.id); fewer users see more ads "
+                      + "each, so their journeys are longer.")
+          int users,
+      @Setting(
               doc =
                   "Conversions of the users who saw and clicked the ads, some organic, some beyond the "
                       + "lookbacks of adlake.conversions; the ground truth holds the attribution of each.")

@@ -311,7 +311,7 @@ public final class FunnelGenerator {
       double floorUsd =
           random.nextDouble() < 0.005 ? 0.0 : round(Math.exp(random.nextGaussian() * 0.6) * 1.2, 4);
       double floor = foreign < 0 ? floorUsd : round(floorUsd / USD_PER_UNIT[foreign], 4);
-      String userId = String.format("u-%06d", random.nextInt(50_000));
+      String userId = String.format("u-%06d", random.nextInt(settings.users()));
 
       Map<String, Object> imp = new LinkedHashMap<>();
       imp.put("id", "1");
@@ -377,7 +377,7 @@ public final class FunnelGenerator {
       if (conversionRandom.nextDouble() < mix.organicRate()) {
         // A user who saw no ad: nothing may be credited with the conversion.
         convert(
-            String.format("o-%06d", conversionRandom.nextInt(50_000)),
+            String.format("o-%06d", conversionRandom.nextInt(settings.users())),
             null,
             1 + conversionRandom.nextInt(settings.campaigns()),
             ms(t + conversionRandom.nextLong(3_600_000_000L)));

@@ -213,12 +213,12 @@ public final class AggregateJob {
     // Update mode: each batch emits the windows it changed, with their totals so far; the MERGE
     // replaces the
     // row, so late events within the watermark correct it.
-    return ForeachBatchQuery.start(
-        metrics,
-        name,
-        OutputMode.Update(),
-        config,
-        trigger,
-        new ExactlyOnceMerge(table, spec, "true", UnaryOperator.identity(), progress));
+    ExactlyOnceMerge merge =
+        new ExactlyOnceMerge(table, spec, "true", UnaryOperator.identity(), progress);
+    if (spec.name().equals(AdlakeTables.CAMPAIGN_METRICS_5M)) {
+      // The conversions job keeps the conversion columns of the same rows: leave them alone.
+      merge = merge.updating(Metrics.campaignDeliveryUpdate(spec));
+    }
+    return ForeachBatchQuery.start(metrics, name, OutputMode.Update(), config, trigger, merge);
   }
 }

@@ -75,9 +75,10 @@ public final class ProgressLog extends StreamingQueryListener implements Consume
     synchronized (this) {
       progresses.add(p);
     }
-    // Ingest queries print their own accounting line from the sink.
+    // Ingest and conversion queries print their own line from the sink.
     if ((p.numInputRows() == 0 && p.observedMetrics().isEmpty())
-        || p.name().startsWith(IngestJob.QUERY_PREFIX)) {
+        || p.name().startsWith(IngestJob.QUERY_PREFIX)
+        || p.name().equals(ConversionJob.QUERY_NAME)) {
       return;
     }
     StringBuilder line =

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.UnaryOperator;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.streaming.StreamingQuery;
 import org.apache.spark.sql.streaming.StreamingQueryException;
@@ -39,6 +40,20 @@ public enum StreamingJobs {
         Trigger trigger,
         ProgressLog progress) {
       return List.of(AttributionJob.start(spark, config, source, trigger, progress));
+    }
+  },
+  /** Reads the bronze tables that INGEST writes; writes campaign_metrics_5m's conversions. */
+  CONVERSIONS {
+    @Override
+    List<StreamingQuery> start(
+        SparkSession spark,
+        AdlakeConfig config,
+        EventSource source,
+        Trigger trigger,
+        ProgressLog progress) {
+      return List.of(
+          ConversionJob.start(
+              spark, config, trigger, progress, progress.out(), UnaryOperator.identity()));
     }
   },
   /** Reads the bronze tables that INGEST writes. */
@@ -107,9 +122,10 @@ public enum StreamingJobs {
 
   /**
    * Groups of phases started together, each group after the one before has finished. A continuous
-   * run starts everything at once (the metrics follow the ingest's commits). A run that stops when
-   * its input is processed (available-now) runs the jobs that read the source first, then each
-   * aggregation phase over the tables they wrote.
+   * run starts everything at once (the jobs over bronze follow the ingest's commits). A run that
+   * stops when its input is processed (available-now) runs the jobs that read the source first,
+   * then the conversions over the bronze tables they wrote, then each aggregation phase (the
+   * campaign metrics read the conversions' columns too).
    */
   static List<List<Phase>> phases(List<StreamingJobs> jobs, Trigger trigger) {
     if (!trigger.equals(Trigger.AvailableNow())) {
@@ -117,9 +133,15 @@ public enum StreamingJobs {
     }
     List<List<Phase>> groups = new ArrayList<>();
     List<Phase> sourceReaders =
-        jobs.stream().filter(job -> job != AGGREGATE).map(job -> (Phase) job::start).toList();
+        jobs.stream()
+            .filter(job -> job != AGGREGATE && job != CONVERSIONS)
+            .map(job -> (Phase) job::start)
+            .toList();
     if (!sourceReaders.isEmpty()) {
       groups.add(sourceReaders);
+    }
+    if (jobs.contains(CONVERSIONS)) {
+      groups.add(List.of(CONVERSIONS::start));
     }
     if (jobs.contains(AGGREGATE)) {
       AGGREGATE.availableNowPhases().forEach(phase -> groups.add(List.of(phase)));

@@ -1,8 +1,12 @@
 package io.adlake.lake;
 
+import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
+import org.apache.iceberg.exceptions.CommitFailedException;
+import org.apache.iceberg.exceptions.ValidationException;
 import org.apache.iceberg.spark.CommitMetadata;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -82,13 +86,81 @@ public final class CommitLedger {
 
   /** Runs {@code write} (one Iceberg commit) with the ledger entry in its snapshot summary. */
   public static void commit(String writerId, long batchId, Runnable write) {
-    CommitMetadata.withCommitProperties(
-        Map.of(WRITER_PROPERTY, writerId, BATCH_PROPERTY, Long.toString(batchId)),
-        () -> {
-          write.run();
-          return null;
-        },
-        RuntimeException.class);
+    commit(writerId, batchId, Map.of(), write);
+  }
+
+  /** Attempts of a write that a concurrent commit to the same rows made Iceberg refuse. */
+  static final int CONFLICT_ATTEMPTS = 4;
+
+  /**
+   * As {@link #commit(String, long, Runnable)}, with further snapshot summary properties. A write
+   * that Iceberg refuses because another writer committed to the rows it read meanwhile ({@code
+   * ValidationException}: two jobs keep different columns of campaign_metrics_5m) committed
+   * nothing, so it is run again, against the new state, up to {@link #CONFLICT_ATTEMPTS} times.
+   */
+  public static void commit(
+      String writerId, long batchId, Map<String, String> properties, Runnable write) {
+    Map<String, String> summary = new HashMap<>(properties);
+    summary.put(WRITER_PROPERTY, writerId);
+    summary.put(BATCH_PROPERTY, Long.toString(batchId));
+    for (int attempt = 1; ; attempt++) {
+      try {
+        CommitMetadata.withCommitProperties(
+            Map.copyOf(summary),
+            () -> {
+              write.run();
+              return null;
+            },
+            RuntimeException.class);
+        return;
+      } catch (RuntimeException e) {
+        if (attempt >= CONFLICT_ATTEMPTS || !isConflict(e)) {
+          throw e;
+        }
+        LOG.warn(
+            "Batch {} of writer {} conflicted with a concurrent commit (attempt {} of {}); writing it "
+                + "again: {}",
+            batchId,
+            writerId,
+            attempt,
+            CONFLICT_ATTEMPTS,
+            e.getMessage());
+      }
+    }
+  }
+
+  /** Iceberg refused the commit because of another commit: nothing of it was committed. */
+  static boolean isConflict(Throwable e) {
+    for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+      if (cause instanceof ValidationException || cause instanceof CommitFailedException) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * The summary of the snapshot in which {@code writerId} committed {@code batchId}, if it did:
+   * what a replay reads back (for example the snapshots of other tables the first attempt read).
+   */
+  public static Optional<Map<String, String>> committedSummary(
+      Table table, String writerId, long batchId) {
+    Snapshot snapshot = table.currentSnapshot();
+    String batch = Long.toString(batchId);
+    while (snapshot != null) {
+      Map<String, String> summary = snapshot.summary();
+      if (writerId.equals(summary.get(WRITER_PROPERTY)) && summary.containsKey(BATCH_PROPERTY)) {
+        if (batch.equals(summary.get(BATCH_PROPERTY))) {
+          return Optional.of(summary);
+        }
+        if (Long.parseLong(summary.get(BATCH_PROPERTY)) < batchId) {
+          return Optional.empty(); // a writer's batch ids only grow: no older snapshot has it
+        }
+      }
+      Long parent = snapshot.parentId();
+      snapshot = parent == null ? null : table.snapshot(parent);
+    }
+    return Optional.empty();
   }
 
   /**

@@ -37,6 +37,10 @@ public final class ExactlyOnceMerge implements VoidFunction2<Dataset<Row>, Long>
   private final String qualifiedTable;
   private final TableSpec spec;
   private final String replaceWhen;
+
+  /** {@code *}, or {@code column = expression, ...} over {@code s.*} and {@code t.*}. */
+  private final String updateSet;
+
   private final transient UnaryOperator<Dataset<Row>> prepare;
   private final transient Consumer<BatchCommit> listener;
   private final transient Consumer<Dataset<Row>> merged;
@@ -52,19 +56,21 @@ public final class ExactlyOnceMerge implements VoidFunction2<Dataset<Row>, Long>
       String replaceWhen,
       UnaryOperator<Dataset<Row>> prepare,
       Consumer<BatchCommit> listener) {
-    this(qualifiedTable, spec, replaceWhen, prepare, listener, rows -> {});
+    this(qualifiedTable, spec, replaceWhen, "*", prepare, listener, rows -> {});
   }
 
   private ExactlyOnceMerge(
       String qualifiedTable,
       TableSpec spec,
       String replaceWhen,
+      String updateSet,
       UnaryOperator<Dataset<Row>> prepare,
       Consumer<BatchCommit> listener,
       Consumer<Dataset<Row>> merged) {
     this.qualifiedTable = requireNonNull(qualifiedTable, "qualifiedTable");
     this.spec = requireNonNull(spec, "spec");
     this.replaceWhen = requireNonNull(replaceWhen, "replaceWhen");
+    this.updateSet = requireNonNull(updateSet, "updateSet");
     this.prepare = requireNonNull(prepare, "prepare");
     this.listener = requireNonNull(listener, "listener");
     this.merged = requireNonNull(merged, "merged");
@@ -79,7 +85,23 @@ public final class ExactlyOnceMerge implements VoidFunction2<Dataset<Row>, Long>
   public ExactlyOnceMerge andThen(Consumer<Dataset<Row>> next) {
     requireNonNull(next, "next");
     return new ExactlyOnceMerge(
-        qualifiedTable, spec, replaceWhen, prepare, listener, merged.andThen(next));
+        qualifiedTable, spec, replaceWhen, updateSet, prepare, listener, merged.andThen(next));
+  }
+
+  /**
+   * This MERGE, updating a matched row with {@code assignments} only (column → SQL over {@code s.*}
+   * and {@code t.*}) instead of every column: for a table whose other columns another job keeps.
+   * New rows are still inserted whole.
+   */
+  public ExactlyOnceMerge updating(Map<String, String> assignments) {
+    for (String column : assignments.keySet()) {
+      spec.column(column);
+    }
+    String set =
+        assignments.entrySet().stream()
+            .map(a -> a.getKey() + " = " + a.getValue())
+            .collect(Collectors.joining(", "));
+    return new ExactlyOnceMerge(qualifiedTable, spec, replaceWhen, set, prepare, listener, merged);
   }
 
   /** What one call did, for progress output and benchmarks. */
@@ -133,7 +155,9 @@ public final class ExactlyOnceMerge implements VoidFunction2<Dataset<Row>, Long>
             "batch", batchView,
             "key_match", keyMatch,
             "prune", prune,
-            "replace_when", replaceWhen));
+            "replace_when", replaceWhen,
+            "update_set", updateSet,
+            "insert", "*"));
   }
 
   /** Row count and ON-clause bounds of one batch, from one aggregation over the persisted rows. */

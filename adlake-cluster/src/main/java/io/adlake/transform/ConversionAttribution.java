@@ -53,6 +53,95 @@ public final class ConversionAttribution {
 
   private ConversionAttribution() {}
 
+  /** What an arrival is: a conversion, or a touch (click or impression). */
+  public static final String CONVERSION = "conversion";
+
+  /**
+   * The rows the conversions job reacts to, from the three bronze streams in one shape: kind
+   * (conversion, click, impression), id, user_id, click_id (a conversion's postback click, a
+   * click's own id), event_time.
+   */
+  public static Dataset<Row> arrivals(
+      Dataset<Row> conversions, Dataset<Row> clicks, Dataset<Row> impressions) {
+    return conversions
+        .select(
+            lit(CONVERSION).as("kind"),
+            col("conversion_id").as("id"),
+            col("user_id"),
+            col("click_id"),
+            col("event_timestamp").as("event_time"))
+        .unionByName(
+            clicks.select(
+                lit(CLICK).as("kind"),
+                col("click_id").as("id"),
+                col("user_id"),
+                col("click_id"),
+                col("event_timestamp").as("event_time")))
+        .unionByName(
+            impressions.select(
+                lit(IMPRESSION).as("kind"),
+                col("impression_id").as("id"),
+                col("user_id"),
+                lit(null).cast("string").as("click_id"),
+                col("event_timestamp").as("event_time")));
+  }
+
+  /**
+   * The conversions whose attribution, journey or credit {@code arrivals} may change: the
+   * conversions among them, and the bronze conversions a touch among them can reach, that is those
+   * of the touch's user within the re-open window after it ({@link
+   * ConversionSettings#reopenWindow()}), and those whose postback names a click among them within
+   * the click lookback after it.
+   *
+   * @param arrivals {@link #arrivals}, late touches already left out
+   * @param bronzeConversions the bronze conversions that may be re-opened
+   * @return distinct conversion_id
+   */
+  public static Dataset<Row> affected(
+      Dataset<Row> arrivals, Dataset<Row> bronzeConversions, ConversionSettings settings) {
+    Dataset<Row> touched =
+        arrivals
+            .filter(col("kind").notEqual(lit(CONVERSION)))
+            .select(
+                col("kind").as("a_kind"),
+                col("user_id").as("a_user_id"),
+                col("click_id").as("a_click_id"),
+                col("event_time").as("a_time"));
+    Dataset<Row> conversions =
+        bronzeConversions.select(
+            col("conversion_id"), col("user_id"), col("click_id"), col("event_timestamp"));
+    Column after = col("event_timestamp").geq(col("a_time"));
+    Dataset<Row> byUser =
+        conversions
+            .join(
+                touched,
+                col("user_id")
+                    .equalTo(col("a_user_id"))
+                    .and(after)
+                    .and(col("event_timestamp").leq(plus(col("a_time"), settings.reopenWindow()))))
+            .select(col("conversion_id"));
+    Dataset<Row> byClick =
+        conversions
+            .join(
+                touched,
+                col("click_id")
+                    .equalTo(col("a_click_id"))
+                    .and(col("a_kind").equalTo(lit(CLICK)))
+                    .and(after)
+                    .and(col("event_timestamp").leq(plus(col("a_time"), settings.clickLookback()))))
+            .select(col("conversion_id"));
+    return arrivals
+        .filter(col("kind").equalTo(lit(CONVERSION)))
+        .select(col("id").as("conversion_id"))
+        .unionByName(byUser)
+        .unionByName(byClick)
+        .distinct();
+  }
+
+  private static Column plus(Column time, Duration duration) {
+    return time.plus(expr("INTERVAL " + duration.toMillis() + " MILLISECONDS"));
+  }
+
   /**
    * One record per {@code conversion_id}: a re-sent conversion is the same conversion. The earliest
    * copy wins (ties broken on the other fields), so the choice does not depend on arrival order.

@@ -243,6 +243,34 @@ public final class Metrics {
   }
 
   /**
+   * Rows of campaign_metrics_5m for windows that have conversions and no delivery yet: what the
+   * conversions job inserts when no row exists (0 impressions and clicks, NULL spend), and whose
+   * conversion columns it writes into a row that exists.
+   *
+   * @param perWindow window_start, campaign_id, _conversions, _conversion_value_usd
+   */
+  public static Dataset<Row> campaignConversionRows(Dataset<Row> perWindow, TableSpec spec) {
+    Dataset<Row> rows =
+        perWindow
+            .withColumn(
+                AdlakeTables.WINDOW_END,
+                col(AdlakeTables.WINDOW_START).plus(expr("INTERVAL " + CAMPAIGN_WINDOW)))
+            .withColumn("impressions", lit(0L))
+            .withColumn("clicks", lit(0L))
+            .withColumn("spend", lit(null).cast("double"))
+            .withColumn("revenue", lit(null).cast("double"))
+            .withColumn("ctr", lit(null).cast("double"))
+            .withColumn("unique_users", lit(0L))
+            .withColumn("conversions", col("_conversions"))
+            .withColumn("conversion_value_usd", col("_conversion_value_usd"))
+            .withColumn(AdlakeTables.UPDATED_AT, current_timestamp());
+    Map<String, Column> ratios = new LinkedHashMap<>();
+    campaignRatios("clicks", "spend", "conversions", "conversion_value_usd")
+        .forEach((name, sql) -> ratios.put(name, expr(sql)));
+    return spec.selectFrom(rows, ratios);
+  }
+
+  /**
    * Per 5-minute window of the conversion's time and campaign: attributed conversions and their
    * value in USD (NULL values count as 0). Columns window_start, campaign_id, _conversions,
    * _conversion_value_usd.
