@@ -39,6 +39,8 @@ public final class TestServices {
           "adlake.generator.event-rate=0.5",
           "adlake.generator.win-rate=0.9",
           "adlake.generator.click-rate=0.3",
+          "adlake.generator.conversions.click-rate=0.3",
+          "adlake.generator.conversions.view-rate=0.03",
           "adlake.source.kafka.max-offsets-per-trigger=200");
 
   /**
@@ -129,8 +131,8 @@ public final class TestServices {
 
   /**
    * A small demo run that fills every table: the {@link #DEMO_RUN} events through the broker, then
-   * ingest, attribution and aggregation, available-now, into the catalog of {@code name}'s config
-   * with {@code overrides} (a REST catalog, for example).
+   * ingest, attribution, conversions and aggregation, available-now, into the catalog of {@code
+   * name}'s config with {@code overrides} (a REST catalog, for example).
    */
   public static AdlakeConfig smallDemo(String name, String... overrides) throws Exception {
     broker(); // before config(), which takes the broker's address
@@ -142,7 +144,11 @@ public final class TestServices {
     StreamingJobs.runAll(
         spark(),
         demo,
-        List.of(StreamingJobs.INGEST, StreamingJobs.ATTRIBUTION, StreamingJobs.AGGREGATE),
+        List.of(
+            StreamingJobs.INGEST,
+            StreamingJobs.ATTRIBUTION,
+            StreamingJobs.CONVERSIONS,
+            StreamingJobs.AGGREGATE),
         Trigger.AvailableNow(),
         new ProgressLog(System.out));
     return demo;

@@ -2,6 +2,7 @@ package io.adlake.cli;
 
 import io.adlake.config.AdlakeConfig;
 import io.adlake.job.AttributionReport;
+import io.adlake.job.ConversionReport;
 import io.adlake.job.FunnelReport;
 import io.adlake.job.IngestReport;
 import io.adlake.job.MetricsReport;
@@ -19,8 +20,8 @@ import picocli.CommandLine.Option;
     name = "report",
     mixinStandardHelpOptions = true,
     description =
-        "Print the ingest accounting, the funnel analytics and the attribution summary, or run any SQL "
-            + "against the catalog with --sql.")
+        "Print the ingest accounting, the funnel analytics, the attribution summary and the "
+            + "conversions, or run any SQL against the catalog with --sql.")
 final class ReportCommand implements Callable<Integer> {
   @Mixin EnvOptions env;
 
@@ -29,7 +30,8 @@ final class ReportCommand implements Callable<Integer> {
       defaultValue = "all",
       paramLabel = "WHAT",
       description =
-          "ingest, funnel, metrics (hourly funnel, late events), attribution or all (default: "
+          "ingest, funnel, metrics (hourly funnel, late events), attribution, conversions "
+              + "(attribution types, CVR/CPA/ROAS, time to convert, models) or all (default: "
               + "${DEFAULT-VALUE}); ignored with --sql.")
   String what;
 
@@ -71,10 +73,13 @@ final class ReportCommand implements Callable<Integer> {
       spark.sql("USE " + config.catalog().name() + "." + config.catalog().namespace());
       resultFormat.print(spark.sql(sql), limit, System.out);
     } else {
-      if (!List.of("all", "ingest", "funnel", "metrics", "attribution").contains(what)) {
+      if (!List.of("all", "ingest", "funnel", "metrics", "attribution", "conversions")
+          .contains(what)) {
         throw new picocli.CommandLine.ParameterException(
             new picocli.CommandLine(this),
-            "report takes ingest, funnel, metrics, attribution or all, got '" + what + "'");
+            "report takes ingest, funnel, metrics, attribution, conversions or all, got '"
+                + what
+                + "'");
       }
       if (what.equals("all") || what.equals("ingest")) {
         IngestReport.print(spark, config, resultFormat, System.out);
@@ -94,6 +99,16 @@ final class ReportCommand implements Callable<Integer> {
       }
       if (what.equals("all") || what.equals("attribution")) {
         AttributionReport.print(spark, config, resultFormat, System.out);
+      }
+      if (what.equals("conversions")) {
+        ConversionReport.print(spark, config, resultFormat, limit, System.out);
+      } else if (what.equals("all")) {
+        try {
+          ConversionReport.print(spark, config, resultFormat, limit, System.out);
+        } catch (IllegalStateException e) {
+          // "all" also serves a lake where the conversions job has not run.
+          System.out.println("\n(no conversions: " + e.getMessage() + ")");
+        }
       }
     }
     return 0;

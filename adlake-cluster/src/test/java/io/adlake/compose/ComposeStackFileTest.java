@@ -382,7 +382,7 @@ class ComposeStackFileTest {
               .sorted()
               .toList();
     }
-    assertEquals(15, queries.size(), "athena/ holds the 15 report queries: " + queries);
+    assertEquals(19, queries.size(), "athena/ holds the 19 report queries: " + queries);
     for (String query : queries) {
       assertTrue(dryRun.contains(query), "make trino runs " + query + ":\n" + dryRun);
     }

@@ -95,7 +95,8 @@ class TrinoInteropTest {
   private static final Path SPARK_SQL = ClusterModule.path("src", "main", "resources", "sql");
 
   /** Report SQL groups that analysts run; merge.sql is the pipeline's own. */
-  private static final List<String> REPORT_GROUPS = List.of("funnel", "metrics", "report");
+  private static final List<String> REPORT_GROUPS =
+      List.of("funnel", "metrics", "report", "conversions");
 
   /**
    * The Glue database (= namespace) the Athena files name; the test's own namespace replaces it.
@@ -227,7 +228,11 @@ class TrinoInteropTest {
                 AdlakeTables.CAMPAIGN_METRICS_5M,
                 AdlakeTables.HOURLY_FUNNEL_BY_PUBLISHER,
                 AdlakeTables.FUNNEL_EVENTS,
-                AdlakeTables.LATE_EVENTS)),
+                AdlakeTables.LATE_EVENTS,
+                AdlakeTables.CONVERSIONS,
+                AdlakeTables.ATTRIBUTED_CONVERSIONS,
+                AdlakeTables.CONVERSION_JOURNEYS,
+                AdlakeTables.ATTRIBUTION_CREDITS)),
         "every adlake table: " + inSpark);
   }
 
@@ -278,7 +283,10 @@ class TrinoInteropTest {
         sqlFiles(SPARK_SQL),
         sqlFiles(ATHENA_SQL),
         "the report SQL under " + SPARK_SQL + " vs its Athena / Trino copy under " + ATHENA_SQL);
-    assertEquals(15, sqlFiles(ATHENA_SQL).size(), "report queries (6 funnel, 3 metrics, 6 report)");
+    assertEquals(
+        19,
+        sqlFiles(ATHENA_SQL).size(),
+        "report queries (6 funnel, 3 metrics, 6 report, 4 conversions)");
     Map<String, String> glueNames = new LinkedHashMap<>();
     reportTables()
         .forEach(

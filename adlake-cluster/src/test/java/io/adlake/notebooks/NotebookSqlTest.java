@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.adlake.TestServices;
 import io.adlake.config.AdlakeConfig;
+import io.adlake.job.ConversionReport;
 import io.adlake.job.FunnelReport;
 import io.adlake.job.MetricsReport;
 import io.adlake.lake.AdlakeTables;
@@ -42,10 +43,10 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Every SQL statement of the Jupyter notebooks under {@code notebooks/}, run against tables that a
- * small demo filled: generator → embedded broker → ingest, attribution and aggregation,
- * available-now. The notebooks keep their SQL in {@code %%sql} cells (the spark-iceberg image's
- * cell magic), one statement a cell, tables named {@code adlake.adlake.<table>}; here that prefix
- * becomes the test's catalog and namespace.
+ * small demo filled: generator → embedded broker → ingest, attribution, conversions and
+ * aggregation, available-now. The notebooks keep their SQL in {@code %%sql} cells (the
+ * spark-iceberg image's cell magic), one statement a cell, tables named {@code
+ * adlake.adlake.<table>}; here that prefix becomes the test's catalog and namespace.
  */
 class NotebookSqlTest {
   private static final Path NOTEBOOKS = Path.of("notebooks");
@@ -61,7 +62,8 @@ class NotebookSqlTest {
               "02_attribution.ipynb", 10,
               "03_funnel.ipynb", 17,
               "04_time_travel.ipynb", 10,
-              "05_table_health.ipynb", 9));
+              "05_table_health.ipynb", 9,
+              "06_conversions.ipynb", 7));
 
   /**
    * The magic shows 100 rows by default; nothing here needs more than the first rows of a result.
@@ -191,7 +193,7 @@ class NotebookSqlTest {
         STATEMENTS,
         found,
         "%%sql cells per notebook (update STATEMENTS when you add or remove cells)");
-    assertEquals(69, cells.size(), "statements in all notebooks");
+    assertEquals(76, cells.size(), "statements in all notebooks");
     found.forEach((notebook, count) -> assertTrue(count > 0, notebook + " has no %%sql cell"));
   }
 
@@ -293,6 +295,42 @@ class NotebookSqlTest {
     assertTrue(
         funnel.<Long>getAs("bid_requests") > 0 && funnel.<Long>getAs("clicks") > 0,
         "full funnel: " + funnel);
+  }
+
+  @Test
+  void theConversionsNotebookRunsTheReportsOwnSqlAndEachModelSharesEveryConversionOnce() {
+    Map<String, String> tables = new HashMap<>();
+    for (String table :
+        List.of(
+            AdlakeTables.ATTRIBUTED_CONVERSIONS,
+            AdlakeTables.ATTRIBUTION_CREDITS,
+            AdlakeTables.CAMPAIGN_METRICS_5M)) {
+      tables.put(table, "adlake.adlake." + table);
+    }
+    Set<String> notebookSql =
+        cells.stream()
+            .filter(cell -> cell.notebook().equals("06_conversions.ipynb"))
+            .map(cell -> normalized(cell.statement()))
+            .collect(Collectors.toSet());
+    for (Map.Entry<String, String> query : ConversionReport.QUERIES) {
+      assertTrue(
+          notebookSql.contains(normalized(SqlTemplate.render(query.getValue(), tables))),
+          "06_conversions.ipynb has no cell with the SQL of "
+              + query.getValue()
+              + ": copy the file into the notebook again");
+    }
+    long attributed =
+        spark
+            .table(config.catalog().qualified(AdlakeTables.ATTRIBUTED_CONVERSIONS))
+            .filter("attribution <> 'unattributed'")
+            .count();
+    assertTrue(attributed > 0, "the demo run attributed conversions");
+    List<Row> models = result("credit_check");
+    assertEquals(5, models.size(), "five models: " + models);
+    for (Row model : models) {
+      assertEquals(attributed, model.<Long>getAs("conversions"), model.toString());
+      assertEquals((double) attributed, model.<Double>getAs("credit"), 1e-6, model.toString());
+    }
   }
 
   @Test
