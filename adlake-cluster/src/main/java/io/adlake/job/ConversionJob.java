@@ -71,7 +71,19 @@ public final class ConversionJob {
 
   public static StreamingQuery start(
       SparkSession spark, AdlakeConfig config, Trigger trigger, Consumer<BatchCommit> commits) {
-    return start(spark, config, trigger, commits, System.out, UnaryOperator.identity());
+    return start(spark, config, trigger, commits, System.out);
+  }
+
+  /**
+   * @param out where each micro-batch's line goes
+   */
+  public static StreamingQuery start(
+      SparkSession spark,
+      AdlakeConfig config,
+      Trigger trigger,
+      Consumer<BatchCommit> commits,
+      PrintStream out) {
+    return start(spark, config, trigger, commits, out, UnaryOperator.identity());
   }
 
   /**

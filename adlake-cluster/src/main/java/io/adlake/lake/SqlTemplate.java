@@ -14,7 +14,7 @@ import java.util.regex.Pattern;
  * never raw input.
  */
 public final class SqlTemplate {
-  private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([a-z_]+)}");
+  private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([a-z_][a-z0-9_]*)}");
 
   private SqlTemplate() {}
 

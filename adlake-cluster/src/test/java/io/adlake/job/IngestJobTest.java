@@ -811,6 +811,58 @@ class IngestJobTest {
     assertEquals(Arrays.asList("i-old", null), values(rows.get(1)));
   }
 
+  @Test
+  void clicksGainUserIdOnStartOldRowsAndRecordsWithoutItReadNull() throws Exception {
+    AdlakeConfig config = TestServices.config("user_id_evolution");
+    createTopics(config);
+    // The clicks table as the release before conversions created it: no user_id.
+    TableSpec current = AdlakeTables.clicks();
+    TableSpec before =
+        new TableSpec(
+            current.name(),
+            current.comment(),
+            current.columns().stream().filter(c -> !c.name().equals("user_id")).toList(),
+            current.partitioning(),
+            current.key(),
+            current.properties(),
+            current.timeColumn(),
+            current.groupColumn());
+    String table = TableSetup.ensure(spark, config.catalog(), before);
+    String oldRow =
+        before.columns().stream()
+            .map(
+                c ->
+                    switch (c.name()) {
+                      case "click_id" -> "'c-old'";
+                      case "impression_id" -> "'i-1'";
+                      case "ad_id" -> "'ad-1'";
+                      case "campaign_id" -> "'cmp-0001'";
+                      case "event_timestamp" -> "TIMESTAMP '2026-11-20 09:00:00'";
+                      default -> "CAST(NULL AS " + c.type() + ")";
+                    })
+            .collect(Collectors.joining(", "));
+    spark.sql("INSERT INTO " + table + " VALUES (" + oldRow + ")");
+
+    // A tracker on the old format (no user_id) and one on the new, side by side.
+    send(
+        config.streams().clicks(),
+        List.of(
+            bytes(click("c-without", "2026-11-21T09:00:01.000Z")),
+            bytes(
+                click("c-with", "2026-11-21T09:00:02.000Z")
+                    .replace("\"click_url\":\"u\"", "\"click_url\":\"u\",\"user_id\":\"u-7\""))));
+    runIngest(config);
+
+    List<Row> rows =
+        spark.sql("SELECT click_id, user_id FROM " + table + " ORDER BY click_id").collectAsList();
+    assertEquals(
+        List.of(
+            Arrays.asList("c-old", null),
+            Arrays.asList("c-with", "u-7"),
+            Arrays.asList("c-without", null)),
+        rows.stream().map(IngestJobTest::values).toList());
+  }
+
   static void runIngest(AdlakeConfig config) throws Exception {
     PrintStream out = System.out;
     for (StreamingQuery query :

@@ -67,6 +67,14 @@ final class BenchCommand implements Callable<Integer> {
   int aggregateBatches;
 
   @Option(
+      names = "--conversion-events",
+      defaultValue = "200000",
+      description =
+          "Impression, click and conversion events for the conversions case; 0 skips it "
+              + "(default: ${DEFAULT-VALUE}).")
+  long conversionEvents;
+
+  @Option(
       names = "--work-dir",
       defaultValue = "target/bench",
       description = "Scratch directory, wiped first " + "(default: ${DEFAULT-VALUE}).")
@@ -84,6 +92,7 @@ final class BenchCommand implements Callable<Integer> {
                 prefillRows,
                 mergeRows,
                 aggregateBatches,
+                conversionEvents,
                 workDir),
             env::load);
     return 0;

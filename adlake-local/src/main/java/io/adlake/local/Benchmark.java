@@ -22,6 +22,7 @@ import io.adlake.event.KafkaEventSink;
 import io.adlake.job.AggregateJob;
 import io.adlake.job.AttributionJob;
 import io.adlake.job.Checkpoints;
+import io.adlake.job.ConversionJob;
 import io.adlake.job.IngestJob;
 import io.adlake.job.ProgressLog;
 import io.adlake.job.SparkSessions;
@@ -35,8 +36,10 @@ import io.adlake.lake.TableSetup;
 import io.adlake.lake.TableSpec;
 import io.adlake.source.EventSource;
 import io.adlake.transform.Attribution;
+import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -52,7 +55,9 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.iceberg.IcebergBuild;
+import org.apache.iceberg.Snapshot;
 import org.apache.spark.sql.Column;
+import org.apache.spark.sql.DataFrameReader;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -75,6 +80,7 @@ public final class Benchmark {
       long prefillRows,
       int mergeRows,
       int aggregateBatches,
+      long conversionEvents,
       Path workDir) {}
 
   /**
@@ -187,6 +193,9 @@ public final class Benchmark {
       if (options.ingestEvents() > 0) {
         ingest(spark, broker, configFor, options);
       }
+      if (options.conversionEvents() > 0) {
+        conversions(spark, broker, configFor, options);
+      }
       spark.stop();
       if (options.prefillRows() > 0) {
         // A fresh Spark context: the throughput rounds' join state must not crowd the pre-fill's
@@ -276,10 +285,194 @@ public final class Benchmark {
     return new PrintStream(OutputStream.nullOutputStream());
   }
 
-  /** The four stream settings, each stream named {@code prefix + its key + suffix}. */
+  /** The five stream settings, each stream named {@code prefix + its key + suffix}. */
   private static Stream<String> streams(String prefix, String suffix) {
-    return Stream.of("bid-requests", "bid-responses", "impressions", "clicks")
+    return Stream.of("bid-requests", "bid-responses", "impressions", "clicks", "conversions")
         .map(key -> "adlake.streams." + key + "=" + prefix + key + suffix);
+  }
+
+  /**
+   * Conversion attribution: impressions, clicks and conversions of a market whose users see many
+   * ads and convert often, ingested once; then the conversions job over the bronze tables, in one
+   * micro-batch (available-now) and in micro-batches of about {@code max-offsets-per-trigger / 10}
+   * bronze rows, each into tables of its own: conversions per second, the time per micro-batch, and
+   * what the job holds as state when it is done.
+   */
+  private void conversions(
+      SparkSession spark, EmbeddedKafkaBroker broker, ConfigFor configFor, Options options)
+      throws Exception {
+    String[] market = {
+      "adlake.generator.event-rate=20",
+      "adlake.generator.win-rate=0.5",
+      "adlake.generator.click-rate=0.1",
+      "adlake.generator.users=5000",
+      "adlake.generator.conversions.click-rate=0.3",
+      "adlake.generator.conversions.view-rate=0.01",
+      "adlake.generator.conversions.organic-rate=0.001"
+    };
+    ConfigFor conversionConfigFor =
+        (namespace, overrides) ->
+            configFor.apply(
+                namespace,
+                Stream.of(streams("conv.", ""), Arrays.stream(market), Arrays.stream(overrides))
+                    .flatMap(Function.identity())
+                    .toArray(String[]::new));
+    AdlakeConfig bronze = conversionConfigFor.apply("bench_conversions");
+    out.printf(
+        "%nGenerating %,d impression, click and conversion events for the conversions case%n",
+        options.conversionEvents());
+    broker.createTopics(
+        List.of(EventType.values()).stream().map(t -> t.streamName(bronze.streams())).toList(), 2);
+    Summary sent;
+    try (KafkaEventSink sink =
+        new KafkaEventSink(
+            broker.bootstrapServers(), bronze.streams(), bronze.source().kafka().options())) {
+      sent =
+          new FunnelGenerator(bronze)
+              .generate(
+                  FunnelGenerator.Run.count(
+                          options.conversionEvents(),
+                          bronze.generator().eventRate(),
+                          Instant.parse("2026-11-19T09:00:00Z"))
+                      .onlyStreams(
+                          Set.of(EventType.IMPRESSION, EventType.CLICK, EventType.CONVERSION)),
+                  sink,
+                  new GenerationProgress(out, options.conversionEvents()));
+    }
+    double ingestSeconds = ingestSeconds(spark, bronze, quietStream());
+    long conversions = sent.conversions().size();
+    out.printf(
+        "  ingested in %.1f s: %,d impressions, %,d clicks, %,d conversions (%,d attributed by the ground truth)%n",
+        ingestSeconds,
+        sent.sent(EventType.IMPRESSION),
+        sent.sent(EventType.CLICK),
+        conversions,
+        sent.conversions().stream().filter(c -> !c.attribution().equals("unattributed")).count());
+
+    // The outputs in tables of their own per run, over the one bronze copy: each run's namespace
+    // holds its conversion tables, and reads bronze from the shared one by name.
+    long rowsPerBatch = Math.max(1, options.maxOffsetsPerTrigger() / 10);
+    for (String run : List.of("available-now", "micro-batches")) {
+      String namespace = "bench_conversions_" + run.replace('-', '_');
+      AdlakeConfig config =
+          conversionConfigFor.apply(
+              namespace,
+              "adlake.conversions.lateness=7 days",
+              "adlake.conversions.max-rows-per-trigger="
+                  + (run.equals("available-now") ? 0 : rowsPerBatch));
+      copyBronze(spark, bronze, config);
+      ProgressLog log = new ProgressLog(quietStream());
+      long start = System.nanoTime();
+      StreamingQuery query =
+          ConversionJob.start(
+              spark,
+              config,
+              run.equals("available-now") ? Trigger.AvailableNow() : Trigger.ProcessingTime(0),
+              log,
+              quietStream());
+      if (run.equals("available-now")) {
+        query.awaitTermination();
+      } else {
+        query.processAllAvailable();
+        query.stop();
+      }
+      double seconds = (System.nanoTime() - start) / 1e9;
+      long batches =
+          log.commits().stream()
+              .filter(c -> c.table().equals(AdlakeTables.ATTRIBUTED_CONVERSIONS))
+              .map(BatchCommit::batchId)
+              .distinct()
+              .count();
+      out.printf(
+          "  %-14s: %,d conversions in %.1f s = %,.0f conversions/s (%d micro-batches writing, %,.1f s each)%n",
+          run,
+          conversions,
+          seconds,
+          conversions / seconds,
+          batches,
+          seconds / Math.max(1, batches));
+      if (run.equals("micro-batches")) {
+        conversionState(spark, config);
+      }
+    }
+  }
+
+  /** Copies the bronze impressions, clicks and conversions of {@code from} into {@code to}. */
+  private static void copyBronze(SparkSession spark, AdlakeConfig from, AdlakeConfig to)
+      throws Exception {
+    for (TableSpec spec :
+        List.of(AdlakeTables.impressions(), AdlakeTables.clicks(), AdlakeTables.conversions())) {
+      // One file per ingest commit of the source table, in commit order: the streaming read sees
+      // the same snapshots, so a row limit cuts it into micro-batches.
+      String target = TableSetup.ensure(spark, to.catalog(), spec);
+      String source = from.catalog().qualified(spec.name());
+      for (Snapshot snapshot : TableSetup.load(spark, source).snapshots()) {
+        DataFrameReader added = spark.read().format("iceberg");
+        added =
+            snapshot.parentId() == null
+                ? added.option("snapshot-id", snapshot.snapshotId())
+                : added
+                    .option("start-snapshot-id", snapshot.parentId())
+                    .option("end-snapshot-id", snapshot.snapshotId());
+        added.load(source).writeTo(target).append();
+      }
+    }
+  }
+
+  /**
+   * What the conversions job holds when it is done: its checkpoint (offsets, commits and the
+   * event-time log; no state store), and, for comparison, what a stateful design would have to
+   * keep: the touches of the last re-open window, per active user.
+   */
+  private void conversionState(SparkSession spark, AdlakeConfig config) throws Exception {
+    Path checkpoint = Path.of(Checkpoints.location(config, ConversionJob.QUERY_NAME));
+    long checkpointBytes = bytesUnder(checkpoint);
+    boolean stateStore = Files.exists(checkpoint.resolve("state"));
+    long eventTimeBytes = bytesUnder(checkpoint.resolve("event-time"));
+    String touches =
+        "SELECT user_id, event_timestamp FROM "
+            + config.catalog().qualified(AdlakeTables.IMPRESSIONS)
+            + " UNION ALL SELECT user_id, event_timestamp FROM "
+            + config.catalog().qualified(AdlakeTables.CLICKS);
+    Row window =
+        spark
+            .sql(
+                "WITH t AS ("
+                    + touches
+                    + ") SELECT count(*), count(DISTINCT user_id) FROM t WHERE event_timestamp >= "
+                    + "(SELECT max(event_timestamp) FROM t) - INTERVAL "
+                    + config.conversions().reopenWindow().toSeconds()
+                    + " SECONDS")
+            .first();
+    double bytesPerTouch = 0;
+    long touchRows = 0;
+    for (String table : List.of(AdlakeTables.IMPRESSIONS, AdlakeTables.CLICKS)) {
+      Row files =
+          spark
+              .sql(
+                  "SELECT sum(file_size_in_bytes), sum(record_count) FROM "
+                      + config.catalog().qualified(table)
+                      + ".files")
+              .first();
+      bytesPerTouch += files.getLong(0);
+      touchRows += files.getLong(1);
+    }
+    bytesPerTouch /= Math.max(1, touchRows);
+    long rows = window.getLong(0);
+    long users = Math.max(1, window.getLong(1));
+    out.printf(
+        "%n== Conversion state after the run%n"
+            + "  checkpoint of the conversions query : %,d bytes (offsets, commits; event-time log %,d bytes); "
+            + "state store: %s%n"
+            + "  touches in the last re-open window  : %,d of %,d users = %.1f touches per active user, "
+            + "%.0f bytes each in bronze Parquet (re-read per affected user, never held)%n",
+        checkpointBytes,
+        eventTimeBytes,
+        stateStore ? "present" : "none",
+        rows,
+        users,
+        (double) rows / users,
+        bytesPerTouch);
   }
 
   private void ingestRounds(
@@ -607,6 +800,19 @@ public final class Benchmark {
             .withColumn("click_revenue", lit(0.6))
             .withColumn("is_suspected_fraud", lit(false))
             .withColumn("processed_time", current_timestamp()));
+  }
+
+  private static long bytesUnder(Path dir) throws IOException {
+    if (!Files.exists(dir)) {
+      return 0;
+    }
+    try (Stream<Path> files = Files.walk(dir)) {
+      long bytes = 0;
+      for (Path file : files.filter(Files::isRegularFile).toList()) {
+        bytes += Files.size(file);
+      }
+      return bytes;
+    }
   }
 
   private static double median(List<Double> values) {

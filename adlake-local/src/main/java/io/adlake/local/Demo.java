@@ -11,6 +11,7 @@ import io.adlake.event.FunnelGenerator.Summary;
 import io.adlake.event.GenerationProgress;
 import io.adlake.event.KafkaEventSink;
 import io.adlake.job.AttributionReport;
+import io.adlake.job.ConversionReport;
 import io.adlake.job.FunnelReport;
 import io.adlake.job.IngestReport;
 import io.adlake.job.MetricsReport;
@@ -18,6 +19,7 @@ import io.adlake.job.ProgressLog;
 import io.adlake.job.ResultFormat;
 import io.adlake.job.SparkSessions;
 import io.adlake.job.StreamingJobs;
+import io.adlake.lake.AdlakeTables;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
@@ -38,7 +40,7 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.streaming.Trigger;
 
 /**
- * The whole loop on one machine: a real KRaft broker on loopback, the generator into its four
+ * The whole loop on one machine: a real KRaft broker on loopback, the generator into its five
  * topics, the streaming jobs with an available-now trigger into a local Iceberg warehouse, then the
  * report.
  */
@@ -102,7 +104,11 @@ public final class Demo {
       }
       AdlakeConfig config = loadConfig.apply(overrides.toArray(String[]::new));
 
-      step(2, String.format("Generating %,d funnel events into four topics", options.events()));
+      step(
+          2,
+          String.format(
+              "Generating %,d funnel events and the conversions that follow into five topics",
+              options.events()));
       List<String> topics =
           Arrays.stream(EventType.values()).map(t -> t.streamName(config.streams())).toList();
       broker.createTopics(topics, 2);
@@ -119,7 +125,9 @@ public final class Demo {
                 FunnelGenerator.Run.count(
                     options.events(),
                     config.generator().eventRate(),
-                    Instant.now().truncatedTo(ChronoUnit.SECONDS)),
+                    // Two days back: conversions follow their clicks by up to a day and more, and
+                    // the ingest quarantines events stamped over a day after their arrival.
+                    Instant.now().minus(2, ChronoUnit.DAYS).truncatedTo(ChronoUnit.SECONDS)),
                 sink,
                 progress);
       }
@@ -127,14 +135,19 @@ public final class Demo {
 
       step(
           3,
-          "Running ingest + attribution, then aggregate, in one Spark application (local mode, available-now)");
+          "Running ingest + attribution, then conversions, then aggregate, in one Spark application "
+              + "(local mode, available-now)");
       long jobStart = System.nanoTime();
       SparkSession spark = SparkSessions.create(config);
       ProgressLog log = new ProgressLog(out);
       StreamingJobs.runAll(
           spark,
           config,
-          List.of(StreamingJobs.INGEST, StreamingJobs.ATTRIBUTION, StreamingJobs.AGGREGATE),
+          List.of(
+              StreamingJobs.INGEST,
+              StreamingJobs.ATTRIBUTION,
+              StreamingJobs.CONVERSIONS,
+              StreamingJobs.AGGREGATE),
           Trigger.AvailableNow(),
           log);
       out.printf("  streaming jobs done in %.1f s%n", seconds(jobStart));
@@ -144,9 +157,19 @@ public final class Demo {
       AttributionReport.print(spark, config, ResultFormat.TABLE, out);
       FunnelReport.print(spark, config, ResultFormat.TABLE, 10, out);
       MetricsReport.print(spark, config, ResultFormat.TABLE, 10, out);
+      ConversionReport.print(spark, config, ResultFormat.TABLE, 10, out);
       out.printf(
-          "%nThe generator placed %,d clicks inside the attribution window.%n",
-          summary.expected().size());
+          "%nThe generator placed %,d clicks inside the attribution window, and sent %,d conversions, "
+              + "%,d of them attributable to a touch (its ground truth; the table has %,d attributed).%n",
+          summary.expected().size(),
+          summary.conversions().size(),
+          summary.conversions().stream()
+              .filter(c -> !c.attribution().equals("unattributed"))
+              .count(),
+          spark
+              .table(config.catalog().qualified(AdlakeTables.ATTRIBUTED_CONVERSIONS))
+              .filter("attribution <> 'unattributed'")
+              .count());
       spark.stop();
     }
     out.printf(
