@@ -10,12 +10,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.adlake.config.AdlakeConfig;
 import io.adlake.config.ConfigLoader;
 import io.adlake.event.FunnelGenerator.Summary;
+import java.io.IOException;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class FunnelGeneratorTest {
@@ -63,6 +65,80 @@ class FunnelGeneratorTest {
         new String(first.get(0)),
         new String(generate(5_000, START.plusSeconds(1)).all().get(0)),
         "another start time gives other ids");
+  }
+
+  @Test
+  void conversionsFollowTheirUsersTouchesAtTheConfiguredRatesAndChangeNoFunnelRecord()
+      throws Exception {
+    AdlakeConfig converting =
+        ConfigLoader.load(
+            "local",
+            List.of(
+                "adlake.generator.click-rate=0.2",
+                "adlake.generator.conversions.click-rate=0.5",
+                "adlake.generator.conversions.view-rate=0.02"));
+    Recorder recorder = new Recorder();
+    Summary summary =
+        new FunnelGenerator(converting)
+            .generate(FunnelGenerator.Run.count(60_000, 1000, START), recorder, s -> {});
+    ObjectMapper json = new ObjectMapper();
+    List<JsonNode> conversions = new ArrayList<>();
+    for (byte[] record : recorder.records.get(EventType.CONVERSION)) {
+      JsonNode node;
+      try {
+        node = json.readTree(record);
+      } catch (IOException malformed) {
+        continue; // the generator's broken variants
+      }
+      if (node != null
+          && node.isObject()
+          && node.has("conversion_type")
+          && node.path("event_timestamp").asText().matches("\\d{4}-.*")
+          && (!node.has("value") || node.path("value").isNumber())) {
+        conversions.add(node);
+      }
+    }
+    double clicks = summary.sent(EventType.CLICK);
+    double impressions = summary.sent(EventType.IMPRESSION);
+    double touched = 0.5 * clicks + 0.02 * impressions;
+    long withUser =
+        conversions.stream().filter(c -> c.path("user_id").asText().startsWith("u-")).count();
+    // Each clean conversion once, and the re-sends (same record) counted as duplicates.
+    assertEquals(summary.sent(EventType.CONVERSION), summary.conversions().size());
+    assertEquals(touched, withUser, touched * 0.15, "conversions of touched users");
+    long postbacks = conversions.stream().filter(c -> c.has("click_id")).count();
+    assertEquals(0.3 * 0.5 * clicks, postbacks, 0.3 * 0.5 * clicks * 0.25, "postbacks");
+    assertTrue(
+        conversions.stream().anyMatch(c -> c.path("currency").asText().equals("EUR")),
+        "non-USD values");
+    assertTrue(
+        summary.duplicates().getOrDefault(EventType.CONVERSION, 0L) > 0, "re-sent conversions");
+    // Every attributed conversion's touch lies before it, within its lookback.
+    summary.conversions().stream()
+        .filter(c -> c.touchTime() != null)
+        .forEach(
+            c ->
+                assertTrue(
+                    !c.touchTime().isAfter(c.conversionTime())
+                        && c.secondsToConvert()
+                            <= (c.attribution().equals("view_through") ? 3600 : 86_400),
+                    c.toString()));
+    // The funnel's records are those of the seed whatever the conversions: only user_id is new.
+    Recorder plain = new Recorder();
+    new FunnelGenerator(ConfigLoader.load("local", List.of("adlake.generator.click-rate=0.2")))
+        .generate(
+            FunnelGenerator.Run.count(60_000, 1000, START)
+                .onlyStreams(
+                    Set.of(
+                        EventType.BID_REQUEST,
+                        EventType.BID_RESPONSE,
+                        EventType.IMPRESSION,
+                        EventType.CLICK)),
+            plain,
+            s -> {});
+    assertArrayEquals(
+        recorder.records.get(EventType.BID_REQUEST).get(100),
+        plain.records.get(EventType.BID_REQUEST).get(100));
   }
 
   @Test

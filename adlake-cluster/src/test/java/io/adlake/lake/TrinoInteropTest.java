@@ -104,7 +104,7 @@ class TrinoInteropTest {
   private static final String ATHENA_DATABASE_NAME = "adlake";
 
   private static final Pattern ATHENA_DATABASE =
-      Pattern.compile("\\b" + ATHENA_DATABASE_NAME + "\\.(?=[a-z_]+\\b)");
+      Pattern.compile("\\b" + ATHENA_DATABASE_NAME + "\\.(?=[a-z_][a-z0-9_]*\\b)");
 
   /** Doubles summed in another order differ in the last bits. */
   private static final double RELATIVE_TOLERANCE = 1e-9;

@@ -208,7 +208,7 @@ public final class Benchmark {
   }
 
   /**
-   * Ingest of the whole funnel (four topics) against a plain append of the same four topics, parsed
+   * Ingest of the whole funnel (five topics) against a plain append of the same five topics, parsed
    * the same way, alternated; the first round warms up.
    */
   private void ingest(
@@ -222,7 +222,7 @@ public final class Benchmark {
                     .toArray(String[]::new));
     AdlakeConfig base = ingestConfigFor.apply("bench_ingest");
     out.printf(
-        "%nGenerating %,d funnel events (four topics) for the ingest case%n",
+        "%nGenerating %,d funnel events (five topics) for the ingest case%n",
         options.ingestEvents());
     List<EventType> all = List.of(EventType.values());
     broker.createTopics(all.stream().map(t -> t.streamName(base.streams())).toList(), 2);
@@ -232,7 +232,7 @@ public final class Benchmark {
             base.generator().eventRate(),
             Instant.parse("2026-11-20T09:00:00Z"));
     long total = generateFunnel(broker, base, events, null);
-    // The same events once more, as Avro, on their own four topics, for the Avro ingest beside the
+    // The same events once more, as Avro, on their own five topics, for the Avro ingest beside the
     // JSON one.
     try (LocalSchemaRegistry registry =
         LocalSchemaRegistry.start(Path.of("target", "bench-schema-registry.log"))) {
@@ -270,7 +270,7 @@ public final class Benchmark {
     }
   }
 
-  /** Runs the four ingest queries to the end (available-now) and returns the seconds taken. */
+  /** Runs the five ingest queries to the end (available-now) and returns the seconds taken. */
   private static double ingestSeconds(SparkSession spark, AdlakeConfig config, PrintStream log)
       throws Exception {
     long start = System.nanoTime();
@@ -538,9 +538,9 @@ public final class Benchmark {
       }
     }
     out.printf(
-        "%n== Ingest and aggregate, %,d events on four topics, %,d records/topic/batch, median of %d%n",
+        "%n== Ingest and aggregate, %,d events on five topics, %,d records/topic/batch, median of %d%n",
         events, options.maxOffsetsPerTrigger(), options.repeat());
-    out.printf("  plain Kafka -> Iceberg append (4 topics)   : %,10.0f events/s%n", median(append));
+    out.printf("  plain Kafka -> Iceberg append (5 topics)   : %,10.0f events/s%n", median(append));
     out.printf(
         "  ingest (bronze + quarantine + enriched)     : %,10.0f events/s%n", median(ingest));
     out.printf(
