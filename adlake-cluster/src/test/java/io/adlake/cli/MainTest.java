@@ -109,8 +109,8 @@ class MainTest {
                     "--TempDir",
                     "s3://bucket/tmp"));
         arguments
-            .fields()
-            .forEachRemaining(e -> argv.addAll(List.of(e.getKey(), e.getValue().asText())));
+            .properties()
+            .forEach(e -> argv.addAll(List.of(e.getKey(), e.getValue().asText())));
         ParseResult parsed =
             new CommandLine(new Main()).parseArgs(GlueArguments.strip(argv.toArray(String[]::new)));
         String name = file.getFileName().toString();

@@ -162,7 +162,7 @@ class ComposeStackFileTest {
     assertEquals(
         new Mount(
             "bind",
-            "./" + System.getProperty("adlake.jar", "target/adlake-0.1.0.jar"),
+            "./" + ComposeFile.STACK_JAR,
             JAR_IN_CONTAINER,
             true),
         jar);

@@ -30,6 +30,9 @@ import org.apache.kafka.common.utils.Time;
 /**
  * A real single-node Kafka broker in KRaft mode (broker and controller in one process), bound to
  * 127.0.0.1 on free ports. For {@code demo}, {@code bench} and the tests; never used on a cluster.
+ *
+ * <p>In-process, or as a child JVM of its own ({@link #main}): a test that runs Spark of another Scala line in
+ * child processes starts the broker that way, with this module's classpath.
  */
 public final class EmbeddedKafkaBroker implements AutoCloseable {
   private final Path logDir;
@@ -40,6 +43,26 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     this.logDir = logDir;
     this.brokerPort = brokerPort;
     this.server = server;
+  }
+
+  /**
+   * {@code EmbeddedKafkaBroker <log dir>}: starts a broker, prints {@code READY <bootstrap servers>}
+   * on a line of its own and runs until standard input closes (its parent ends) or the JVM is
+   * stopped.
+   */
+  public static void main(String[] args) throws IOException {
+    if (args.length != 1) {
+      System.err.println("usage: EmbeddedKafkaBroker <log dir>");
+      System.exit(2);
+    }
+    EmbeddedKafkaBroker broker = start(Path.of(args[0]));
+    Runtime.getRuntime().addShutdownHook(new Thread(broker::close, "embedded-broker-shutdown"));
+    System.out.println("READY " + broker.bootstrapServers());
+    System.out.flush();
+    while (System.in.read() >= 0) {
+      // The parent is still there: keep running.
+    }
+    System.exit(0);
   }
 
   /**
