@@ -174,6 +174,7 @@ choose_runtime() {
 # internals), so a jar of another line is refused with the name of the one that fits.
 choose_jar() {
   local dir=${ADLAKE_JAR_DIR:-$ROOT/target} jars name built fits
+  dir=${dir#"$PWD"/} # messages name paths as the operator would type them
   shopt -s nullglob
   jars=("$dir"/adlake-*-"$SPARK_LINE".jar)
   shopt -u nullglob

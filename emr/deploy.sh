@@ -71,6 +71,7 @@ else
 fi
 [[ $EMR_APPLICATION_ID =~ ^[0-9a-z]+$ ]] || die "not an application id: '$EMR_APPLICATION_ID'"
 
+# shellcheck disable=SC2034 # lookup, start, stop, status: read through start_unless_active's namerefs
 for job in "${JOBS[@]}"; do
   render "$ROOT/emr/job-$job.json" "$OUT/job-$job.json"
   $START || continue

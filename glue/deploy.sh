@@ -46,6 +46,7 @@ aws_cmd s3 cp "$ADLAKE_JAR" "$ADLAKE_JAR_URI"
 aws_cmd s3 cp "$OUT/adlake-glue.conf" "$ADLAKE_CONF_URI"
 aws_cmd s3 cp "$ROOT/glue/adlake_entry.scala" "$ARTIFACTS/glue/adlake_entry.scala"
 
+# shellcheck disable=SC2034 # lookup, start, stop, status: read through start_unless_active's namerefs
 for job in "${JOBS[@]}"; do
   name="$ADLAKE_NAME-$job"
   if $DRY_RUN; then

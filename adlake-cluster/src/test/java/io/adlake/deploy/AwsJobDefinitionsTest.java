@@ -82,6 +82,34 @@ class AwsJobDefinitionsTest {
     assertEquals("emr-spark-8.0.0", AwsRuntime.of("emr").get(0).name());
   }
 
+  /** docs/aws.md's platform table has one row per runtime, naming the jar of its line. */
+  @Test
+  void platformTableOfTheDocsNamesEveryRuntimeWithItsJar() {
+    List<String> rows =
+        read(Path.of("docs", "aws.md"))
+            .lines()
+            .filter(l -> l.startsWith("| AWS Glue ") || l.startsWith("| EMR `"))
+            .toList();
+    List<AwsRuntime> runtimes = new ArrayList<>(AwsRuntime.of("glue"));
+    runtimes.addAll(AwsRuntime.of("emr"));
+    assertEquals(runtimes.size(), rows.size(), "rows of the platform table: " + rows);
+    for (AwsRuntime runtime : runtimes) {
+      String head =
+          runtime.platform().equals("glue")
+              ? "| AWS Glue " + runtime.name() + " |"
+              : "| EMR `" + runtime.name() + "` |";
+      String row =
+          rows.stream()
+              .filter(r -> r.startsWith(head))
+              .findFirst()
+              .orElseThrow(() -> new AssertionError("docs/aws.md has no row " + head));
+      assertTrue(
+          row.contains("`adlake-<version>-" + runtime.sparkLine() + ".jar`"),
+          "docs/aws.md names another jar for " + runtime.name() + ": " + row);
+      assertTrue(row.contains(runtime.variable() + "=" + runtime.name()), "docs/aws.md: " + row);
+    }
+  }
+
   /**
    * aws glue create-job: Name, Role and Command are required; a Spark job also needs its script and
    * size.
