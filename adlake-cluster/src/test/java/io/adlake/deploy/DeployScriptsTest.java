@@ -240,7 +240,7 @@ class DeployScriptsTest {
   }
 
   @Test
-  void anUnknownRuntimeIsRefusedListingTheKnownOnes() throws Exception {
+  void anUnknownRuntimeOrMaintenanceWindowIsRefusedSayingWhatFits() throws Exception {
     Map<String, String> env = deploymentEnvironment("dry-run");
     env.put("GLUE_VERSION", "4.0");
     Result r = run(List.of("glue/deploy.sh", "--dry-run"), env);
@@ -249,10 +249,13 @@ class DeployScriptsTest {
     assertTrue(r.stderr.contains("6.1 6.0 5.1 5.0"), r.stderr);
 
     env.put("GLUE_VERSION", "6.1");
-    env.put("GLUE_MAINTENANCE_WINDOW", "Sunday 3am");
+    env.put("GLUE_MAINTENANCE_WINDOW", "Sunday:3");
     r = run(List.of("glue/deploy.sh", "--dry-run"), env);
     assertEquals(2, r.code, r.stdout);
-    assertTrue(r.stderr.contains("GLUE_MAINTENANCE_WINDOW"), r.stderr);
+    assertTrue(
+        r.stderr.contains(
+            "GLUE_MAINTENANCE_WINDOW is a day and an hour in GMT, e.g. Sun:03, got 'Sunday:3'"),
+        r.stderr);
   }
 
   /**
