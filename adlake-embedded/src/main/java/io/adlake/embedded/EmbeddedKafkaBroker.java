@@ -31,8 +31,8 @@ import org.apache.kafka.common.utils.Time;
  * A real single-node Kafka broker in KRaft mode (broker and controller in one process), bound to
  * 127.0.0.1 on free ports. For {@code demo}, {@code bench} and the tests; never used on a cluster.
  *
- * <p>In-process, or as a child JVM of its own ({@link #main}): a test that runs Spark of another Scala line in
- * child processes starts the broker that way, with this module's classpath.
+ * <p>In-process, or as a child JVM of its own ({@link #main}): a test that runs Spark of another
+ * Scala line in child processes starts the broker that way, with this module's classpath.
  */
 public final class EmbeddedKafkaBroker implements AutoCloseable {
   private final Path logDir;
@@ -46,9 +46,9 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
   }
 
   /**
-   * {@code EmbeddedKafkaBroker <log dir>}: starts a broker, prints {@code READY <bootstrap servers>}
-   * on a line of its own and runs until standard input closes (its parent ends) or the JVM is
-   * stopped.
+   * {@code EmbeddedKafkaBroker <log dir>}: starts a broker, prints {@code READY <bootstrap
+   * servers>} on a line of its own and runs until standard input closes (its parent ends) or the
+   * JVM is stopped.
    */
   public static void main(String[] args) throws IOException {
     if (args.length != 1) {
