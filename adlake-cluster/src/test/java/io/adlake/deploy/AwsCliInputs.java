@@ -213,8 +213,7 @@ final class AwsCliInputs {
     if (members == null) {
       fail("no member list for the structure at '" + path + "'; add it to AwsCliInputs");
     }
-    for (var fields = node.fields(); fields.hasNext(); ) {
-      var field = fields.next();
+    for (var field : node.properties()) {
       if (members != FREE && !members.contains(field.getKey())) {
         unknown.add(path + "/" + field.getKey());
       } else if (members != FREE || field.getValue().isContainerNode()) {
