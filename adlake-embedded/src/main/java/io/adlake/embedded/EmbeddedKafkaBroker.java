@@ -25,6 +25,7 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.utils.Time;
 
 /**
@@ -194,8 +195,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
               .toList();
       admin.createTopics(missing).all().get(30, TimeUnit.SECONDS);
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-      while (!allHaveLeaders(
-          admin.describeTopics(topics).allTopicNames().get(20, TimeUnit.SECONDS).values())) {
+      while (!allHaveLeaders(admin, topics)) {
         if (System.nanoTime() > deadline) {
           throw new IllegalStateException(
               "Topics " + topics + " have partitions without a leader after 30 s");
@@ -211,8 +211,24 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     }
   }
 
-  private static boolean allHaveLeaders(Collection<TopicDescription> topics) {
-    return topics.stream().flatMap(t -> t.partitions().stream()).allMatch(p -> p.leader() != null);
+  /**
+   * Whether every partition of the topics has a leader; false, not an error, while the broker's
+   * metadata does not know a just-created topic yet.
+   */
+  private static boolean allHaveLeaders(Admin admin, Collection<String> topics)
+      throws ExecutionException, TimeoutException, InterruptedException {
+    Collection<TopicDescription> described;
+    try {
+      described = admin.describeTopics(topics).allTopicNames().get(20, TimeUnit.SECONDS).values();
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof UnknownTopicOrPartitionException) {
+        return false;
+      }
+      throw e;
+    }
+    return described.stream()
+        .flatMap(t -> t.partitions().stream())
+        .allMatch(p -> p.leader() != null);
   }
 
   @Override
