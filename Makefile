@@ -4,9 +4,11 @@ ARGS ?=
 
 .PHONY: demo test format faults build package bench conf clean
 
-## demo: build, then embedded broker + generator + attribution + report, end to end
+## demo: build, then embedded broker + generator + attribution + report, end to end, on Spark 4.1;
+## make demo SPARK=3.5 (or 4.0) runs it on that Spark line
+SPARK ?= 4.1
 demo: build
-	bin/adlake demo $(ARGS)
+	ADLAKE_SPARK=$(SPARK) bin/adlake demo $(ARGS)
 
 ## test: the formatting check, then the whole suite: unit and integration tests against a real broker, Spark and
 ## Iceberg (surefire), then the packaged jar under spark-submit (failsafe, *IT)
@@ -21,13 +23,15 @@ format:
 ## crash point, broker outages, maintenance passes under load; then the table of rows expected, found, lost and
 ## duplicated per test. FAULTS=CrashRestartTest runs one scenario; FAULTS_SEED=N replays a crash schedule.
 faults:
-	rm -rf adlake-cluster/target/faults
+	rm -rf target/faults
 	$(MVN) -pl adlake-cluster -am test-compile surefire:test@faults -Dsurefire.failIfNoSpecifiedTests=false \
 	  -Dadlake.faults.long=true $(if $(FAULTS),-Dadlake.faults.tests=$(FAULTS)) \
 	  $(if $(FAULTS_SEED),-Dadlake.faults.seed=$(FAULTS_SEED)); \
-	  status=$$?; cd adlake-cluster && $${JAVA_HOME:+$$JAVA_HOME/bin/}java -cp target/test-classes io.adlake.faults.FaultTable; exit $$status
+	  status=$$?; $${JAVA_HOME:+$$JAVA_HOME/bin/}java -cp adlake-cluster/target/test-classes io.adlake.faults.FaultTable; \
+	  exit $$status
 
-## build: compile and package every module (the shaded cluster jar is target/adlake-<version>.jar)
+## build: compile and package every module: one shaded cluster jar per Spark line,
+## target/adlake-<version>-spark4.1_2.13.jar, -spark4.0_2.13.jar and -spark3.5_2.12.jar
 build:
 	$(MVN) -q -DskipTests package
 
@@ -35,7 +39,7 @@ package: build
 
 ## bench: throughput of plain append vs attribution, and MERGE scaling (prints figures)
 bench: build
-	bin/adlake bench $(ARGS)
+	ADLAKE_SPARK=$(SPARK) bin/adlake bench $(ARGS)
 
 ## conf: render conf/application.conf from the setting declarations in
 ## adlake-cluster/src/main/java/io/adlake/config/AdlakeConfig.java (a test fails while the two differ)
@@ -50,7 +54,8 @@ clean:
 ## ---- Local container stack (docker-compose.yml): Spark + Jupyter, Iceberg REST catalog, MinIO, Kafka ----
 COMPOSE ?= docker compose
 JOB ?= run
-ADLAKE_JAR := target/adlake-0.1.0.jar
+# The stack's image runs Spark 3.5 / Scala 2.12: the 3.5 line's cluster jar.
+ADLAKE_JAR := target/adlake-0.1.0-spark3.5_2.12.jar
 # The paths docker-compose.yml mounts the jar and conf/ at inside the spark-iceberg container.
 STACK_JAR := /opt/adlake/adlake.jar
 STACK_ENV := /opt/adlake/conf/docker.conf

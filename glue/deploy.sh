@@ -1,14 +1,23 @@
 #!/usr/bin/env bash
-# Deploys adlake's streaming jobs to AWS Glue 5.x: uploads the shaded jar, the rendered configuration and the
-# entry stub to S3, creates each Glue job or updates it when it exists, and starts a run of each.
+# Deploys adlake's streaming jobs to AWS Glue 5.x or 6.x: uploads the jar built for the chosen Glue version, the
+# rendered configuration and the entry stub to S3 under content-hashed keys, creates each Glue job or updates it
+# when it exists, and starts a run of each.
 set -euo pipefail
 OWN_VARIABLES=(
   "GLUE_ROLE_ARN                       the jobs' IAM role (policy: target/aws/glue/iam-policy.json)"
   "GLUE_CONNECTION_NAME                Glue NETWORK connection in a subnet that reaches MSK"
+  "GLUE_VERSION (optional)             the Glue version, which picks the jar (list below)"
+  "GLUE_MAINTENANCE_WINDOW (optional)  day:hour (GMT) when Glue may restart the streaming runs (Sun:03)"
 )
+RUNTIME_VARIABLE=GLUE_VERSION
+RUNTIME_LABEL="Glue %s"
 # shellcheck source-path=SCRIPTDIR source=../bin/aws-deploy-lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../bin/aws-deploy-lib.sh"
+# Glue restarts a streaming run every 7 days for its maintenance; in this window rather than when it chooses.
+GLUE_MAINTENANCE_WINDOW=${GLUE_MAINTENANCE_WINDOW:-Sun:03}
 prepare "$@"
+[[ $GLUE_MAINTENANCE_WINDOW =~ ^(Sun|Mon|Tue|Wed|Thu|Fri|Sat):([01]?[0-9]|2[0-3])$ ]] \
+  || die "GLUE_MAINTENANCE_WINDOW is a day and an hour in GMT, e.g. Sun:03, got '$GLUE_MAINTENANCE_WINDOW'"
 
 # A Glue driver has no environment of ours: the deployment's values follow conf/glue.conf as plain settings,
 # which override its required ${ADLAKE_…} substitutions (later settings win in HOCON).
@@ -21,7 +30,11 @@ prepare "$@"
   printf 'adlake.catalog.namespace = "%s"\n' "$ADLAKE_NAMESPACE"
   printf 'adlake.catalog.properties."client.region" = "%s"\n' "$AWS_REGION"
 } >"$OUT/adlake-glue.conf"
+# Like the jar, the settings go under a key of their content: a restarted run reads what it started with.
+ADLAKE_CONF_URI=$(versioned_uri "$OUT/adlake-glue.conf" conf)
+TEMPLATE_VARIABLES+=(ADLAKE_CONF_URI)
 render "$ROOT/glue/iam-policy.json" "$OUT/iam-policy.json"
+render "$ROOT/glue/iam-policy-kinesis-efo.json" "$OUT/iam-policy-kinesis-efo.json"
 render "$ROOT/glue/iam-trust.json" "$OUT/iam-trust.json"
 for job in "${JOBS[@]}"; do
   render "$ROOT/glue/job-$job.json" "$OUT/job-$job.json"
@@ -30,9 +43,10 @@ for job in "${JOBS[@]}"; do
 done
 
 aws_cmd s3 cp "$ADLAKE_JAR" "$ADLAKE_JAR_URI"
-aws_cmd s3 cp "$OUT/adlake-glue.conf" "$ARTIFACTS/adlake-glue.conf"
+aws_cmd s3 cp "$OUT/adlake-glue.conf" "$ADLAKE_CONF_URI"
 aws_cmd s3 cp "$ROOT/glue/adlake_entry.scala" "$ARTIFACTS/glue/adlake_entry.scala"
 
+# shellcheck disable=SC2034 # lookup, start, stop, status: read through start_unless_active's namerefs
 for job in "${JOBS[@]}"; do
   name="$ADLAKE_NAME-$job"
   if $DRY_RUN; then
@@ -57,4 +71,5 @@ for job in "${JOBS[@]}"; do
   start_unless_active "$name" lookup start stop status
 done
 echo "Logs: CloudWatch log groups /aws-glue/jobs/output (adlake's progress lines) and /aws-glue/jobs/error" \
-  "(Spark), streams <run id>-driver and <run id>-executor<N>. Rendered files: $OUT"
+  "(Spark), streams <run id>-driver and <run id>-executor<N>; Spark UI event logs under $S3_ROOT/spark-ui-logs/." \
+  "Rendered files: $OUT"

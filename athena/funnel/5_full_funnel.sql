@@ -1,4 +1,5 @@
 -- The whole funnel in one query: requests → responses → impressions → clicks, with the rate of each step.
+-- nullif: with no rows yet a rate is NULL; Spark 4's default ANSI mode would fail a division by zero instead.
 -- Athena engine v3 / Trino copy of src/main/resources/sql/funnel/5_full_funnel.sql (the same SQL, tables of the Glue database adlake).
 WITH counts AS (
   SELECT
@@ -12,8 +13,8 @@ SELECT
   bid_responses,
   impressions,
   clicks,
-  round(CAST(bid_responses AS double) / bid_requests, 4)  AS response_rate,
-  round(CAST(impressions AS double) / bid_responses, 4)   AS win_rate,
-  round(CAST(clicks AS double) / impressions, 4)          AS ctr,
-  round(CAST(clicks AS double) / bid_requests, 6)         AS request_to_click
+  round(CAST(bid_responses AS double) / nullif(bid_requests, 0), 4)  AS response_rate,
+  round(CAST(impressions AS double) / nullif(bid_responses, 0), 4)   AS win_rate,
+  round(CAST(clicks AS double) / nullif(impressions, 0), 4)          AS ctr,
+  round(CAST(clicks AS double) / nullif(bid_requests, 0), 6)         AS request_to_click
 FROM counts

@@ -1,4 +1,5 @@
 -- The whole funnel in one query: requests → responses → impressions → clicks, with the rate of each step.
+-- nullif: with no rows yet a rate is NULL; Spark 4's default ANSI mode would fail a division by zero instead.
 WITH counts AS (
   SELECT
     (SELECT count(DISTINCT request_id) FROM ${bid_requests})   AS bid_requests,
@@ -11,8 +12,8 @@ SELECT
   bid_responses,
   impressions,
   clicks,
-  round(CAST(bid_responses AS double) / bid_requests, 4)  AS response_rate,
-  round(CAST(impressions AS double) / bid_responses, 4)   AS win_rate,
-  round(CAST(clicks AS double) / impressions, 4)          AS ctr,
-  round(CAST(clicks AS double) / bid_requests, 6)         AS request_to_click
+  round(CAST(bid_responses AS double) / nullif(bid_requests, 0), 4)  AS response_rate,
+  round(CAST(impressions AS double) / nullif(bid_responses, 0), 4)   AS win_rate,
+  round(CAST(clicks AS double) / nullif(impressions, 0), 4)          AS ctr,
+  round(CAST(clicks AS double) / nullif(bid_requests, 0), 6)         AS request_to_click
 FROM counts

@@ -56,6 +56,8 @@ public final class Main implements Runnable {
    * failures 1.
    */
   public static int execute(CommandLine cli, String... args) {
+    // Here, not when the command line is built: subcommands added since (demo, bench) take it too.
+    cli.setCaseInsensitiveEnumValuesAllowed(true);
     cli.setExecutionExceptionHandler(
         (e, commandLine, parseResult) -> {
           if (e instanceof ConfigurationException) {

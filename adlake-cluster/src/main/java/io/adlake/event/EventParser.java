@@ -2,6 +2,7 @@ package io.adlake.event;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.concat;
+import static org.apache.spark.sql.functions.expr;
 import static org.apache.spark.sql.functions.length;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.when;
@@ -15,7 +16,6 @@ import java.util.Map;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 
 /**
@@ -104,7 +104,11 @@ public final class EventParser {
     for (StructField field : type.schema().fields()) {
       columns.add(col(PARSED + "." + field.name()).as(field.name()));
     }
-    Column eventTime = col(PARSED + ".event_timestamp").cast(DataTypes.TimestampType);
+    // try_cast: a malformed timestamp must give NULL (quarantined as INVALID_TIMESTAMP), also under
+    // Spark 4's
+    // default ANSI mode, where a plain cast fails the whole batch. SQL try_cast exists since Spark
+    // 3.2.
+    Column eventTime = expr("try_cast(" + PARSED + ".event_timestamp AS TIMESTAMP)");
     columns.add(eventTime.as(EVENT_TIME));
     Column reason = reason(type, decoder.failure(col(RawRecord.RAW), col(PARSED)), eventTime);
     if (minEventTime != null) {

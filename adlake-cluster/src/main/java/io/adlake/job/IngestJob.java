@@ -10,7 +10,6 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.sha2;
 import static org.apache.spark.sql.functions.udf;
 import static org.apache.spark.sql.functions.when;
-import static scala.collection.JavaConverters.mapAsScalaMap;
 
 import io.adlake.config.AdlakeConfig;
 import io.adlake.config.AdlakeConfig.IngestSettings;
@@ -325,9 +324,9 @@ public final class IngestJob {
               b.bronzeRecords(),
               b.bronzeRows(),
               b.quarantined(),
-              mapAsScalaMap(b.quarantinedByReason()),
+              b.quarantinedByReason(),
               b.filtered(),
-              mapAsScalaMap(b.filteredByReason()),
+              b.filteredByReason(),
               b.enrichedRows());
       return spark.createDataFrame(List.of(row), AdlakeTables.ingestMetrics().sparkSchema());
     }

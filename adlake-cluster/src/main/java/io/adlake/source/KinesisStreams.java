@@ -9,7 +9,7 @@ import java.util.Collection;
 import java.util.List;
 import software.amazon.awssdk.core.SdkSystemSetting;
 import software.amazon.awssdk.core.exception.SdkClientException;
-import software.amazon.awssdk.http.apache.ApacheHttpClient;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.kinesis.KinesisClient;
 import software.amazon.awssdk.services.kinesis.KinesisClientBuilder;
@@ -46,8 +46,8 @@ public final class KinesisStreams {
         KinesisClient.builder()
             .region(Region.of(connection.region()))
             // Named, not discovered: with several HTTP clients on a platform's classpath the SDK
-            // refuses to pick one.
-            .httpClientBuilder(ApacheHttpClient.builder());
+            // refuses to pick one. The JDK's HTTP client: no dependency, in every SDK version.
+            .httpClientBuilder(UrlConnectionHttpClient.builder());
     connection.endpointUrl().ifPresent(url -> builder.endpointOverride(URI.create(url)));
     return builder.build();
   }

@@ -39,7 +39,6 @@ import org.apache.spark.sql.streaming.Trigger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import scala.collection.JavaConverters;
 
 /**
  * Avro on Kafka against a real Confluent-compatible registry (Apicurio Registry in a child JVM on
@@ -385,6 +384,10 @@ class AvroIngestTest {
   }
 
   private static List<Object> values(Row row) {
-    return Arrays.asList(JavaConverters.seqAsJavaList(row.toSeq()).toArray());
+    Object[] values = new Object[row.size()];
+    for (int i = 0; i < values.length; i++) {
+      values[i] = row.get(i);
+    }
+    return Arrays.asList(values);
   }
 }

@@ -5,16 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import io.adlake.deploy.DummyDeployment;
+import io.adlake.deploy.DummyDeployment.Rendered;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.IntSupplier;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 import picocli.CommandLine.ParseResult;
@@ -90,37 +88,34 @@ class MainTest {
   }
 
   /**
-   * As Glue calls main: its own arguments, then every DefaultArgument of the job as --key value.
+   * As Glue calls main: its own arguments, then every DefaultArgument of the job as --key value;
+   * for every job and every Glue version deploy.sh renders it for.
    */
   @Test
-  void everyGlueJobDefinitionParsesToItsSubcommand() throws Exception {
-    try (Stream<Path> files = Files.list(Path.of("glue"))) {
-      for (Path file : files.filter(f -> f.getFileName().toString().startsWith("job-")).toList()) {
-        JsonNode arguments = new ObjectMapper().readTree(file.toFile()).get("DefaultArguments");
-        List<String> argv =
-            new ArrayList<>(
-                List.of(
-                    "--JOB_ID",
-                    "j_1",
-                    "--JOB_RUN_ID",
-                    "jr_1",
-                    "--JOB_NAME",
-                    "adlake",
-                    "--TempDir",
-                    "s3://bucket/tmp"));
-        arguments
-            .fields()
-            .forEachRemaining(e -> argv.addAll(List.of(e.getKey(), e.getValue().asText())));
-        ParseResult parsed =
-            new CommandLine(new Main()).parseArgs(GlueArguments.strip(argv.toArray(String[]::new)));
-        String name = file.getFileName().toString();
-        assertEquals(
-            name.substring(4, name.length() - 5), parsed.subcommand().commandSpec().name(), name);
-        assertEquals(
-            arguments.get("--env").asText(),
-            parsed.subcommand().matchedOptionValue("--env", ""),
-            name);
-      }
+  void everyGlueJobDefinitionParsesToItsSubcommand() {
+    List<Rendered> jobs = DummyDeployment.renderForEveryRuntime("glue", "job-*.json");
+    assertTrue(jobs.size() >= 16, "four jobs for each Glue version: " + jobs);
+    for (Rendered job : jobs) {
+      JsonNode arguments = job.json().get("DefaultArguments");
+      List<String> argv =
+          new ArrayList<>(
+              List.of(
+                  "--JOB_ID",
+                  "j_1",
+                  "--JOB_RUN_ID",
+                  "jr_1",
+                  "--JOB_NAME",
+                  "adlake",
+                  "--TempDir",
+                  "s3://bucket/tmp"));
+      arguments.properties().forEach(e -> argv.addAll(List.of(e.getKey(), e.getValue().asText())));
+      ParseResult parsed =
+          new CommandLine(new Main()).parseArgs(GlueArguments.strip(argv.toArray(String[]::new)));
+      assertEquals(job.job(), parsed.subcommand().commandSpec().name(), job.toString());
+      assertEquals(
+          arguments.get("--env").asText(),
+          parsed.subcommand().matchedOptionValue("--env", ""),
+          job.toString());
     }
   }
 

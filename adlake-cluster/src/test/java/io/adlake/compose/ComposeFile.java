@@ -23,6 +23,12 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
 final class ComposeFile {
   static final Path PATH = Path.of("docker-compose.yml");
 
+  /**
+   * The cluster jar the stack mounts: the Spark 3.5 line's, because the stack's image
+   * (tabulario/spark-iceberg 3.5.x) runs Spark 3.5 / Scala 2.12.
+   */
+  static final Path STACK_JAR = Path.of("target", "adlake-0.1.0-spark3.5_2.12.jar");
+
   static final String SPARK = "spark-iceberg";
   static final String REST = "rest";
   static final String MINIO = "minio";

@@ -159,13 +159,7 @@ class ComposeStackFileTest {
   @Test
   void jarAndConfAreMountedReadOnlyWhereTheMakefileLooksForThem() throws Exception {
     Mount jar = compose.mountHolding(SPARK, JAR_IN_CONTAINER).orElseThrow();
-    assertEquals(
-        new Mount(
-            "bind",
-            "./" + System.getProperty("adlake.jar", "target/adlake-0.1.0.jar"),
-            JAR_IN_CONTAINER,
-            true),
-        jar);
+    assertEquals(new Mount("bind", "./" + ComposeFile.STACK_JAR, JAR_IN_CONTAINER, true), jar);
     Mount conf = compose.mountHolding(SPARK, CONF_IN_CONTAINER).orElseThrow();
     assertEquals(new Mount("bind", "./conf", CONF_IN_CONTAINER, true), conf);
     assertTrue(Files.isRegularFile(Path.of(conf.source()).resolve(DOCKER_CONF.getFileName())));

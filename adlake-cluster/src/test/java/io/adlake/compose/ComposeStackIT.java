@@ -68,7 +68,7 @@ class ComposeStackIT {
 
   @BeforeAll
   static void up() {
-    Path jar = Path.of(System.getProperty("adlake.jar", "target/adlake-0.1.0.jar"));
+    Path jar = ComposeFile.STACK_JAR;
     assertTrue(Files.isRegularFile(jar), "run after `mvn package`: " + jar);
     stack =
         new ComposeContainer(new File(ComposeFile.PATH.toString()))

@@ -47,7 +47,7 @@ import org.apache.spark.sql.util.QueryExecutionListener;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import scala.collection.JavaConverters;
+import scala.jdk.javaapi.CollectionConverters;
 import software.amazon.awssdk.services.kinesis.KinesisClient;
 
 /**
@@ -285,7 +285,7 @@ class AttributedStreamSinkTest {
 
     private static int stacked(LogicalPlan plan) {
       int below = 0;
-      for (LogicalPlan child : JavaConverters.seqAsJavaList(plan.children())) {
+      for (LogicalPlan child : CollectionConverters.asJava(plan.children())) {
         below = Math.max(below, stacked(child));
       }
       return below + (plan instanceof Window ? 1 : 0);

@@ -25,11 +25,15 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.utils.Time;
 
 /**
  * A real single-node Kafka broker in KRaft mode (broker and controller in one process), bound to
  * 127.0.0.1 on free ports. For {@code demo}, {@code bench} and the tests; never used on a cluster.
+ *
+ * <p>In-process, or as a child JVM of its own ({@link #main}): a test that runs Spark of another
+ * Scala line in child processes starts the broker that way, with this module's classpath.
  */
 public final class EmbeddedKafkaBroker implements AutoCloseable {
   private final Path logDir;
@@ -40,6 +44,26 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     this.logDir = logDir;
     this.brokerPort = brokerPort;
     this.server = server;
+  }
+
+  /**
+   * {@code EmbeddedKafkaBroker <log dir>}: starts a broker, prints {@code READY <bootstrap
+   * servers>} on a line of its own and runs until standard input closes (its parent ends) or the
+   * JVM is stopped.
+   */
+  public static void main(String[] args) throws IOException {
+    if (args.length != 1) {
+      System.err.println("usage: EmbeddedKafkaBroker <log dir>");
+      System.exit(2);
+    }
+    EmbeddedKafkaBroker broker = start(Path.of(args[0]));
+    Runtime.getRuntime().addShutdownHook(new Thread(broker::close, "embedded-broker-shutdown"));
+    System.out.println("READY " + broker.bootstrapServers());
+    System.out.flush();
+    while (System.in.read() >= 0) {
+      // The parent is still there: keep running.
+    }
+    System.exit(0);
   }
 
   /**
@@ -171,8 +195,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
               .toList();
       admin.createTopics(missing).all().get(30, TimeUnit.SECONDS);
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-      while (!allHaveLeaders(
-          admin.describeTopics(topics).allTopicNames().get(20, TimeUnit.SECONDS).values())) {
+      while (!allHaveLeaders(admin, topics)) {
         if (System.nanoTime() > deadline) {
           throw new IllegalStateException(
               "Topics " + topics + " have partitions without a leader after 30 s");
@@ -188,8 +211,24 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     }
   }
 
-  private static boolean allHaveLeaders(Collection<TopicDescription> topics) {
-    return topics.stream().flatMap(t -> t.partitions().stream()).allMatch(p -> p.leader() != null);
+  /**
+   * Whether every partition of the topics has a leader; false, not an error, while the broker's
+   * metadata does not know a just-created topic yet.
+   */
+  private static boolean allHaveLeaders(Admin admin, Collection<String> topics)
+      throws ExecutionException, TimeoutException, InterruptedException {
+    Collection<TopicDescription> described;
+    try {
+      described = admin.describeTopics(topics).allTopicNames().get(20, TimeUnit.SECONDS).values();
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof UnknownTopicOrPartitionException) {
+        return false;
+      }
+      throw e;
+    }
+    return described.stream()
+        .flatMap(t -> t.partitions().stream())
+        .allMatch(p -> p.leader() != null);
   }
 
   @Override

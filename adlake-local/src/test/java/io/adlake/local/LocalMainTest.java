@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.adlake.cli.Main;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
@@ -29,6 +30,23 @@ class LocalMainTest {
           "bench"
         }) {
       assertTrue(out.toString().contains(command), command + " missing from\n" + out);
+    }
+  }
+
+  /** The demo's defaults parse: its --format default is spelt as users type it ("json"). */
+  @Test
+  void demoAndBenchTakeTheirDefaultsAndAnySpellingOfTheFormat() {
+    for (String[] args :
+        new String[][] {
+          {"demo"}, {"demo", "--format", "avro"}, {"demo", "--format", "AVRO"}, {"bench"}
+        }) {
+      StringWriter err = new StringWriter();
+      CommandLine cli = LocalMain.commandLine();
+      cli.setErr(new PrintWriter(err));
+      // --help after the arguments: everything is parsed and validated, nothing is run.
+      String[] withHelp = Arrays.copyOf(args, args.length + 1);
+      withHelp[args.length] = "--help";
+      assertEquals(0, Main.execute(cli, withHelp), String.join(" ", args) + ": " + err);
     }
   }
 
