@@ -574,7 +574,7 @@ public final class ConversionJob {
       long snapshot = pins.getOrDefault(name, -1L);
       return snapshot < 0
           ? spark.table(table)
-          : spark.read().format("iceberg").option("snapshot-id", snapshot).load(table);
+          : spark.read().format("iceberg").option("versionAsOf", snapshot).load(table);
     }
   }
 

@@ -410,7 +410,7 @@ public final class Benchmark {
         DataFrameReader added = spark.read().format("iceberg");
         added =
             snapshot.parentId() == null
-                ? added.option("snapshot-id", snapshot.snapshotId())
+                ? added.option("versionAsOf", snapshot.snapshotId())
                 : added
                     .option("start-snapshot-id", snapshot.parentId())
                     .option("end-snapshot-id", snapshot.snapshotId());
