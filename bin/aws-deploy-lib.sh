@@ -14,17 +14,18 @@ PLATFORM=$(basename "$(cd "$(dirname "${BASH_SOURCE[1]}")" && pwd)")
 SCRIPT="$PLATFORM/$(basename "${BASH_SOURCE[1]}")"
 DRY_RUN=false
 START=true
-JOBS=(ingest attribute aggregate)
+JOBS=(ingest attribute conversions aggregate)
 # Placeholders a template may hold; render() fills exactly these and fails on any other.
 TEMPLATE_VARIABLES=(AWS_REGION AWS_ACCOUNT_ID ADLAKE_NAME ADLAKE_BUCKET ADLAKE_PREFIX ADLAKE_NAMESPACE
   ADLAKE_JAR_URI ADLAKE_KAFKA_BOOTSTRAP_SERVERS MSK_CLUSTER_NAME)
 
 usage() {
   cat <<EOF
-Usage: $SCRIPT [--dry-run] [--jobs ingest,attribute,aggregate | --jobs run] [--no-start]
+Usage: $SCRIPT [--dry-run] [--jobs ingest,attribute,conversions,aggregate | --jobs run] [--no-start]
 
   --dry-run   print the aws commands instead of running them (renders the files all the same)
-  --jobs      which jobs (default: ingest,attribute,aggregate; run = the three in one application, alone)
+  --jobs      which jobs (default: ingest,attribute,conversions,aggregate; run = the four in one application,
+              alone)
   --no-start  deploy, but start no run
 
 Required variables:
@@ -32,7 +33,7 @@ Required variables:
   ADLAKE_BUCKET                       S3 bucket for tables, checkpoints, artifacts and logs
   ADLAKE_KAFKA_BOOTSTRAP_SERVERS      MSK TLS bootstrap brokers, host:9094[,host:9094]
   MSK_CLUSTER_NAME                    MSK cluster name (IAM policy: Connect and DescribeCluster on the cluster,
-                                      DescribeTopic and ReadData on the four topics, DescribeGroup and
+                                      DescribeTopic and ReadData on the five topics, DescribeGroup and
                                       AlterGroup on Spark's consumer groups)
 EOF
   printf '  %s\n' "${OWN_VARIABLES[@]}"
@@ -93,11 +94,12 @@ parse_arguments() {
   done
   local job
   for job in "${JOBS[@]}"; do
-    [[ $job =~ ^(ingest|attribute|aggregate|run)$ ]] || die "unknown job '$job': ingest, attribute, aggregate or run"
+    [[ $job =~ ^(ingest|attribute|conversions|aggregate|run)$ ]] ||
+      die "unknown job '$job': ingest, attribute, conversions, aggregate or run"
   done
-  # run holds the other three in one application, on the same checkpoints: never both at once.
+  # run holds the other four in one application, on the same checkpoints: never both at once.
   if [[ " ${JOBS[*]} " == *" run "* ]] && ((${#JOBS[@]} > 1)); then
-    die "--jobs run already runs ingest, attribute and aggregate; deploy it alone"
+    die "--jobs run already runs ingest, attribute, conversions and aggregate; deploy it alone"
   fi
 }
 

@@ -39,7 +39,13 @@ class DeployScriptsTest {
       List.of("glue/deploy.sh", "emr/deploy.sh", "bin/aws-deploy-lib.sh");
   private static final List<String> LINES =
       List.of("spark3.5_2.12", "spark4.0_2.13", "spark4.1_2.13");
-  private static final List<String> ALL_JOBS = List.of("ingest", "attribute", "aggregate", "run");
+
+  /** The jobs a deploy without {@code --jobs} creates, one streaming application each. */
+  private static final List<String> DEFAULT_JOBS =
+      List.of("ingest", "attribute", "conversions", "aggregate");
+
+  private static final List<String> ALL_JOBS =
+      List.of("ingest", "attribute", "conversions", "aggregate", "run");
 
   /**
    * Fails when called in dry-run mode; otherwise answers: no job, no application (or the one
@@ -84,11 +90,11 @@ class DeployScriptsTest {
   @MethodSource("glueVersions")
   void glueDryRunRendersEveryJobForTheVersionAndItsJar(AwsRuntime version) throws Exception {
     Path out = dir.resolve("out/glue");
-    Result three = dryRun("glue/deploy.sh", Map.of("GLUE_VERSION", version.name()));
+    Result each = dryRun("glue/deploy.sh", Map.of("GLUE_VERSION", version.name()));
     Result run = dryRun("glue/deploy.sh", Map.of("GLUE_VERSION", version.name()), "--jobs", "run");
     String jarUri = jarUri(version);
     String confUri = uriOf(out.resolve("adlake-glue.conf"), "conf");
-    for (Result r : List.of(three, run)) {
+    for (Result r : List.of(each, run)) {
       assertTrue(
           r.stdout.contains("aws s3 cp " + jar(version.sparkLine()) + " " + jarUri), r.stdout);
       assertTrue(
@@ -97,20 +103,20 @@ class DeployScriptsTest {
           r.stderr);
       assertTrue(r.stdout.contains("aws s3 cp " + out.resolve("adlake-glue.conf")), r.stdout);
     }
-    for (String job : List.of("ingest", "attribute", "aggregate")) {
+    for (String job : DEFAULT_JOBS) {
       assertTrue(
-          three.stdout.contains(
+          each.stdout.contains(
               "aws glue create-job --cli-input-json file://" + out.resolve("job-" + job + ".json")),
-          three.stdout);
+          each.stdout);
       assertTrue(
-          three.stdout.contains(
+          each.stdout.contains(
               "aws glue update-job --job-name adlake-" + job + " --job-update file://"),
-          three.stdout);
-      assertTrue(three.stdout.contains("aws glue start-job-run --job-name adlake-" + job));
+          each.stdout);
+      assertTrue(each.stdout.contains("aws glue start-job-run --job-name adlake-" + job));
     }
-    assertFalse(three.stdout.contains("adlake-run"), "run is deployed only when asked for");
+    assertFalse(each.stdout.contains("adlake-run"), "run is deployed only when asked for");
     assertTrue(
-        three.stdout.contains("aws s3 cp " + out.resolve("adlake-glue.conf") + " " + confUri));
+        each.stdout.contains("aws s3 cp " + out.resolve("adlake-glue.conf") + " " + confUri));
 
     for (String job : ALL_JOBS) {
       String what = "glue/job-" + job + ".json for Glue " + version.name();
@@ -145,9 +151,9 @@ class DeployScriptsTest {
   void emrDryRunRendersTheApplicationAndEveryRunForTheReleaseAndItsJar(AwsRuntime release)
       throws Exception {
     Path out = dir.resolve("out/emr");
-    Result three = dryRun("emr/deploy.sh", Map.of("EMR_RELEASE", release.name()));
+    Result each = dryRun("emr/deploy.sh", Map.of("EMR_RELEASE", release.name()));
     Result run = dryRun("emr/deploy.sh", Map.of("EMR_RELEASE", release.name()), "--jobs", "run");
-    for (Result r : List.of(three, run)) {
+    for (Result r : List.of(each, run)) {
       assertTrue(
           r.stdout.contains(
               "aws emr-serverless create-application --cli-input-json file://"
@@ -163,7 +169,7 @@ class DeployScriptsTest {
             "aws emr-serverless start-job-run --cli-input-json file://"
                 + out.resolve("job-run.json")),
         run.stdout);
-    assertFalse(three.stdout.contains("adlake-run"), "run is deployed only when asked for");
+    assertFalse(each.stdout.contains("adlake-run"), "run is deployed only when asked for");
 
     JsonNode application = rendered(out.resolve("application.json"));
     AwsCliInputs.assertAccepted(AwsCliInputs.CREATE_APPLICATION, application, "application.json");
@@ -294,7 +300,7 @@ class DeployScriptsTest {
     assertEquals(
         "s3 cp " + jar(version.sparkLine()) + " " + jarUri(version) + " --region xx-test-1",
         calls.get(0));
-    for (String job : List.of("ingest", "attribute", "aggregate")) {
+    for (String job : DEFAULT_JOBS) {
       String name = "adlake-" + job;
       assertTrue(
           calls.contains(
@@ -328,7 +334,8 @@ class DeployScriptsTest {
                 + " --region xx-test-1"),
         String.join("\n", calls));
     assertEquals(
-        3, calls.stream().filter(c -> c.startsWith("emr-serverless start-job-run")).count());
+        DEFAULT_JOBS.size(),
+        calls.stream().filter(c -> c.startsWith("emr-serverless start-job-run")).count());
     JsonNode ingest = rendered(dir.resolve("out/emr/job-ingest.json"));
     assertEquals(
         "00fakeapplication", ingest.get("applicationId").asText(), "the application just created");
