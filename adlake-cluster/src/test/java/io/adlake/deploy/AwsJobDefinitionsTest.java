@@ -117,7 +117,7 @@ class AwsJobDefinitionsTest {
   @Test
   void glueJobsHaveWhatCreateJobRequiresForEveryGlueVersion() {
     List<Rendered> all = renderForEveryRuntime("glue", "job-*.json");
-    assertEquals(GLUE_LINES.size() * 4, all.size(), "four jobs for each Glue version");
+    assertEquals(GLUE_LINES.size() * 5, all.size(), "five jobs for each Glue version");
     for (Rendered rendered : all) {
       JsonNode job = rendered.json();
       String what = rendered.toString();
@@ -202,7 +202,7 @@ class AwsJobDefinitionsTest {
   @Test
   void emrJobRunsHaveWhatStartJobRunRequiresForEveryRelease() {
     List<Rendered> all = renderForEveryRuntime("emr", "job-*.json");
-    assertEquals(EMR_LINES.size() * 4, all.size(), "four jobs for each EMR release");
+    assertEquals(EMR_LINES.size() * 5, all.size(), "five jobs for each EMR release");
     for (Rendered rendered : all) {
       JsonNode run = rendered.json();
       String what = rendered.toString();
@@ -309,7 +309,7 @@ class AwsJobDefinitionsTest {
   }
 
   /**
-   * The Kinesis source reads the four streams the configuration names with the connector's polling
+   * The Kinesis source reads the five streams the configuration names with the connector's polling
    * calls, and the attributed-stream sink checks and writes its one stream: each statement grants
    * exactly those actions on exactly those streams, the same on Glue and EMR.
    */
@@ -322,13 +322,14 @@ class AwsJobDefinitionsTest {
             stream(streams.bidRequests()),
             stream(streams.bidResponses()),
             stream(streams.impressions()),
-            stream(streams.clicks()));
+            stream(streams.clicks()),
+            stream(streams.conversions()));
     String attributed = stream(config.attribution().kinesisSink().stream());
     for (String platform : List.of("glue", "emr")) {
       Map<String, JsonNode> statements = statements(Path.of(platform, "iam-policy.json"));
       assertStatement(
           statements,
-          "KinesisReadTheFourStreams",
+          "KinesisReadTheFiveStreams",
           List.of(
               "kinesis:DescribeStreamSummary",
               "kinesis:ListShards",
@@ -360,12 +361,12 @@ class AwsJobDefinitionsTest {
       Map<String, JsonNode> efo = statements(Path.of(platform, "iam-policy-kinesis-efo.json"));
       assertEquals(
           Set.of(
-              "KinesisEnhancedFanOutConsumersOfTheFourStreams", "KinesisEnhancedFanOutSubscribe"),
+              "KinesisEnhancedFanOutConsumersOfTheFiveStreams", "KinesisEnhancedFanOutSubscribe"),
           efo.keySet(),
           platform);
       assertStatement(
           efo,
-          "KinesisEnhancedFanOutConsumersOfTheFourStreams",
+          "KinesisEnhancedFanOutConsumersOfTheFiveStreams",
           List.of(
               "kinesis:ListStreamConsumers",
               "kinesis:RegisterStreamConsumer",
