@@ -10,9 +10,11 @@ SPARK ?= 4.1
 demo: build
 	ADLAKE_SPARK=$(SPARK) bin/adlake demo $(ARGS)
 
-## test: the formatting check, then the whole suite: unit and integration tests against a real broker, Spark and
+## test: the prerequisites (bin/check-prerequisites: JDK 17, Maven, Node.js + npm, a JDK >= 24.0.1 for Trino),
+## the formatting check, then the whole suite: unit and integration tests against a real broker, Spark and
 ## Iceberg (surefire), then the packaged jar under spark-submit (failsafe, *IT)
 test:
+	@bin/check-prerequisites
 	$(MVN) spotless:check verify
 
 ## format: apply the project's formatting (google-java-format) to every Java source
