@@ -650,7 +650,7 @@ public record PipelineStatus(
         .append(queries.size())
         .append(")\n");
     List<List<String>> rows = new ArrayList<>();
-    rows.add(List.of("query", "last batch", "committed", "input", "committed", "latest", "lag"));
+    rows.add(List.of("query", "last batch", "committed at", "input", "committed", "latest", "lag"));
     for (QueryStatus query : queries) {
       String batch =
           query.lastBatch().isPresent() ? Long.toString(query.lastBatch().getAsLong()) : "none";
@@ -711,10 +711,11 @@ public record PipelineStatus(
   }
 
   private String ago(Instant t) {
+    Duration age = Duration.between(t, checkedAt);
     return t.truncatedTo(ChronoUnit.SECONDS)
-        + " ("
-        + human(Duration.between(t, checkedAt))
-        + " ago)";
+        + (age.isNegative()
+            ? " (" + human(age.negated()) + " after the status time)"
+            : " (" + human(age) + " ago)");
   }
 
   private static String number(OptionalLong value) {
