@@ -10,9 +10,11 @@ SPARK ?= 4.1
 demo: build
 	ADLAKE_SPARK=$(SPARK) bin/adlake demo $(ARGS)
 
-## test: the formatting check, then the whole suite: unit and integration tests against a real broker, Spark and
+## test: the prerequisites (bin/check-prerequisites: JDK 17, Maven, Node.js + npm, a JDK >= 24.0.1 for Trino),
+## the formatting check, then the whole suite: unit and integration tests against a real broker, Spark and
 ## Iceberg (surefire), then the packaged jar under spark-submit (failsafe, *IT)
 test:
+	@bin/check-prerequisites
 	$(MVN) spotless:check verify
 
 ## format: apply the project's formatting (google-java-format) to every Java source
@@ -59,6 +61,8 @@ ADLAKE_JAR := target/adlake-0.1.0-spark3.5_2.12.jar
 # The paths docker-compose.yml mounts the jar and conf/ at inside the spark-iceberg container.
 STACK_JAR := /opt/adlake/adlake.jar
 STACK_ENV := /opt/adlake/conf/docker.conf
+# adlake's log4j configuration (adlake-cluster/src/launcher/log4j2.properties), mounted there by docker-compose.yml.
+STACK_LOG4J := /opt/adlake/log4j2.properties
 # A pseudo-terminal only when there is one (Ctrl-C then reaches spark-submit); none under CI or pipes.
 EXEC_TTY := $(shell [ -t 0 ] || echo -T)
 
@@ -81,6 +85,7 @@ up:
 	  $(COMPOSE) up -d --wait --force-recreate --no-deps spark-iceberg; fi
 	@echo "Stack up. Jupyter: http://127.0.0.1:8888  MinIO console: http://127.0.0.1:9001  Kafka from the host: 127.0.0.1:9092"
 	@echo "Trino: http://127.0.0.1:8080 (jdbc:trino://127.0.0.1:8080/iceberg/adlake)  Superset: http://127.0.0.1:8088  CloudBeaver: http://127.0.0.1:8978"
+	@echo "Schema registry (Confluent-compatible, Apicurio): http://127.0.0.1:8081/apis/ccompat/v7"
 
 ## submit: spark-submit JOB (run, ingest, attribute, aggregate, generate, report) inside spark-iceberg, e.g.
 ##   make submit JOB=generate ARGS="--count 100000"
@@ -89,7 +94,7 @@ submit:
 	$(require_compose)
 	@if [ "$$($(COMPOSE) exec -T spark-iceberg cksum $(STACK_JAR) | cut -d' ' -f1,2)" != "$$(cksum < $(ADLAKE_JAR) | cut -d' ' -f1,2)" ]; then \
 	  echo "make submit: the stack is not up, or it runs an older $(ADLAKE_JAR): run 'make up' first." >&2; exit 1; fi
-	$(COMPOSE) exec $(EXEC_TTY) spark-iceberg spark-submit --class io.adlake.cli.Main $(STACK_JAR) $(JOB) --env $(STACK_ENV) $(ARGS)
+	$(COMPOSE) exec $(EXEC_TTY) spark-iceberg spark-submit --driver-java-options "-Dlog4j2.configurationFile=file:$(STACK_LOG4J)" --class io.adlake.cli.Main $(STACK_JAR) $(JOB) --env $(STACK_ENV) $(ARGS)
 
 ## trino: run report queries of athena/ (Athena / Trino dialect) on the stack's Trino, with its own CLI; all of
 ## them by default, or some: make trino QUERIES="funnel/5_full_funnel.sql metrics/funnel_by_publisher.sql"

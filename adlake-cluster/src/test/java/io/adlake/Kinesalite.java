@@ -15,7 +15,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import org.junit.jupiter.api.Assumptions;
 import software.amazon.awssdk.services.kinesis.KinesisClient;
 import software.amazon.awssdk.services.kinesis.model.GetRecordsResponse;
 import software.amazon.awssdk.services.kinesis.model.Record;
@@ -46,15 +45,18 @@ public final class Kinesalite implements AutoCloseable {
 
   /**
    * Starts a server whose CreateStream takes {@code createStreamMs} (the stream is CREATING until
-   * then); skips the calling test when the build could not install kinesalite (no npm).
+   * then). Fails, naming what to install, when the build could not install kinesalite (no npm) or
+   * there is no {@code node} to run it: a Kinesis test must not pass by skipping.
    */
   public static Kinesalite start(long createStreamMs) {
-    Assumptions.assumeTrue(
-        Files.isDirectory(HOME.resolve("node_modules/kinesalite")),
-        "kinesalite is not installed under "
-            + HOME.toAbsolutePath()
-            + "/node_modules (the build installs it "
-            + "with npm ci; is npm on the PATH?)");
+    if (!Files.isDirectory(HOME.resolve("node_modules/kinesalite"))) {
+      throw new IllegalStateException(
+          "kinesalite, the Kinesis test server, is not installed under "
+              + HOME.toAbsolutePath()
+              + "/node_modules: the build installs it with 'npm ci' in generate-test-resources. Install "
+              + "Node.js with npm (apt-get install nodejs npm, or https://nodejs.org) and build again; "
+              + "bin/check-prerequisites lists everything the tests need.");
+    }
     setIfAbsent("aws.accessKeyId", "kinesalite-placeholder");
     setIfAbsent("aws.secretAccessKey", "kinesalite-placeholder");
     try {
@@ -106,7 +108,12 @@ public final class Kinesalite implements AutoCloseable {
             "kinesalite did not start within " + READY_TIMEOUT.toSeconds() + " s: " + seen, e);
       }
     } catch (IOException e) {
-      throw new UncheckedIOException("Cannot run node for kinesalite", e);
+      throw new UncheckedIOException(
+          "Cannot run 'node' for kinesalite, the Kinesis test server: install Node.js (apt-get "
+              + "install nodejs, or https://nodejs.org) and put node on the PATH ("
+              + e.getMessage()
+              + ")",
+          e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);

@@ -108,6 +108,14 @@ public final class TestServices {
    * warehouse; {@code overrides} are further {@code key=value} settings.
    */
   public static AdlakeConfig config(String name, String... overrides) {
+    return ConfigLoader.load("local", settings(name, overrides));
+  }
+
+  /**
+   * The {@code key=value} settings {@link #config} loads: for a command line that takes them as
+   * {@code --conf}.
+   */
+  public static List<String> settings(String name, String... overrides) {
     String unique = name + "_" + COUNTER.incrementAndGet();
     List<String> all =
         new ArrayList<>(
@@ -126,7 +134,7 @@ public final class TestServices {
       all.add("adlake.source.kafka.bootstrap-servers=" + broker.bootstrapServers());
     }
     all.addAll(List.of(overrides));
-    return ConfigLoader.load("local", all);
+    return all;
   }
 
   /**

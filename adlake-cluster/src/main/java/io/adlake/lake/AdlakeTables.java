@@ -54,49 +54,57 @@ public final class AdlakeTables {
     Map<String, String> props = commonProperties();
     props.putAll(mergeModeProperties(mode));
     return new TableSpec(
-        name,
-        "Clicks attributed to their impression (first click wins), enriched",
-        List.of(
-            required("ad_id", "STRING", "Ad id (key)"),
-            required("impression_id", "STRING", "Impression id (key)"),
-            required(
-                "click_id",
-                "STRING",
-                "The attributed click: the earliest one, ties broken by click id"),
-            required("campaign_id", "STRING", "Campaign of the impression"),
-            optional("publisher_id", "STRING", "Publisher of the impression"),
-            required("impression_time", "TIMESTAMP", "Impression event time (UTC)"),
-            required("click_time", "TIMESTAMP", "Click event time (UTC)"),
-            optional("geo_location", "STRING", "Country, ISO-3166-1 alpha-3"),
-            optional("platform", "STRING", "Platform reported by the tracker"),
-            optional("device_type", "INT", "OpenRTB devicetype"),
-            optional("bid_price", "DOUBLE", "Bid price, USD CPM"),
-            optional("click_price", "DOUBLE", "Click price, USD"),
-            optional("is_premium_ad", "STRING", "'Yes' when bid_price > premium threshold (50)"),
-            optional(
-                "engagement_duration",
-                "BIGINT",
-                "Whole epoch seconds of click_time minus those of impression_time"),
-            optional(
-                "platform_category",
-                "STRING",
-                "Mobile, Tablet, Desktop, CTV or Other from device_type"),
-            optional("click_revenue", "DOUBLE", "click_price * revenue multiplier (1.2)"),
-            optional(
-                "is_suspected_fraud", "BOOLEAN", "engagement_duration below the plausible minimum"),
-            optional("processed_time", "TIMESTAMP", "When the micro-batch that wrote the row ran")),
-        // Partitioned by campaign_id as the original design, but hashed into 8 buckets: a
-        // micro-batch
-        // spans every campaign, and identity partitions made each MERGE write one small file per
-        // campaign
-        // (measured: 40 files and ~650 ms per 900-row MERGE, against ~400 ms bucketed). Campaign
-        // predicates still prune through the bucket. days() makes old days closed partitions to
-        // compact.
-        List.of("days(impression_time)", "bucket(" + CAMPAIGN_BUCKETS + ", campaign_id)"),
-        List.of("ad_id", "impression_id"),
-        props,
-        Optional.of("impression_time"),
-        Optional.of("campaign_id"));
+            name,
+            "Clicks attributed to their impression (first click wins), enriched",
+            List.of(
+                required("ad_id", "STRING", "Ad id (key)"),
+                required("impression_id", "STRING", "Impression id (key)"),
+                required(
+                    "click_id",
+                    "STRING",
+                    "The attributed click: the earliest one, ties broken by click id"),
+                required("campaign_id", "STRING", "Campaign of the impression"),
+                optional("publisher_id", "STRING", "Publisher of the impression"),
+                required("impression_time", "TIMESTAMP", "Impression event time (UTC)"),
+                required("click_time", "TIMESTAMP", "Click event time (UTC)"),
+                optional("geo_location", "STRING", "Country, ISO-3166-1 alpha-3"),
+                optional("platform", "STRING", "Platform reported by the tracker"),
+                optional("device_type", "INT", "OpenRTB devicetype"),
+                optional("bid_price", "DOUBLE", "Bid price, USD CPM"),
+                optional("click_price", "DOUBLE", "Click price, USD"),
+                optional(
+                    "is_premium_ad", "STRING", "'Yes' when bid_price > premium threshold (50)"),
+                optional(
+                    "engagement_duration",
+                    "BIGINT",
+                    "Whole epoch seconds of click_time minus those of impression_time"),
+                optional(
+                    "platform_category",
+                    "STRING",
+                    "Mobile, Tablet, Desktop, CTV or Other from device_type"),
+                optional("click_revenue", "DOUBLE", "click_price * revenue multiplier (1.2)"),
+                optional(
+                    "is_suspected_fraud",
+                    "BOOLEAN",
+                    "engagement_duration below the plausible minimum"),
+                optional(
+                    "processed_time", "TIMESTAMP", "When the micro-batch that wrote the row ran")),
+            // Partitioned by campaign_id as the original design, but hashed into 8 buckets: a
+            // micro-batch
+            // spans every campaign, and identity partitions made each MERGE write one small file
+            // per
+            // campaign
+            // (measured: 40 files and ~650 ms per 900-row MERGE, against ~400 ms bucketed).
+            // Campaign
+            // predicates still prune through the bucket. days() makes old days closed partitions to
+            // compact.
+            List.of("days(impression_time)", "bucket(" + CAMPAIGN_BUCKETS + ", campaign_id)"),
+            List.of("ad_id", "impression_id"),
+            props,
+            Optional.of("impression_time"),
+            Optional.of("campaign_id"))
+        // A row appears when its click is attributed: the newest click tells how fresh it is.
+        .withEventTimeColumn("click_time");
   }
 
   public static final String BID_REQUESTS = "bid_requests";
@@ -108,10 +116,13 @@ public final class AdlakeTables {
   public static final String QUARANTINE = "quarantine";
   public static final String INGEST_METRICS = "ingest_metrics";
 
+  /** The event time of every bronze row. */
+  public static final String EVENT_TIMESTAMP = "event_timestamp";
+
   /** Where every bronze row came from: arrival time and source position. */
   private static List<TableSpec.ColumnSpec> lineage() {
     return List.of(
-        required("event_timestamp", "TIMESTAMP", "Event time (UTC)"),
+        required(EVENT_TIMESTAMP, "TIMESTAMP", "Event time (UTC)"),
         optional("received_at", "TIMESTAMP", "When the source received the record"),
         optional("source_partition", "INT", "Kafka partition; NULL for files"),
         optional("source_offset", "BIGINT", "Kafka offset, or line number in the file"));
@@ -127,14 +138,15 @@ public final class AdlakeTables {
   private static TableSpec bronze(
       String name, String comment, List<TableSpec.ColumnSpec> columns, List<String> partitioning) {
     return new TableSpec(
-        name,
-        comment,
-        withLineage(columns),
-        partitioning,
-        List.of(),
-        commonProperties(),
-        Optional.empty(),
-        Optional.empty());
+            name,
+            comment,
+            withLineage(columns),
+            partitioning,
+            List.of(),
+            commonProperties(),
+            Optional.empty(),
+            Optional.empty())
+        .withEventTimeColumn(EVENT_TIMESTAMP);
   }
 
   private static List<TableSpec.ColumnSpec> bidRequestColumns() {
@@ -643,7 +655,35 @@ public final class AdlakeTables {
         List.of(),
         commonProperties(),
         Optional.empty(),
-        Optional.empty());
+        Optional.empty(),
+        Optional.of("event_time"));
+  }
+
+  /**
+   * Every table adlake writes, with the name {@code adlake.attribution.table} gives the attributed
+   * clicks; the merge mode is the default (it changes properties only).
+   */
+  public static List<TableSpec> all(String enrichedAdDataName) {
+    MergeMode mode = MergeMode.MERGE_ON_READ;
+    return List.of(
+        bidRequests(),
+        bidResponses(),
+        impressions(),
+        clicks(),
+        conversions(),
+        bidRequestsEnriched(),
+        quarantine(),
+        ingestMetrics(),
+        enrichedAdData(enrichedAdDataName, mode),
+        hourlyImpressionsByGeo(mode),
+        rollingMetricsByBidder(mode),
+        campaignMetrics5m(mode),
+        hourlyFunnelByPublisher(mode),
+        funnelEvents(),
+        attributedConversions(mode),
+        conversionJourneys(mode),
+        attributionCredits(mode),
+        lateEvents());
   }
 
   public static final String LATE_EVENTS = "late_events";

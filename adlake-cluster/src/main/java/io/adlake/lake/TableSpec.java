@@ -24,6 +24,9 @@ import org.apache.spark.sql.types.StructType;
  * @param timeColumn the event-time column: a MERGE bounds it to the batch's [min, max] in its ON
  *     clause
  * @param groupColumn a low-cardinality partition column a MERGE restricts to the batch's values
+ * @param eventTimeColumn the column holding the event time of each row, whose newest value tells
+ *     how fresh the table is ({@code status}); empty for tables of records without one (quarantine,
+ *     accounting)
  */
 public record TableSpec(
     String name,
@@ -33,7 +36,36 @@ public record TableSpec(
     List<String> key,
     Map<String, String> properties,
     Optional<String> timeColumn,
-    Optional<String> groupColumn) {
+    Optional<String> groupColumn,
+    Optional<String> eventTimeColumn) {
+
+  /** A table whose event-time column is the one its MERGE bounds, if any. */
+  public TableSpec(
+      String name,
+      String comment,
+      List<ColumnSpec> columns,
+      List<String> partitioning,
+      List<String> key,
+      Map<String, String> properties,
+      Optional<String> timeColumn,
+      Optional<String> groupColumn) {
+    this(
+        name, comment, columns, partitioning, key, properties, timeColumn, groupColumn, timeColumn);
+  }
+
+  /** This table with {@code column} as its event-time column. */
+  public TableSpec withEventTimeColumn(String column) {
+    return new TableSpec(
+        name,
+        comment,
+        columns,
+        partitioning,
+        key,
+        properties,
+        timeColumn,
+        groupColumn,
+        Optional.of(column));
+  }
 
   public TableSpec {
     ConfigLoader.identifier(name, "table name");
@@ -53,6 +85,8 @@ public record TableSpec(
     timeColumn.ifPresent(
         c -> Preconditions.checkArgument(names.contains(c), "No column %s in %s", c, name));
     groupColumn.ifPresent(
+        c -> Preconditions.checkArgument(names.contains(c), "No column %s in %s", c, name));
+    eventTimeColumn.ifPresent(
         c -> Preconditions.checkArgument(names.contains(c), "No column %s in %s", c, name));
   }
 

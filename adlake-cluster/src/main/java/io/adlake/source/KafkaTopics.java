@@ -61,6 +61,66 @@ public final class KafkaTopics {
     }
   }
 
+  /** The offsets a partition holds: from {@code earliest} to {@code latest}, the next to write. */
+  public record PartitionOffsets(long earliest, long latest) {}
+
+  /**
+   * The earliest and latest offsets of every partition of {@code topics}, from the brokers
+   * (ListOffsets). Fails naming the broker and the setting when it does not answer, and naming the
+   * topics that do not exist.
+   *
+   * @param sourceOptions the source's extra options; {@code kafka.*} ones (security, SASL) apply
+   *     here too
+   */
+  public static Map<TopicPartition, PartitionOffsets> offsets(
+      String bootstrapServers, Map<String, String> sourceOptions, Collection<String> topics) {
+    try (Admin admin = admin(bootstrapServers, sourceOptions)) {
+      Set<String> existing = admin.listTopics().names().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+      List<String> missing = topics.stream().filter(t -> !existing.contains(t)).sorted().toList();
+      if (!missing.isEmpty()) {
+        throw new IllegalStateException(
+            "Kafka at " + bootstrapServers + " has no topic(s) " + missing);
+      }
+      Map<TopicPartition, OffsetSpec> earliest = new HashMap<>();
+      Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+      for (TopicDescription d :
+          admin
+              .describeTopics(topics)
+              .allTopicNames()
+              .get(TIMEOUT_SECONDS, TimeUnit.SECONDS)
+              .values()) {
+        for (TopicPartitionInfo p : d.partitions()) {
+          TopicPartition partition = new TopicPartition(d.name(), p.partition());
+          earliest.put(partition, OffsetSpec.earliest());
+          latest.put(partition, OffsetSpec.latest());
+        }
+      }
+      var first = admin.listOffsets(earliest).all().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+      var last = admin.listOffsets(latest).all().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+      Map<TopicPartition, PartitionOffsets> offsets = new HashMap<>();
+      first.forEach(
+          (partition, info) ->
+              offsets.put(
+                  partition, new PartitionOffsets(info.offset(), last.get(partition).offset())));
+      return offsets;
+    } catch (ExecutionException | TimeoutException e) {
+      throw new IllegalStateException(
+          "Kafka at "
+              + bootstrapServers
+              + " did not give the offsets of "
+              + topics
+              + " within "
+              + TIMEOUT_SECONDS
+              + " s ("
+              + (e.getCause() == null ? e : e.getCause()).getMessage()
+              + "). Is the broker running, and is adlake.source.kafka.bootstrap-servers right?",
+          e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("Interrupted while reading Kafka offsets", e);
+    }
+  }
+
   /**
    * Creation returns when the controller has the topic, and describeTopics shows a leader as soon
    * as the broker's metadata cache has it, which can be before the broker's replica manager leads

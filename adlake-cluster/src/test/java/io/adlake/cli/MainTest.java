@@ -22,7 +22,7 @@ class MainTest {
   void everyCommandHasHelp() {
     for (String command :
         new String[] {
-          "generate", "ingest", "attribute", "aggregate", "run", "report", "maintain"
+          "generate", "ingest", "attribute", "aggregate", "run", "report", "maintain", "status"
         }) {
       Output out = capture(() -> Main.execute(command, "--help"));
       assertEquals(0, out.code, command);

@@ -50,6 +50,9 @@ final class ComposeFile {
 
   static final String CONF_IN_CONTAINER = "/opt/adlake/conf";
 
+  /** Where the stack mounts adlake's log4j configuration, which make submit hands to the driver. */
+  static final String LOG4J_IN_CONTAINER = "/opt/adlake/log4j2.properties";
+
   record Mount(String type, String source, String target, boolean readOnly) {}
 
   record Port(String hostIp, String hostPort, String containerPort) {}

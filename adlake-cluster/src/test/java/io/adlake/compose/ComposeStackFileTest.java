@@ -5,6 +5,7 @@ import static io.adlake.compose.ComposeFile.CLOUDBEAVER;
 import static io.adlake.compose.ComposeFile.CONF_IN_CONTAINER;
 import static io.adlake.compose.ComposeFile.JAR_IN_CONTAINER;
 import static io.adlake.compose.ComposeFile.KAFKA;
+import static io.adlake.compose.ComposeFile.LOG4J_IN_CONTAINER;
 import static io.adlake.compose.ComposeFile.MINIO;
 import static io.adlake.compose.ComposeFile.REST;
 import static io.adlake.compose.ComposeFile.SCHEMA_REGISTRY;
@@ -164,12 +165,22 @@ class ComposeStackFileTest {
     assertEquals(new Mount("bind", "./conf", CONF_IN_CONTAINER, true), conf);
     assertTrue(Files.isRegularFile(Path.of(conf.source()).resolve(DOCKER_CONF.getFileName())));
 
+    Mount log4j = compose.mountHolding(SPARK, LOG4J_IN_CONTAINER).orElseThrow();
+    assertEquals(
+        new Mount(
+            "bind", "./adlake-cluster/src/launcher/log4j2.properties", LOG4J_IN_CONTAINER, true),
+        log4j);
+    assertTrue(Files.isRegularFile(Path.of(log4j.source())), log4j.source());
+
     String submit = make("-n", "submit", "JOB=generate", "ARGS=--count 7").output();
     assertTrue(
         submit.contains(
             "exec -T "
                 + SPARK
-                + " spark-submit --class io.adlake.cli.Main "
+                + " spark-submit --driver-java-options"
+                + " \"-Dlog4j2.configurationFile=file:"
+                + LOG4J_IN_CONTAINER
+                + "\" --class io.adlake.cli.Main "
                 + JAR_IN_CONTAINER
                 + " generate --env "
                 + CONF_IN_CONTAINER
@@ -290,6 +301,20 @@ class ComposeStackFileTest {
             "service_healthy"),
         compose.dependsOn(SPARK));
     assertEquals("service_healthy", compose.dependsOn(BUCKET_INIT).get(MINIO));
+  }
+
+  @Test
+  void upsBannerNamesTheSchemaRegistryAtItsHostPort() throws Exception {
+    Port port = compose.ports(SCHEMA_REGISTRY).get(0);
+    String up = make("-n", "up").output();
+    assertTrue(
+        up.contains(
+            "Schema registry (Confluent-compatible, Apicurio): http://"
+                + port.hostIp()
+                + ":"
+                + port.hostPort()
+                + "/apis/ccompat/v7"),
+        up);
   }
 
   @Test

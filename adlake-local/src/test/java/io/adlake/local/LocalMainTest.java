@@ -26,6 +26,7 @@ class LocalMainTest {
           "run",
           "report",
           "maintain",
+          "status",
           "demo",
           "bench"
         }) {
