@@ -174,6 +174,7 @@ class ShadedJarIT {
             "adlake.streams.bid-responses=" + name + ".bid-responses",
             "adlake.streams.impressions=" + name + ".impressions",
             "adlake.streams.clicks=" + name + ".clicks",
+            "adlake.streams.conversions=" + name + ".conversions",
             "adlake.generator.event-rate=1",
             "adlake.generator.click-rate=0.2",
             "adlake.source.kafka.max-offsets-per-trigger=1000");
@@ -197,7 +198,7 @@ class ShadedJarIT {
         conf,
         "run",
         "--jobs",
-        "ingest,attribution,aggregate",
+        "ingest,attribution,conversions,aggregate",
         "--trigger",
         "available-now");
     String report =
@@ -223,8 +224,21 @@ class ShadedJarIT {
       }
     }
     Set<String> expected = new TreeSet<>();
+    Set<String> expectedConversions = new TreeSet<>();
     for (String line : Files.readAllLines(truthFile)) {
       JsonNode e = JSON.readTree(line);
+      if (e.get("kind").asText().equals("conversion")) {
+        expectedConversions.add(
+            String.join(
+                "|",
+                e.get("conversion_id").asText(),
+                e.get("attribution").asText(),
+                text(e, "touch_id"),
+                text(e, "campaign_id"),
+                text(e, "ad_id"),
+                text(e, "publisher_id")));
+        continue;
+      }
       expected.add(
           String.join(
               "|",
@@ -238,6 +252,13 @@ class ShadedJarIT {
     List<String> attributed = checks.getOrDefault("attributed", List.of());
     assertEquals(attributed.size(), new TreeSet<>(attributed).size(), "one row per key");
     assertEquals(expected, new TreeSet<>(attributed), "enriched_ad_data against the ground truth");
+    assertTrue(expectedConversions.size() > 20, "conversions: " + expectedConversions.size());
+    List<String> conversions = checks.getOrDefault("conversion", List.of());
+    assertEquals(conversions.size(), new TreeSet<>(conversions).size(), "one row per conversion");
+    assertEquals(
+        expectedConversions,
+        new TreeSet<>(conversions),
+        "attributed_conversions against the ground truth");
 
     for (String table : List.of("geo", "bidder")) {
       assertTrue(
@@ -246,7 +267,7 @@ class ShadedJarIT {
       assertEquals("0", only(checks, table + " only streamed"), table + ": rows only in the table");
       assertEquals("0", only(checks, table + " only recomputed"), table + ": rows only in batch SQL");
     }
-    assertEquals("4", only(checks, "streams accounted"), "ingest_metrics has the four streams");
+    assertEquals("5", only(checks, "streams accounted"), "ingest_metrics has the five streams");
     assertEquals("0", only(checks, "records unaccounted"), "read = bronze + quarantine + duplicates");
     assertFalse(only(checks, "bronze impressions").equals("0"), "impressions reached bronze");
   }
@@ -282,6 +303,9 @@ class ShadedJarIT {
           "SELECT 'attributed' AS check, concat_ws('|', ad_id, impression_id, campaign_id,"
               + " CAST(unix_millis(impression_time) AS STRING), CAST(unix_millis(click_time) AS STRING))"
               + " AS value FROM enriched_ad_data",
+          "SELECT 'conversion', concat_ws('|', conversion_id, attribution, coalesce(touch_id, ''),"
+              + " coalesce(campaign_id, ''), coalesce(ad_id, ''), coalesce(publisher_id, ''))"
+              + " FROM attributed_conversions",
           count("geo rows", "hourly_impressions_by_geo"),
           count("geo only streamed", "(" + GEO_TABLE + " EXCEPT ALL " + GEO + ")"),
           count("geo only recomputed", "(" + GEO + " EXCEPT ALL " + GEO_TABLE + ")"),
@@ -292,6 +316,12 @@ class ShadedJarIT {
           "SELECT 'records unaccounted', CAST(coalesce(sum(records_read - bronze_records - quarantined"
               + " - duplicates_dropped), 0) AS STRING) FROM ingest_metrics",
           count("bronze impressions", "impressions"));
+
+  /** A truth field's text, empty for a JSON null (as the check query's coalesce gives). */
+  private static String text(JsonNode row, String field) {
+    JsonNode value = row.get(field);
+    return value == null || value.isNull() ? "" : value.asText();
+  }
 
   private static String count(String check, String relation) {
     return "SELECT '" + check + "', CAST(count(*) AS STRING) FROM " + relation + " AS r";
