@@ -177,6 +177,10 @@ class ShadedJarIT {
             "adlake.streams.conversions=" + name + ".conversions",
             "adlake.generator.event-rate=1",
             "adlake.generator.click-rate=0.2",
+            // Converting users, so that every rule of the conversion attribution has rows here.
+            "adlake.generator.conversions.click-rate=0.5",
+            "adlake.generator.conversions.view-rate=0.05",
+            "adlake.generator.conversions.organic-rate=0.01",
             "adlake.source.kafka.max-offsets-per-trigger=1000");
     Path truthFile = dir.resolve("truth.jsonl");
     submit(
