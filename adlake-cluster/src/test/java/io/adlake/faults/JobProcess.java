@@ -47,6 +47,7 @@ public record JobProcess(String label, Process process, Path log) {
         crashPoint
             .map(point -> List.of("-D" + CrashPoint.PROPERTY + "=" + point))
             .orElse(List.of()),
+        "io.adlake.cli.Main",
         args,
         "run --trigger " + trigger + crashPoint.map(p -> ", crash point " + p).orElse(""));
   }
@@ -57,11 +58,29 @@ public record JobProcess(String label, Process process, Path log) {
    */
   public static JobProcess launch(
       String label, Path log, List<String> jvmOptions, List<String> args) throws IOException {
-    return launch(label, log, jvmOptions, args, String.join(" ", args));
+    return launch(label, log, jvmOptions, "io.adlake.cli.Main", args, String.join(" ", args));
+  }
+
+  /** As {@link #launch(String, Path, List, List)}, with another main class (of the test's). */
+  public static JobProcess launchMain(
+      String label, Path log, List<String> jvmOptions, Class<?> mainClass, List<String> args)
+      throws IOException {
+    return launch(
+        label,
+        log,
+        jvmOptions,
+        mainClass.getName(),
+        args,
+        mainClass.getSimpleName() + " " + String.join(" ", args));
   }
 
   private static JobProcess launch(
-      String label, Path log, List<String> jvmOptions, List<String> args, String header)
+      String label,
+      Path log,
+      List<String> jvmOptions,
+      String mainClass,
+      List<String> args,
+      String header)
       throws IOException {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -84,7 +103,7 @@ public record JobProcess(String label, Process process, Path log) {
                 + TARGET.resolve("test-classes")
                 + File.pathSeparator
                 + Files.readString(TARGET.resolve("local-classpath.txt")).trim()));
-    command.add("io.adlake.cli.Main");
+    command.add(mainClass);
     command.addAll(args);
     Files.createDirectories(log.getParent());
     ProcessBuilder builder =
