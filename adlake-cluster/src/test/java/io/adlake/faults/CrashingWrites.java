@@ -23,4 +23,9 @@ public final class CrashingWrites implements WriteFaults {
   public void afterCommit(String qualifiedTable, long batchId) {
     armed.ifPresent(point -> point.afterCommit(qualifiedTable, batchId));
   }
+
+  @Override
+  public void duringCheckpointFileReplace(String query, String file) {
+    armed.ifPresent(point -> point.duringCheckpointFileReplace(query, file));
+  }
 }
