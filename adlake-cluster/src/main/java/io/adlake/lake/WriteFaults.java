@@ -30,6 +30,14 @@ public interface WriteFaults {
   default void afterCommit(String qualifiedTable, long batchId) {}
 
   /**
+   * The micro-batch of {@code stream} that the ingest sink is about to count and write; {@code
+   * batch} unless a fault is due.
+   */
+  default Dataset<Row> ingestBatch(Dataset<Row> batch, String stream, long batchId) {
+    return batch;
+  }
+
+  /**
    * Called while the checkpoint file {@code file} of query {@code query} is being replaced: the new
    * content is being written, the replacement is not complete.
    */

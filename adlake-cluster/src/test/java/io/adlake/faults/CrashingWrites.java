@@ -25,6 +25,11 @@ public final class CrashingWrites implements WriteFaults {
   }
 
   @Override
+  public Dataset<Row> ingestBatch(Dataset<Row> batch, String stream, long batchId) {
+    return TaskFailure.armed().map(failure -> failure.failFirstAttempt(batch)).orElse(batch);
+  }
+
+  @Override
   public void duringCheckpointFileReplace(String query, String file) {
     armed.ifPresent(point -> point.duringCheckpointFileReplace(query, file));
   }
