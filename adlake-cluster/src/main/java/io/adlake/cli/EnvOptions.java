@@ -21,7 +21,8 @@ public final class EnvOptions {
       names = "--conf",
       paramLabel = "KEY=VALUE",
       description =
-          "Override one setting, e.g. --conf adlake.spark.shuffle-partitions=4. Repeatable.")
+          "Override one setting, e.g. --conf adlake.spark.shuffle-partitions=4, or set a Spark "
+              + "setting, e.g. --conf spark.executor.memory=4g. Repeatable.")
   List<String> overrides = new ArrayList<>();
 
   public AdlakeConfig load(String... extra) {

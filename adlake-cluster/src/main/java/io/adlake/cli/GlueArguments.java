@@ -10,6 +10,10 @@ import java.util.regex.Pattern;
  * s3://… --job-bookmark-option …}). They are not adlake's: drop them, with their values, before
  * parsing.
  *
+ * <p>A Glue job's one {@code --conf} argument chains Spark settings in its value; they are split
+ * into one {@code --conf} each, which adlake passes to the Spark session as any {@code --conf
+ * spark.*}.
+ *
  * <p>Glue job arguments are {@code --key value} pairs only, in no guaranteed order, so a Glue job
  * cannot pass the subcommand as the first word: it passes {@code --adlake-command ingest}, which
  * becomes the first word.
@@ -67,6 +71,14 @@ final class GlueArguments {
             arg.contains("=")
                 ? arg.substring(arg.indexOf('=') + 1)
                 : (i + 1 < args.length ? args[++i] : "");
+        continue;
+      }
+      if (name.equals("--conf") && !arg.contains("=") && i + 1 < args.length) {
+        // Glue takes one --conf key, so a job chains its Spark settings in the value
+        // ("spark.a=x --conf spark.b=y"): each pair is a setting of its own.
+        for (String setting : args[++i].split("\\s+--conf\\s+")) {
+          kept.addAll(List.of("--conf", setting.trim()));
+        }
         continue;
       }
       if (GLUE_PARAMETERS.contains(name) || GLUE_SHAPE.matcher(name).matches()) {

@@ -1,10 +1,15 @@
 package io.adlake.cli;
 
 import io.adlake.config.ConfigurationException;
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParseResult;
+import picocli.CommandLine.ScopeType;
 import picocli.CommandLine.Spec;
 
 /**
@@ -29,8 +34,14 @@ import picocli.CommandLine.Spec;
       StatusCommand.class,
       CommandLine.HelpCommand.class
     })
-public final class Main implements Runnable {
+public final class Main implements Callable<Integer> {
   @Spec CommandSpec spec;
+
+  @Option(
+      names = "--verbose",
+      scope = ScopeType.INHERIT,
+      description = "When the command fails, print the stack trace too.")
+  boolean verbose;
 
   public static void main(String[] args) {
     int code = execute(args);
@@ -54,25 +65,40 @@ public final class Main implements Runnable {
 
   /**
    * Runs {@code args} on {@code cli}: configuration errors exit 2 with their message, other
-   * failures 1.
+   * failures 1 with the first line of each message down the cause chain; {@code --verbose} adds the
+   * stack trace.
    */
   public static int execute(CommandLine cli, String... args) {
     // Here, not when the command line is built: subcommands added since (demo, bench) take it too.
     cli.setCaseInsensitiveEnumValuesAllowed(true);
     cli.setExecutionExceptionHandler(
         (e, commandLine, parseResult) -> {
-          if (e instanceof ConfigurationException) {
-            commandLine.getErr().println("adlake: configuration error: " + e.getMessage());
-            return 2;
-          }
+          PrintWriter err = commandLine.getErr();
+          // Kept for a log configuration that wants it; the launchers' print WARN and above only.
           LoggerFactory.getLogger(Main.class)
-              .error("adlake {} failed", commandLine.getCommandName(), e);
-          commandLine
-              .getErr()
-              .println("adlake " + commandLine.getCommandName() + " failed: " + describe(e));
-          return 1;
+              .debug("adlake {} failed", commandLine.getCommandName(), e);
+          if (e instanceof ConfigurationException) {
+            err.println("adlake: configuration error: " + e.getMessage());
+          } else {
+            err.println("adlake " + commandLine.getCommandName() + " failed: " + describe(e));
+          }
+          if (verbose(parseResult)) {
+            e.printStackTrace(err);
+          }
+          err.flush();
+          return e instanceof ConfigurationException ? 2 : 1;
         });
     return cli.execute(GlueArguments.strip(args));
+  }
+
+  /** Whether {@code --verbose} was given, before the command or after it. */
+  private static boolean verbose(ParseResult parsed) {
+    for (ParseResult p = parsed; p != null; p = p.subcommand()) {
+      if (p.hasMatchedOption("--verbose")) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**
@@ -98,8 +124,14 @@ public final class Main implements Runnable {
     return newline < 0 ? message : message.substring(0, newline);
   }
 
+  /** No command named: a usage mistake, so the usage goes to stderr and the status is 2. */
   @Override
-  public void run() {
-    spec.commandLine().usage(System.out);
+  public Integer call() {
+    CommandLine cli = spec.commandLine();
+    cli.getErr()
+        .println("adlake: name a command, e.g. adlake report; adlake help COMMAND tells more.");
+    cli.usage(cli.getErr());
+    cli.getErr().flush();
+    return 2;
   }
 }

@@ -1,6 +1,7 @@
 package io.adlake.cli;
 
 import io.adlake.config.AdlakeConfig;
+import io.adlake.job.AdHocSql;
 import io.adlake.job.AttributionReport;
 import io.adlake.job.ConversionReport;
 import io.adlake.job.FunnelReport;
@@ -39,9 +40,17 @@ final class ReportCommand implements Callable<Integer> {
       names = "--sql",
       paramLabel = "QUERY",
       description =
-          "Run this SQL instead of the summary, e.g. "
+          "Run this SQL instead of the summary (read-only unless --allow-writes), e.g. "
               + "\"SELECT * FROM adlake.adlake.enriched_ad_data LIMIT 10\".")
   String sql;
+
+  @Option(
+      names = "--allow-writes",
+      description =
+          "Let --sql run statements that may change tables or the session (INSERT, DELETE, MERGE, "
+              + "DROP, ALTER, CALL of a procedure, SET, …). Without it --sql runs only queries, SHOW, "
+              + "DESCRIBE and EXPLAIN.")
+  boolean allowWrites;
 
   @Option(
       names = "--format",
@@ -58,7 +67,7 @@ final class ReportCommand implements Callable<Integer> {
   int limit;
 
   @Override
-  public Integer call() {
+  public Integer call() throws Exception {
     ResultFormat resultFormat;
     try {
       resultFormat = ResultFormat.valueOf(format.toUpperCase(Locale.ROOT));
@@ -70,6 +79,18 @@ final class ReportCommand implements Callable<Integer> {
     AdlakeConfig config = env.load();
     SparkSession spark = SparkSessions.create(config);
     if (sql != null) {
+      if (!allowWrites) {
+        AdHocSql.notReadOnly(spark, sql)
+            .ifPresent(
+                kind -> {
+                  throw new picocli.CommandLine.ParameterException(
+                      new picocli.CommandLine(this),
+                      "report --sql is read-only: it runs queries, SHOW, DESCRIBE and EXPLAIN, and "
+                          + "this statement ("
+                          + kind
+                          + ") may change tables or the session. Add --allow-writes to run it.");
+                });
+      }
       spark.sql("USE " + config.catalog().name() + "." + config.catalog().namespace());
       resultFormat.print(spark.sql(sql), limit, System.out);
     } else {

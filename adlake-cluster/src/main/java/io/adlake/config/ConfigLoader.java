@@ -152,15 +152,38 @@ public final class ConfigLoader {
       }
       String key = override.substring(0, eq).trim();
       String value = override.substring(eq + 1).trim();
+      String path = overridePath(key, override);
       try {
         // Parsed as HOCON so durations, numbers and lists keep their types; plain text is a string.
-        result = ConfigFactory.parseString(key + " = " + quoteIfNeeded(value)).withFallback(result);
+        result =
+            ConfigFactory.parseString(path + " = " + quoteIfNeeded(value)).withFallback(result);
       } catch (ConfigException e) {
         throw new ConfigurationException(
             "Cannot parse --conf " + override + ": " + e.getMessage(), e);
       }
     }
     return result;
+  }
+
+  /**
+   * Where a {@code --conf} key goes: an {@code adlake.*} key is a setting; a {@code spark.*} key is
+   * a Spark setting, as spark-submit's {@code --conf} takes it, passed on through {@code
+   * adlake.spark.extra}. Anything else would be read by nothing, so it is refused.
+   */
+  private static String overridePath(String key, String override) {
+    if (key.startsWith("adlake.")) {
+      return key;
+    }
+    if (key.startsWith("spark.") && key.matches("[\\w.\\-]+")) {
+      return "adlake.spark.extra.\"" + key + "\"";
+    }
+    throw new ConfigurationException(
+        "--conf "
+            + override
+            + ": '"
+            + key
+            + "' is neither an adlake setting (adlake.*, every one listed in conf/application.conf) "
+            + "nor a Spark setting (spark.*, passed to the Spark session). Correct the key.");
   }
 
   private static String quoteIfNeeded(String value) {

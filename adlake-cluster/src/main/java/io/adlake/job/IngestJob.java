@@ -21,6 +21,7 @@ import io.adlake.lake.AdlakeTables;
 import io.adlake.lake.CommitLedger;
 import io.adlake.lake.TableSetup;
 import io.adlake.lake.TableSpec;
+import io.adlake.lake.WriteFaults;
 import io.adlake.source.EventSource;
 import io.adlake.transform.Attribution;
 import io.adlake.transform.BronzeFlattening;
@@ -221,7 +222,7 @@ public final class IngestJob {
       SparkSession spark = batch.sparkSession();
       String writer = CommitLedger.writerId(spark);
       read.reset();
-      Dataset<Row> records = batch.persist();
+      Dataset<Row> records = WriteFaults.INSTALLED.ingestBatch(batch, stream, batchId).persist();
       try {
         Map<String, Long> reasons = countBy(records, EventParser.REASON);
         long recordsRead = read.value();

@@ -2,11 +2,8 @@ package io.adlake.job;
 
 import io.adlake.lake.ExactlyOnceMerge.BatchCommit;
 import java.io.PrintStream;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.function.Consumer;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.streaming.StreamingQueryListener;
@@ -14,20 +11,21 @@ import org.apache.spark.sql.streaming.StreamingQueryProgress;
 
 /**
  * One line per micro-batch for people watching a job: rows read, rows unusable, rows merged and how
- * long the MERGE took. Also keeps every {@link BatchCommit} for benchmarks.
+ * long the MERGE took.
+ *
+ * <p>It keeps nothing: a continuous run registers it for as long as the driver lives. Whoever needs
+ * the commits or the progress reports (a benchmark, a test) extends it and collects what it needs,
+ * calling {@code super}.
  */
-public final class ProgressLog extends StreamingQueryListener implements Consumer<BatchCommit> {
+public class ProgressLog extends StreamingQueryListener implements Consumer<BatchCommit> {
   private final PrintStream out;
-  private final List<BatchCommit> commits = new ArrayList<>();
-  private final List<StreamingQueryProgress> progresses = new ArrayList<>();
 
   public ProgressLog(PrintStream out) {
     this.out = out;
   }
 
   @Override
-  public synchronized void accept(BatchCommit commit) {
-    commits.add(commit);
+  public void accept(BatchCommit commit) {
     if (commit.skipped()) {
       out.printf(
           "  %s batch %d: already committed, replay skipped%n", commit.table(), commit.batchId());
@@ -44,26 +42,6 @@ public final class ProgressLog extends StreamingQueryListener implements Consume
     return out;
   }
 
-  public synchronized List<BatchCommit> commits() {
-    return List.copyOf(commits);
-  }
-
-  public synchronized List<StreamingQueryProgress> progresses() {
-    return List.copyOf(progresses);
-  }
-
-  /**
-   * Spark's per-phase durations (addBatch, queryPlanning, walCommit, …) summed over every batch
-   * seen.
-   */
-  public synchronized Map<String, Long> durationTotals() {
-    Map<String, Long> totals = new TreeMap<>();
-    for (StreamingQueryProgress p : progresses) {
-      p.durationMs().forEach((phase, ms) -> totals.merge(phase, ms, Long::sum));
-    }
-    return totals;
-  }
-
   @Override
   public void onQueryStarted(QueryStartedEvent event) {
     out.printf("  query %s started (id %s)%n", event.name(), event.id());
@@ -72,9 +50,6 @@ public final class ProgressLog extends StreamingQueryListener implements Consume
   @Override
   public void onQueryProgress(QueryProgressEvent event) {
     StreamingQueryProgress p = event.progress();
-    synchronized (this) {
-      progresses.add(p);
-    }
     // Ingest and conversion queries print their own line from the sink.
     if ((p.numInputRows() == 0 && p.observedMetrics().isEmpty())
         || p.name().startsWith(IngestJob.QUERY_PREFIX)

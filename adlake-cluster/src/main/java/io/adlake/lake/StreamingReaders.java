@@ -10,15 +10,21 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.UUID;
+import org.apache.hadoop.fs.CreateFlag;
+import org.apache.hadoop.fs.FileContext;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Options;
 import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.fs.UnsupportedFileSystemException;
 import org.apache.spark.sql.SparkSession;
 
 /**
@@ -98,6 +104,7 @@ public final class StreamingReaders {
             offsetsBySource(sourceOffsets(fs, committedOffsets), sources);
         for (int source = 0; source < sources; source++) {
           Path initial = new Path(query, "sources/" + source + "/offsets/0");
+          finishInterruptedReplace(fs, initial);
           Long initialSnapshot =
               fs.exists(initial) ? icebergSnapshotId(firstLine(fs, initial)) : null;
           if (initialSnapshot == null || initialSnapshot < 0) {
@@ -126,9 +133,11 @@ public final class StreamingReaders {
                     + "(processing-time runs are not affected)");
             continue;
           }
-          try (OutputStream out = fs.create(initial, true)) {
-            out.write(bySource.get().get(source).getBytes(StandardCharsets.UTF_8));
-          }
+          replace(
+              fs,
+              initial,
+              bySource.get().get(source).getBytes(StandardCharsets.UTF_8),
+              query.getName());
           log.add(
               query.getName()
                   + ": source "
@@ -150,6 +159,77 @@ public final class StreamingReaders {
           e);
     }
     return log;
+  }
+
+  /**
+   * Replaces a checkpoint file so that a crash at any moment leaves the old content or the new,
+   * never a part: Spark reads these files on every start. The new content goes to a hidden file
+   * beside the original, which is renamed over it in one step (Hadoop's FileContext, as Spark's own
+   * checkpoint writer does). Where the file system has no FileContext (EMRFS {@code s3://}), the
+   * original is first renamed aside and kept until the new file is in place; {@link
+   * #finishInterruptedReplace} puts it back if the process died in between.
+   */
+  static void replace(FileSystem fs, Path file, byte[] content, String query) throws IOException {
+    Path temp = new Path(file.getParent(), "." + file.getName() + "." + UUID.randomUUID() + ".tmp");
+    FileContext files;
+    try {
+      files = FileContext.getFileContext(file.toUri(), fs.getConf());
+    } catch (UnsupportedFileSystemException e) {
+      files = null;
+    }
+    if (files != null) {
+      try (OutputStream out =
+          files.create(temp, EnumSet.of(CreateFlag.CREATE), Options.CreateOpts.createParent())) {
+        out.write(content);
+      }
+      WriteFaults.INSTALLED.duringCheckpointFileReplace(query, file.toString());
+      files.rename(temp, file, Options.Rename.OVERWRITE);
+      return;
+    }
+    try (OutputStream out = fs.create(temp, false)) {
+      out.write(content);
+    }
+    WriteFaults.INSTALLED.duringCheckpointFileReplace(query, file.toString());
+    Path aside = aside(file);
+    if (!fs.rename(file, aside)) {
+      throw new IOException("Cannot rename " + file + " to " + aside + " before replacing it");
+    }
+    if (!fs.rename(temp, file)) {
+      throw new IOException(
+          "Cannot rename "
+              + temp
+              + " to "
+              + file
+              + "; the original is at "
+              + aside
+              + ", and the next available-now start puts it back");
+    }
+    fs.delete(aside, false);
+  }
+
+  /**
+   * Completes or undoes a {@link #replace} that a crash interrupted: the original put back if it
+   * was renamed aside and the new file is not in place, leftover temporary files removed.
+   */
+  static void finishInterruptedReplace(FileSystem fs, Path file) throws IOException {
+    Path aside = aside(file);
+    if (fs.exists(aside)) {
+      if (fs.exists(file)) {
+        fs.delete(aside, false);
+      } else if (!fs.rename(aside, file)) {
+        throw new IOException("Cannot restore " + file + " from " + aside);
+      }
+    }
+    FileStatus[] temps = fs.globStatus(new Path(file.getParent(), "." + file.getName() + ".*.tmp"));
+    if (temps != null) {
+      for (FileStatus temp : temps) {
+        fs.delete(temp.getPath(), false);
+      }
+    }
+  }
+
+  private static Path aside(Path file) {
+    return new Path(file.getParent(), "." + file.getName() + ".replaced");
   }
 
   /**

@@ -1,10 +1,10 @@
 package io.adlake.lake;
 
+import static java.time.Instant.EPOCH;
 import static java.util.Objects.requireNonNull;
 
 import io.adlake.config.AdlakeConfig.CatalogSettings;
 import io.adlake.config.AdlakeConfig.MaintenanceSettings;
-import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
@@ -18,14 +18,18 @@ import java.util.Set;
 import org.apache.iceberg.PartitionField;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
+import org.apache.iceberg.actions.RewriteDataFiles;
 import org.apache.iceberg.exceptions.ValidationException;
+import org.apache.iceberg.expressions.Expression;
+import org.apache.iceberg.expressions.Expressions;
+import org.apache.iceberg.spark.actions.SparkActions;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeps one Iceberg table healthy while streams commit to it, with Iceberg's Spark procedures:
+ * Keeps one Iceberg table healthy while streams commit to it, with Iceberg's Spark actions:
  * compaction of closed partitions, position-delete and manifest rewrites, snapshot expiry that
  * keeps the exactly-once ledger, and orphan-file removal with a safe minimum age.
  *
@@ -81,10 +85,15 @@ public final class TableMaintenance {
     return TableSetup.tablesIn(spark, catalog);
   }
 
+  /**
+   * Every cut-off is an instant (epoch millis or micros handed to Iceberg's actions), never a
+   * timestamp printed into SQL: {@code java.sql.Timestamp} prints the JVM's local time, which Spark
+   * then reads in its session time zone.
+   */
   public Report maintain(String name, Instant now) {
     String qualified = catalog.qualified(name);
-    String procedureTable = catalog.namespace() + "." + name;
     Table table = TableSetup.load(spark, qualified);
+    SparkActions actions = SparkActions.get(spark);
     Files before = files(qualified);
 
     Optional<String> timeColumn = timeColumn(table);
@@ -95,6 +104,14 @@ public final class TableMaintenance {
                     .atZone(ZoneOffset.UTC)
                     .truncatedTo(ChronoUnit.DAYS)
                     .toInstant());
+    // Both rewrites take closed partitions only. A streaming merge-on-read MERGE also replaces the
+    // delete file of each data file it deletes from; rewriting that delete file meanwhile fails the
+    // MERGE ("Missing required files to delete"), and with it the job (seen by
+    // MaintenanceUnderLoadTest).
+    Expression closedOnly =
+        cutoff.isPresent()
+            ? Expressions.lessThan(timeColumn.get(), ChronoUnit.MICROS.between(EPOCH, cutoff.get()))
+            : Expressions.alwaysTrue();
     long targetSize =
         settings.targetFileSizeBytes() > 0
             ? settings.targetFileSizeBytes()
@@ -104,57 +121,31 @@ public final class TableMaintenance {
                     .getOrDefault(
                         "write.target-file-size-bytes",
                         Long.toString(AdlakeTables.TARGET_FILE_SIZE_BYTES)));
-    // Both rewrites take closed partitions only. A streaming merge-on-read MERGE also replaces the
-    // delete file
-    // of each data file it deletes from; rewriting that delete file meanwhile fails the MERGE
-    // ("Missing required
-    // files to delete"), and with it the job (seen by MaintenanceUnderLoadTest).
-    String closedOnly =
-        cutoff
-            .map(
-                c ->
-                    ", where => '"
-                        + timeColumn.get()
-                        + " < TIMESTAMP \\'"
-                        + Timestamp.from(c)
-                        + "\\''")
-            .orElse("");
-    Row rewritten =
-        spark
-            .sql(
-                "CALL "
-                    + catalog.name()
-                    + ".system.rewrite_data_files(table => '"
-                    + procedureTable
-                    + "', strategy => 'binpack', options => map('partial-progress.enabled', 'true', "
-                    + "'target-file-size-bytes', '"
-                    + targetSize
-                    + "', 'min-input-files', '"
-                    + settings.minInputFiles()
-                    + "', 'rewrite-job-order', 'files-desc', 'remove-dangling-deletes', 'true')"
-                    + closedOnly
-                    + ")")
-            .first();
+    RewriteDataFiles.Result rewritten =
+        actions
+            .rewriteDataFiles(table)
+            .binPack()
+            .filter(closedOnly)
+            .option(RewriteDataFiles.PARTIAL_PROGRESS_ENABLED, "true")
+            .option("target-file-size-bytes", Long.toString(targetSize))
+            .option("min-input-files", Integer.toString(settings.minInputFiles()))
+            .option("rewrite-job-order", "files-desc")
+            .option(RewriteDataFiles.REMOVE_DANGLING_DELETES, "true")
+            .execute();
 
     long rewrittenDeletes = 0;
     if ("merge-on-read".equals(table.properties().get("write.merge.mode"))
         && before.deleteFiles() > 0) {
-      Row deletes =
-          spark
-              .sql(
-                  "CALL "
-                      + catalog.name()
-                      + ".system.rewrite_position_delete_files(table => '"
-                      + procedureTable
-                      + "', options => map('partial-progress.enabled', 'true', 'min-input-files', '"
-                      + settings.minInputFiles()
-                      + "')"
-                      + closedOnly
-                      + ")")
-              .first();
-      rewrittenDeletes = deletes.getInt(0);
+      rewrittenDeletes =
+          actions
+              .rewritePositionDeletes(table)
+              .filter(closedOnly)
+              .option("partial-progress.enabled", "true")
+              .option("min-input-files", Integer.toString(settings.minInputFiles()))
+              .execute()
+              .rewrittenDeleteFilesCount();
     }
-    rewriteManifests(qualified, procedureTable);
+    rewriteManifests(actions, table, qualified);
 
     table.refresh();
     Set<Long> snapshotsBefore = snapshotIds(table);
@@ -176,42 +167,33 @@ public final class TableMaintenance {
         expireBefore = committed;
       }
     }
-    spark
-        .sql(
-            "CALL "
-                + catalog.name()
-                + ".system.expire_snapshots(table => '"
-                + procedureTable
-                + "', older_than => TIMESTAMP '"
-                + Timestamp.from(expireBefore)
-                + "', retain_last => "
-                + settings.retainLast()
-                + ")")
-        .collect();
+    actions
+        .expireSnapshots(table)
+        .expireOlderThan(expireBefore.toEpochMilli())
+        .retainLast(settings.retainLast())
+        .execute();
     table.refresh();
     // Streams commit while this runs: count the snapshots that went, not the change in their
     // number.
     snapshotsBefore.removeAll(snapshotIds(table));
     int snapshotsExpired = snapshotsBefore.size();
 
-    long orphans =
-        spark
-            .sql(
-                "CALL "
-                    + catalog.name()
-                    + ".system.remove_orphan_files(table => '"
-                    + procedureTable
-                    + "', older_than => TIMESTAMP '"
-                    + Timestamp.from(now.minus(settings.orphanMinAge()))
-                    + "')")
-            .count();
+    long orphans = 0;
+    for (String ignored :
+        actions
+            .deleteOrphanFiles(table)
+            .olderThan(now.minus(settings.orphanMinAge()).toEpochMilli())
+            .execute()
+            .orphanFileLocations()) {
+      orphans++;
+    }
 
     return new Report(
         name,
         before,
         files(qualified),
-        rewritten.getInt(0),
-        rewritten.getInt(1),
+        rewritten.rewrittenDataFilesCount(),
+        rewritten.addedDataFilesCount(),
         rewrittenDeletes,
         snapshotsExpired,
         ledger.size(),
@@ -226,16 +208,9 @@ public final class TableMaintenance {
    * nothing is lost and the next run rewrites them, so this run goes on with the table (seen by
    * MaintenanceUnderLoadTest).
    */
-  private void rewriteManifests(String qualified, String procedureTable) {
+  private static void rewriteManifests(SparkActions actions, Table table, String qualified) {
     try {
-      spark
-          .sql(
-              "CALL "
-                  + catalog.name()
-                  + ".system.rewrite_manifests(table => '"
-                  + procedureTable
-                  + "')")
-          .collect();
+      actions.rewriteManifests(table).execute();
     } catch (ValidationException e) {
       LOG.warn(
           "{}: manifests left for the next run, a concurrent commit changed them: {}",

@@ -6,10 +6,10 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 
 /**
- * The two places where an exactly-once write is hardest to restart: while the MERGE's tasks read
- * the batch, and between the Iceberg commit and Spark's checkpoint. A fault suite supplies an
- * implementation (through {@link ServiceLoader}, from its own classpath) that crashes the JVM
- * there; the cluster jar has none, so {@link #INSTALLED} does nothing.
+ * The places where a write is hardest to restart: while the MERGE's tasks read the batch, between
+ * the Iceberg commit and Spark's checkpoint, and in the middle of replacing a checkpoint file. A
+ * fault suite supplies an implementation (through {@link ServiceLoader}, from its own classpath)
+ * that crashes the JVM there; the cluster jar has none, so {@link #INSTALLED} does nothing.
  */
 public interface WriteFaults {
   /** The one found on the classpath, or one that never interferes. */
@@ -28,6 +28,20 @@ public interface WriteFaults {
    * checkpoint.
    */
   default void afterCommit(String qualifiedTable, long batchId) {}
+
+  /**
+   * The micro-batch of {@code stream} that the ingest sink is about to count and write; {@code
+   * batch} unless a fault is due.
+   */
+  default Dataset<Row> ingestBatch(Dataset<Row> batch, String stream, long batchId) {
+    return batch;
+  }
+
+  /**
+   * Called while the checkpoint file {@code file} of query {@code query} is being replaced: the new
+   * content is being written, the replacement is not complete.
+   */
+  default void duringCheckpointFileReplace(String query, String file) {}
 
   private static WriteFaults load() {
     Iterator<WriteFaults> found = ServiceLoader.load(WriteFaults.class).iterator();

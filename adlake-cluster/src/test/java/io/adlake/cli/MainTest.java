@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.adlake.config.AdlakeConfig;
 import io.adlake.deploy.DummyDeployment;
 import io.adlake.deploy.DummyDeployment.Rendered;
 import java.io.ByteArrayOutputStream;
@@ -83,6 +84,13 @@ class MainTest {
         new String[] {"run", "--env", "adlake-glue.conf", "--jobs", "ingest,attribution"},
         GlueArguments.strip(glue));
     assertArrayEquals(
+        new String[] {"ingest", "--conf", "spark.a=x", "--conf", "spark.b.c=y z", "--conf=k=v"},
+        GlueArguments.strip(
+            new String[] {
+              "--adlake-command", "ingest", "--conf", "spark.a=x --conf spark.b.c=y z", "--conf=k=v"
+            }),
+        "Glue's one --conf chains Spark settings in its value: one --conf each");
+    assertArrayEquals(
         new String[] {"ingest", "--env", "emr"},
         GlueArguments.strip(new String[] {"--env", "emr", "--adlake-command=ingest"}));
   }
@@ -139,6 +147,48 @@ class MainTest {
     Output out = capture(() -> Main.execute("generate"));
     assertEquals(2, out.code);
     assertTrue(out.stderr.contains("--count"), out.stderr);
+  }
+
+  @Test
+  void withoutACommandTheUsageGoesToStderrAndTheExitStatusIsTwo() {
+    Output out = capture(() -> Main.execute());
+    assertEquals(2, out.code, "no command is bad usage, not success");
+    assertTrue(out.stderr.contains("Usage: adlake") && out.stderr.contains("report"), out.stderr);
+    assertTrue(out.stderr.contains("name a command"), out.stderr);
+    assertEquals("", out.stdout, "usage for a mistake goes to stderr, not into a pipe");
+    assertEquals(0, capture(() -> Main.execute("--help")).code, "--help is no mistake");
+  }
+
+  @Test
+  void aSparkSettingAfterTheCommandIsPassedToSpark() {
+    ReportCommand report = new ReportCommand();
+    new CommandLine(report)
+        .parseArgs(
+            "--conf",
+            "spark.sql.adaptive.enabled=false",
+            "--conf",
+            "spark.executor.memory=4g",
+            "--conf",
+            "adlake.spark.shuffle-partitions=3");
+    AdlakeConfig config = report.env.load();
+    assertEquals("false", config.spark().extra().get("spark.sql.adaptive.enabled"));
+    assertEquals("4g", config.spark().extra().get("spark.executor.memory"));
+    assertEquals(
+        "127.0.0.1",
+        config.spark().extra().get("spark.driver.host"),
+        "local.conf's Spark settings stay beside them");
+    assertEquals(3, config.spark().shufflePartitions());
+  }
+
+  @Test
+  void aConfKeyThatIsNeitherAdlakeNorSparkIsRefusedWithItsName() {
+    Output out = capture(() -> Main.execute("report", "--conf", "sprak.sql.adaptive.enabled=x"));
+    assertEquals(2, out.code);
+    assertTrue(
+        out.stderr.contains("sprak.sql.adaptive.enabled")
+            && out.stderr.contains("adlake.")
+            && out.stderr.contains("spark."),
+        out.stderr);
   }
 
   record Output(int code, String stdout, String stderr) {}

@@ -27,7 +27,10 @@ import org.apache.spark.sql.types.DataTypes;
  *       the batch is committed, files other tasks were writing are left behind;
  *   <li>{@code after-commit-before-checkpoint}: right after the Iceberg commit that carries the
  *       batch and its ledger entry, before Spark records the batch as done in the checkpoint: the
- *       restart replays it.
+ *       restart replays it;
+ *   <li>{@code during-checkpoint-file-replace}: while a checkpoint file of query {@code table} (the
+ *       checkpoint directory's name, or {@code *}) is being replaced, before the replacement is
+ *       complete ({@code batch} is not used: 0).
  * </ul>
  */
 public record CrashPoint(String point, String table, long fromBatch) {
@@ -37,7 +40,9 @@ public record CrashPoint(String point, String table, long fromBatch) {
   public static final int EXIT_STATUS = 86;
 
   private static final Pattern FORMAT =
-      Pattern.compile("(during-merge|after-commit-before-checkpoint):([\\w*]+):(\\d+)");
+      Pattern.compile(
+          "(during-merge|after-commit-before-checkpoint|during-checkpoint-file-replace)"
+              + ":([\\w*]+):(\\d+)");
 
   static Optional<CrashPoint> parse(String value) {
     if (value == null || value.isBlank()) {
@@ -51,7 +56,8 @@ public record CrashPoint(String point, String table, long fromBatch) {
               + "="
               + value
               + ": expected <point>:<table>:<batch> with "
-              + "point during-merge or after-commit-before-checkpoint, e.g. after-commit-before-checkpoint:"
+              + "point during-merge, after-commit-before-checkpoint or during-checkpoint-file-replace, "
+              + "e.g. after-commit-before-checkpoint:"
               + "enriched_ad_data:2");
     }
     return Optional.of(new CrashPoint(m.group(1), m.group(2), Long.parseLong(m.group(3))));
@@ -68,6 +74,13 @@ public record CrashPoint(String point, String table, long fromBatch) {
   void afterCommit(String qualifiedTable, long batchId) {
     if (matches("after-commit-before-checkpoint", qualifiedTable, batchId)) {
       halt("after-commit-before-checkpoint", qualifiedTable, batchId);
+    }
+  }
+
+  /** Halts if this point is {@code during-checkpoint-file-replace} of this query. */
+  void duringCheckpointFileReplace(String query, String file) {
+    if (matches("during-checkpoint-file-replace", query, Long.MAX_VALUE)) {
+      halt("during-checkpoint-file-replace", file, 0);
     }
   }
 

@@ -23,4 +23,14 @@ public final class CrashingWrites implements WriteFaults {
   public void afterCommit(String qualifiedTable, long batchId) {
     armed.ifPresent(point -> point.afterCommit(qualifiedTable, batchId));
   }
+
+  @Override
+  public Dataset<Row> ingestBatch(Dataset<Row> batch, String stream, long batchId) {
+    return TaskFailure.armed().map(failure -> failure.failFirstAttempt(batch)).orElse(batch);
+  }
+
+  @Override
+  public void duringCheckpointFileReplace(String query, String file) {
+    armed.ifPresent(point -> point.duringCheckpointFileReplace(query, file));
+  }
 }

@@ -15,11 +15,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
 /**
- * {@code adlake run} in a child JVM, launched as {@code bin/adlake} does (the pom's Java 17 flags,
- * the local classpath Maven writes, the launcher's log configuration), so that a test can kill it
- * like a crashed driver. Its output goes to a log file the test watches.
+ * {@code adlake run} (or another command) in a child JVM, launched as {@code bin/adlake} does (the
+ * pom's Java 17 flags, the local classpath Maven writes, the launcher's log configuration), so that
+ * a test can kill it like a crashed driver. Its output goes to a log file the test watches.
  */
-record JobProcess(String label, Process process, Path log) {
+public record JobProcess(String label, Process process, Path log) {
   private static final Path TARGET = ClusterModule.path("target");
 
   /**
@@ -27,6 +27,60 @@ record JobProcess(String label, Process process, Path log) {
    */
   static JobProcess start(
       String label, Path log, String trigger, List<String> conf, Optional<String> crashPoint)
+      throws IOException {
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "run",
+                "--jobs",
+                "ingest,attribution,aggregate",
+                "--env",
+                "local",
+                "--trigger",
+                trigger));
+    for (String setting : conf) {
+      args.addAll(List.of("--conf", setting));
+    }
+    return launch(
+        label,
+        log,
+        crashPoint
+            .map(point -> List.of("-D" + CrashPoint.PROPERTY + "=" + point))
+            .orElse(List.of()),
+        "io.adlake.cli.Main",
+        args,
+        "run --trigger " + trigger + crashPoint.map(p -> ", crash point " + p).orElse(""));
+  }
+
+  /**
+   * {@code adlake <args>} in a child JVM, with {@code jvmOptions} (system properties, {@code
+   * -Duser.timezone}, …) after the launcher's.
+   */
+  public static JobProcess launch(
+      String label, Path log, List<String> jvmOptions, List<String> args) throws IOException {
+    return launch(label, log, jvmOptions, "io.adlake.cli.Main", args, String.join(" ", args));
+  }
+
+  /** As {@link #launch(String, Path, List, List)}, with another main class (of the test's). */
+  public static JobProcess launchMain(
+      String label, Path log, List<String> jvmOptions, Class<?> mainClass, List<String> args)
+      throws IOException {
+    return launch(
+        label,
+        log,
+        jvmOptions,
+        mainClass.getName(),
+        args,
+        mainClass.getSimpleName() + " " + String.join(" ", args));
+  }
+
+  private static JobProcess launch(
+      String label,
+      Path log,
+      List<String> jvmOptions,
+      String mainClass,
+      List<String> args,
+      String header)
       throws IOException {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -39,7 +93,7 @@ record JobProcess(String label, Process process, Path log) {
         Arrays.asList(
             Files.readString(TARGET.resolve("launcher/jvm.options")).trim().split("\\s+")));
     command.add("-Dlog4j2.configurationFile=" + TARGET.resolve("launcher/log4j2.properties"));
-    crashPoint.ifPresent(point -> command.add("-D" + CrashPoint.PROPERTY + "=" + point));
+    command.addAll(jvmOptions);
     // The test classes too: their CrashingWrites is the WriteFaults that a crash point arms.
     command.addAll(
         List.of(
@@ -49,19 +103,8 @@ record JobProcess(String label, Process process, Path log) {
                 + TARGET.resolve("test-classes")
                 + File.pathSeparator
                 + Files.readString(TARGET.resolve("local-classpath.txt")).trim()));
-    command.addAll(
-        List.of(
-            "io.adlake.cli.Main",
-            "run",
-            "--jobs",
-            "ingest,attribution,aggregate",
-            "--env",
-            "local",
-            "--trigger",
-            trigger));
-    for (String setting : conf) {
-      command.addAll(List.of("--conf", setting));
-    }
+    command.add(mainClass);
+    command.addAll(args);
     Files.createDirectories(log.getParent());
     ProcessBuilder builder =
         new ProcessBuilder(command)
@@ -70,9 +113,7 @@ record JobProcess(String label, Process process, Path log) {
     builder.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
     Files.writeString(
         log,
-        String.format(
-            "%n==== %s: run --trigger %s%s%n",
-            label, trigger, crashPoint.map(p -> ", crash point " + p).orElse("")),
+        String.format("%n==== %s: %s%n", label, header),
         StandardOpenOption.CREATE,
         StandardOpenOption.APPEND);
     return new JobProcess(label, builder.start(), log);
@@ -81,26 +122,26 @@ record JobProcess(String label, Process process, Path log) {
   /**
    * @return whether it ended within {@code timeout}
    */
-  boolean awaitExit(Duration timeout) throws InterruptedException {
+  public boolean awaitExit(Duration timeout) throws InterruptedException {
     return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
   }
 
-  boolean isAlive() {
+  public boolean isAlive() {
     return process.isAlive();
   }
 
-  int exitValue() {
+  public int exitValue() {
     return process.exitValue();
   }
 
   /** SIGKILL, as a lost driver host: no shutdown hook, no query stop, nothing flushed. */
-  void kill() throws InterruptedException {
+  public void kill() throws InterruptedException {
     process.destroyForcibly();
     process.waitFor();
   }
 
   /** The lines this run wrote so far (the log file holds every run of one scenario). */
-  List<String> lines() throws IOException {
+  public List<String> lines() throws IOException {
     List<String> all = Files.readAllLines(log);
     int start = 0;
     for (int i = 0; i < all.size(); i++) {
@@ -111,7 +152,7 @@ record JobProcess(String label, Process process, Path log) {
     return all.subList(start, all.size());
   }
 
-  long countLines(Predicate<String> which) throws IOException {
+  public long countLines(Predicate<String> which) throws IOException {
     return lines().stream().filter(which).count();
   }
 
@@ -119,7 +160,7 @@ record JobProcess(String label, Process process, Path log) {
    * Waits until {@code which} matches at least {@code count} lines; false if the process ended
    * first.
    */
-  boolean awaitLines(Predicate<String> which, long count, Duration timeout)
+  public boolean awaitLines(Predicate<String> which, long count, Duration timeout)
       throws IOException, InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (System.nanoTime() < deadline) {
@@ -141,7 +182,7 @@ record JobProcess(String label, Process process, Path log) {
             + tail());
   }
 
-  String tail() throws IOException {
+  public String tail() throws IOException {
     List<String> lines = lines();
     return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
   }

@@ -75,7 +75,7 @@ class AggregateJobTest {
               s -> {});
     }
 
-    ProgressLog log = new ProgressLog(System.out);
+    RecordingProgressLog log = new RecordingProgressLog(System.out);
     StreamingJobs.runAll(
         spark,
         config,
@@ -214,14 +214,14 @@ class AggregateJobTest {
         spark,
         bronze,
         List.of("2026-11-21 10:05:00", "2026-11-21 10:50:00", "2026-11-21 11:30:00"));
-    ProgressLog first = new ProgressLog(System.out);
+    RecordingProgressLog first = new RecordingProgressLog(System.out);
     runAggregate(spark, config, first);
     assertEquals(
         Map.of("2026-11-21 10:00:00", 2L, "2026-11-21 11:00:00", 1L), hourlyUsa(spark, config));
 
     // 11:25 is after the watermark (11:20): it corrects the 11:00 row. 10:30 is before it: late.
     appendImpressions(spark, bronze, List.of("2026-11-21 11:25:00", "2026-11-21 10:30:00"));
-    ProgressLog second = new ProgressLog(System.out);
+    RecordingProgressLog second = new RecordingProgressLog(System.out);
     runAggregate(spark, config, second);
 
     assertEquals(

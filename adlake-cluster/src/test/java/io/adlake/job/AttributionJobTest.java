@@ -103,7 +103,7 @@ class AttributionJobTest {
     assertThrows(StreamingQueryException.class, first::awaitTermination);
     assertTrue(failedOnce.get());
 
-    ProgressLog log = new ProgressLog(System.out);
+    RecordingProgressLog log = new RecordingProgressLog(System.out);
     StreamingQuery second =
         AttributionJob.start(spark, config, EventSource.from(config), Trigger.AvailableNow(), log);
     second.awaitTermination();
@@ -119,7 +119,7 @@ class AttributionJobTest {
   void stoppingMidStreamAndRestartingFromTheCheckpointLosesAndDoublesNothing() throws Exception {
     AdlakeConfig config = TestServices.config("restart", FUNNEL);
     Summary truth = generateIntoKafka(config, 30_000, START.plusSeconds(7200));
-    ProgressLog log = new ProgressLog(System.out);
+    RecordingProgressLog log = new RecordingProgressLog(System.out);
     StreamingQuery first =
         AttributionJob.start(
             spark, config, EventSource.from(config), Trigger.ProcessingTime(100), log);
@@ -154,7 +154,7 @@ class AttributionJobTest {
   }
 
   static void runToEnd(AdlakeConfig config) throws StreamingQueryException {
-    ProgressLog log = new ProgressLog(System.out);
+    RecordingProgressLog log = new RecordingProgressLog(System.out);
     AttributionJob.start(spark, config, EventSource.from(config), Trigger.AvailableNow(), log)
         .awaitTermination();
   }

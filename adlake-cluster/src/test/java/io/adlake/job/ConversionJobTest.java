@@ -81,7 +81,7 @@ class ConversionJobTest {
     AdlakeConfig config = config("conversions");
     Summary truth =
         TestServices.generateToBroker(config, FunnelGenerator.Run.count(6_000, 0.5, START));
-    ProgressLog log = new ProgressLog(System.out);
+    RecordingProgressLog log = new RecordingProgressLog(System.out);
     StreamingJobs.runAll(
         spark,
         config,
@@ -183,7 +183,7 @@ class ConversionJobTest {
     List<StreamingQuery> ingest =
         IngestJob.start(
             spark, config, EventSource.from(config), Trigger.ProcessingTime(0), System.out);
-    ProgressLog log = new ProgressLog(System.out);
+    RecordingProgressLog log = new RecordingProgressLog(System.out);
     AtomicLong crashed = new AtomicLong(-1);
     int chunks = 4;
     StreamingQuery conversions = null;
@@ -288,7 +288,7 @@ class ConversionJobTest {
                 "u-3",
                 "event_timestamp",
                 t.plusSeconds(18_000))));
-    ProgressLog log = new ProgressLog(System.out);
+    RecordingProgressLog log = new RecordingProgressLog(System.out);
     runConversions(config, log);
     assertEquals(List.of("unattributed", "unattributed", "unattributed"), attributions(config));
 

@@ -14,6 +14,7 @@ import io.adlake.event.FunnelGenerator.Summary;
 import io.adlake.job.AttributionJob;
 import io.adlake.job.IngestJob;
 import io.adlake.job.ProgressLog;
+import io.adlake.job.RecordingProgressLog;
 import io.adlake.job.StreamingJobs;
 import io.adlake.testservers.IcebergRestCatalog;
 import io.adlake.testservers.S3Proxy;
@@ -201,7 +202,7 @@ class RestCatalogOnS3Test {
   void aSecondRunFromTheS3CheckpointsReadsNothingAndChangesNoRow() throws Exception {
     Map<String, Long> snapshots = currentSnapshots();
     Map<String, Long> rows = rowCounts();
-    ProgressLog second = new ProgressLog(System.out);
+    RecordingProgressLog second = new RecordingProgressLog(System.out);
 
     StreamingJobs.runAll(
         spark,

@@ -12,6 +12,7 @@ import io.adlake.event.FunnelGenerator.Summary;
 import io.adlake.event.KafkaEventSink;
 import io.adlake.job.AttributionJob;
 import io.adlake.job.ProgressLog;
+import io.adlake.job.RecordingProgressLog;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Arrays;
@@ -62,7 +63,7 @@ class FileEventSourceTest {
             Trigger.AvailableNow(),
             new ProgressLog(System.out))
         .awaitTermination();
-    ProgressLog filesLog = new ProgressLog(System.out);
+    RecordingProgressLog filesLog = new RecordingProgressLog(System.out);
     AttributionJob.start(spark, files, EventSource.from(files), Trigger.AvailableNow(), filesLog)
         .awaitTermination();
 

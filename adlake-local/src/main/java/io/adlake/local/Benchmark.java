@@ -124,11 +124,12 @@ public final class Benchmark {
       List<Double> append = new ArrayList<>();
       List<Double> attribution = new ArrayList<>();
       List<BatchCommit> lastAttributionCommits = List.of();
-      ProgressLog lastLog = null;
+      BenchmarkProgress lastLog = null;
       // Round 0 warms the JIT and Spark's code caches up for both pipelines and is not counted.
       for (int r = 0; r <= options.repeat(); r++) {
         double appendSeconds = plainAppend(spark, configFor.apply("bench_append_" + r));
-        ProgressLog log = new ProgressLog(new PrintStream(OutputStream.nullOutputStream()));
+        BenchmarkProgress log =
+            new BenchmarkProgress(new PrintStream(OutputStream.nullOutputStream()));
         spark.streams().addListener(log);
         long start = System.nanoTime();
         AttributionJob.start(
@@ -361,7 +362,7 @@ public final class Benchmark {
               "adlake.conversions.max-rows-per-trigger="
                   + (run.equals("available-now") ? 0 : rowsPerBatch));
       copyBronze(spark, bronze, config);
-      ProgressLog log = new ProgressLog(quietStream());
+      BenchmarkProgress log = new BenchmarkProgress(quietStream());
       long start = System.nanoTime();
       StreamingQuery query =
           ConversionJob.start(
@@ -603,7 +604,7 @@ public final class Benchmark {
             growth,
             checkpoints,
             "adlake.aggregate.max-rows-per-trigger=" + Math.max(1, total / batches));
-    ProgressLog log = new ProgressLog(new PrintStream(OutputStream.nullOutputStream()));
+    BenchmarkProgress log = new BenchmarkProgress(new PrintStream(OutputStream.nullOutputStream()));
     spark.streams().addListener(log);
     try {
       List<StreamingQuery> queries =

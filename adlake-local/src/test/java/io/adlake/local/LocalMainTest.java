@@ -52,6 +52,20 @@ class LocalMainTest {
   }
 
   @Test
+  void demoAndBenchTakeVerboseAndNoCommandIsBadUsage() {
+    for (String command : new String[] {"demo", "bench"}) {
+      CommandLine cli = LocalMain.commandLine();
+      cli.setOut(new PrintWriter(new StringWriter()));
+      assertEquals(0, Main.execute(cli, command, "--verbose", "--help"), command);
+    }
+    StringWriter err = new StringWriter();
+    CommandLine cli = LocalMain.commandLine();
+    cli.setErr(new PrintWriter(err));
+    assertEquals(2, Main.execute(cli));
+    assertTrue(err.toString().contains("demo"), "the usage names the local commands too\n" + err);
+  }
+
+  @Test
   void demoRejectsAnUnknownFormatNamingTheOption() {
     StringWriter err = new StringWriter();
     CommandLine cli = LocalMain.commandLine();
