@@ -39,6 +39,7 @@ import io.adlake.transform.Attribution;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -426,7 +427,7 @@ public final class Benchmark {
    * keep: the touches of the last re-open window, per active user.
    */
   private void conversionState(SparkSession spark, AdlakeConfig config) throws Exception {
-    Path checkpoint = Path.of(Checkpoints.location(config, ConversionJob.QUERY_NAME));
+    Path checkpoint = Path.of(URI.create(Checkpoints.location(config, ConversionJob.QUERY_NAME)));
     long checkpointBytes = bytesUnder(checkpoint);
     boolean stateStore = Files.exists(checkpoint.resolve("state"));
     long eventTimeBytes = bytesUnder(checkpoint.resolve("event-time"));
