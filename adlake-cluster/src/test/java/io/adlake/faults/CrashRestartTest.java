@@ -41,7 +41,7 @@ class CrashRestartTest {
    * The last run drains what the killed runs left: after 27 kills, over 20 micro-batches of each
    * stream.
    */
-  private static final Duration DRAIN_TIMEOUT = Duration.ofMinutes(FaultScenario.LONG ? 12 : 4);
+  private static final Duration DRAIN_TIMEOUT = Duration.ofMinutes(FaultScenario.LONG ? 12 : 8);
 
   private static final Pattern HALTED =
       Pattern.compile(
