@@ -15,7 +15,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.streaming.Trigger;
@@ -92,33 +91,7 @@ class CheckpointMoveCrashTest {
       Files.createDirectories(
           Path.of(config.source().files().path(), type.streamName(config.streams())));
     }
-    List<String> args =
-        new ArrayList<>(
-            List.of(
-                "run",
-                "--jobs",
-                "ingest",
-                "--env",
-                "local",
-                "--source",
-                "files",
-                "--trigger",
-                "available-now"));
-    for (String setting :
-        List.of(
-            "adlake.spark.shuffle-partitions=2",
-            "adlake.catalog.warehouse=" + config.catalog().warehouse(),
-            "adlake.catalog.namespace=" + config.catalog().namespace(),
-            "adlake.streaming.checkpoint-root=" + config.streaming().checkpointRoot(),
-            "adlake.source.files.path=" + config.source().files().path(),
-            "adlake.streams.bid-requests=" + config.streams().bidRequests(),
-            "adlake.streams.bid-responses=" + config.streams().bidResponses(),
-            "adlake.streams.impressions=" + config.streams().impressions(),
-            "adlake.streams.clicks=" + config.streams().clicks(),
-            "adlake.streams.conversions=" + config.streams().conversions())) {
-      args.addAll(List.of("--conf", setting));
-    }
-    return args;
+    return JobProcess.filesIngestArguments(config, config.source().files().path());
   }
 
   /** Expiry with zero retention: the reader's first snapshot goes, the one it stands at stays. */

@@ -14,7 +14,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -63,32 +62,8 @@ class IngestRetryAccountingTest {
     }
 
     List<String> args =
-        new ArrayList<>(
-            List.of(
-                "run",
-                "--jobs",
-                "ingest",
-                "--env",
-                "local",
-                "--source",
-                "files",
-                "--trigger",
-                "available-now"));
-    for (String setting :
-        List.of(
-            "adlake.spark.master=local[2,3]",
-            "adlake.spark.shuffle-partitions=2",
-            "adlake.catalog.warehouse=" + config.catalog().warehouse(),
-            "adlake.catalog.namespace=" + config.catalog().namespace(),
-            "adlake.streaming.checkpoint-root=" + config.streaming().checkpointRoot(),
-            "adlake.source.files.path=" + events,
-            "adlake.streams.bid-requests=" + config.streams().bidRequests(),
-            "adlake.streams.bid-responses=" + config.streams().bidResponses(),
-            "adlake.streams.impressions=" + config.streams().impressions(),
-            "adlake.streams.clicks=" + config.streams().clicks(),
-            "adlake.streams.conversions=" + config.streams().conversions())) {
-      args.addAll(List.of("--conf", setting));
-    }
+        JobProcess.filesIngestArguments(
+            config, events.toString(), "adlake.spark.master=local[2,3]");
     JobProcess run =
         JobProcess.launch(
             "ingest with retried tasks",

@@ -1,6 +1,7 @@
 package io.adlake.faults;
 
 import io.adlake.ClusterModule;
+import io.adlake.config.AdlakeConfig;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -56,6 +57,44 @@ public record JobProcess(String label, Process process, Path log) {
    * {@code adlake <args>} in a child JVM, with {@code jvmOptions} (system properties, {@code
    * -Duser.timezone}, …) after the launcher's.
    */
+  /**
+   * The arguments of {@code run --jobs ingest --source files --trigger available-now} over {@code
+   * config}'s catalog, checkpoints and stream names, reading the files under {@code filesPath};
+   * {@code settings} come first (a master, for instance).
+   */
+  static List<String> filesIngestArguments(
+      AdlakeConfig config, String filesPath, String... settings) {
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "run",
+                "--jobs",
+                "ingest",
+                "--env",
+                "local",
+                "--source",
+                "files",
+                "--trigger",
+                "available-now"));
+    List<String> conf = new ArrayList<>(List.of(settings));
+    conf.addAll(
+        List.of(
+            "adlake.spark.shuffle-partitions=2",
+            "adlake.catalog.warehouse=" + config.catalog().warehouse(),
+            "adlake.catalog.namespace=" + config.catalog().namespace(),
+            "adlake.streaming.checkpoint-root=" + config.streaming().checkpointRoot(),
+            "adlake.source.files.path=" + filesPath,
+            "adlake.streams.bid-requests=" + config.streams().bidRequests(),
+            "adlake.streams.bid-responses=" + config.streams().bidResponses(),
+            "adlake.streams.impressions=" + config.streams().impressions(),
+            "adlake.streams.clicks=" + config.streams().clicks(),
+            "adlake.streams.conversions=" + config.streams().conversions()));
+    for (String setting : conf) {
+      args.addAll(List.of("--conf", setting));
+    }
+    return args;
+  }
+
   public static JobProcess launch(
       String label, Path log, List<String> jvmOptions, List<String> args) throws IOException {
     return launch(label, log, jvmOptions, "io.adlake.cli.Main", args, String.join(" ", args));
