@@ -673,4 +673,82 @@ public final class AdlakeTables {
         Optional.empty(),
         Optional.empty());
   }
+
+  public static final String CAMPAIGNS = "campaigns";
+  public static final String ADVERTISERS = "advertisers";
+  public static final String CURRENCY_RATES = "currency_rates";
+
+  /**
+   * Reference data loaded by {@code dims load}: small, rewritten rarely, read whole by every batch
+   * that joins it. Copy-on-write keeps each snapshot free of delete files on every Iceberg version
+   * adlake runs on, and unpartitioned because a few thousand rows make one file.
+   */
+  private static Map<String, String> dimensionProperties() {
+    Map<String, String> p = commonProperties();
+    p.putAll(mergeModeProperties(MergeMode.COPY_ON_WRITE));
+    return p;
+  }
+
+  private static TableSpec dimension(
+      String name, String comment, List<TableSpec.ColumnSpec> columns, List<String> key) {
+    List<TableSpec.ColumnSpec> all = new ArrayList<>(columns);
+    all.add(optional(UPDATED_AT, "TIMESTAMP", "When the dims load that last changed the row ran"));
+    return new TableSpec(
+        name,
+        comment,
+        all,
+        List.of(),
+        key,
+        dimensionProperties(),
+        Optional.empty(),
+        Optional.empty());
+  }
+
+  public static TableSpec campaigns() {
+    return dimension(
+        CAMPAIGNS,
+        "Campaigns: budget, target and flight dates; loaded with dims load",
+        List.of(
+            required("campaign_id", "STRING", "Campaign id (key), as the impressions carry it"),
+            required("advertiser_id", "STRING", "Advertiser running the campaign"),
+            required("campaign_name", "STRING", "Name shown in reports"),
+            optional("daily_budget_usd", "DOUBLE", "Spend allowed per UTC day, USD; NULL = none"),
+            optional("target_cpa_usd", "DOUBLE", "Target cost per acquisition, USD"),
+            optional("start_date", "DATE", "First day of the flight (UTC)"),
+            optional("end_date", "DATE", "Last day of the flight (UTC); NULL = open"),
+            required("status", "STRING", "active, paused or ended")),
+        List.of("campaign_id"));
+  }
+
+  public static TableSpec advertisers() {
+    return dimension(
+        ADVERTISERS,
+        "Advertisers; loaded with dims load",
+        List.of(
+            required("advertiser_id", "STRING", "Advertiser id (key)"),
+            required("advertiser_name", "STRING", "Name shown in reports"),
+            optional("vertical", "STRING", "Industry, e.g. retail, travel, gaming"),
+            required("currency", "STRING", "Billing currency, ISO-4217")),
+        List.of("advertiser_id"));
+  }
+
+  /**
+   * USD rates as a type-2 history: a rate is valid from valid_from (inclusive) to valid_to
+   * (exclusive; NULL = current), so an event converts at the rate of its own event time, and
+   * re-processing old events gives the same USD figures after the rate moved on.
+   */
+  public static TableSpec currencyRates() {
+    return dimension(
+        CURRENCY_RATES,
+        "USD per unit of each currency over time (type-2 history); loaded with dims load",
+        List.of(
+            required("currency", "STRING", "ISO-4217 code (key)"),
+            required("valid_from", "TIMESTAMP", "The rate applies from this instant (key)"),
+            required("usd_per_unit", "DOUBLE", "USD per unit of currency, > 0"),
+            optional(
+                "valid_to",
+                "TIMESTAMP",
+                "The next rate's valid_from, exclusive; NULL for the current rate")),
+        List.of("currency", "valid_from"));
+  }
 }
