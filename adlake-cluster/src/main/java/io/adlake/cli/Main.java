@@ -26,6 +26,7 @@ import picocli.CommandLine.Spec;
       RunCommand.class,
       ReportCommand.class,
       MaintainCommand.class,
+      DimsCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {

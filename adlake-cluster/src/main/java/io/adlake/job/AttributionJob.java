@@ -13,6 +13,7 @@ import io.adlake.event.EventDecoder;
 import io.adlake.event.EventParser;
 import io.adlake.event.EventType;
 import io.adlake.lake.AdlakeTables;
+import io.adlake.lake.DimensionLoad;
 import io.adlake.lake.ExactlyOnceMerge;
 import io.adlake.lake.ExactlyOnceMerge.BatchCommit;
 import io.adlake.lake.MergeMode;
@@ -20,8 +21,10 @@ import io.adlake.lake.TableSetup;
 import io.adlake.lake.TableSpec;
 import io.adlake.source.EventSource;
 import io.adlake.transform.Attribution;
+import io.adlake.transform.ReferenceData;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 import org.apache.iceberg.IcebergBuild;
@@ -32,6 +35,8 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.streaming.OutputMode;
 import org.apache.spark.sql.streaming.StreamingQuery;
 import org.apache.spark.sql.streaming.Trigger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * impressions + clicks → parse → watermark → join → enrich → MERGE INTO enriched_ad_data (→ the
@@ -39,6 +44,7 @@ import org.apache.spark.sql.streaming.Trigger;
  */
 public final class AttributionJob {
   public static final String QUERY_NAME = "attribution";
+  private static final Logger LOG = LoggerFactory.getLogger(AttributionJob.class);
 
   /** A batch row replaces the table's row only when its click came first: first click wins. */
   static final String EARLIER_CLICK =
@@ -70,6 +76,7 @@ public final class AttributionJob {
     MergeMode mode = MergeMode.resolve(settings.mergeMode(), IcebergBuild.version());
     TableSpec spec = AdlakeTables.enrichedAdData(settings.table(), mode);
     String table = TableSetup.ensure(spark, config.catalog(), spec);
+    new DimensionLoad(spark, config.catalog()).ensureTables(config.ingest().usdRates());
     TableSetup.requireProperties(
         spark,
         table,
@@ -103,7 +110,17 @@ public final class AttributionJob {
    */
   static ExactlyOnceMerge batchSink(
       AdlakeConfig config, String table, TableSpec spec, Consumer<BatchCommit> commits) {
-    ExactlyOnceMerge merge = mergeSink(table, spec, commits);
+    String campaigns = config.catalog().qualified(AdlakeTables.CAMPAIGNS);
+    ExactlyOnceMerge merge =
+        mergeSink(table, spec, commits)
+            .joining(
+                Map.of(AdlakeTables.CAMPAIGNS, campaigns),
+                (rows, pins) ->
+                    spec.selectFrom(
+                        ReferenceData.withCampaign(
+                            rows,
+                            pins.read(rows.sparkSession(), AdlakeTables.campaigns(), campaigns))))
+            .andThen(AttributionJob::logUnknownCampaigns);
     KinesisSinkSettings stream = config.attribution().kinesisSink();
     if (!stream.enabled()) {
       return merge;
@@ -112,6 +129,27 @@ public final class AttributionJob {
         new AttributedStreamSink(stream, config.source().kinesis().putRetry());
     sink.requireStream();
     return merge.andThen(sink::publish);
+  }
+
+  /**
+   * Rows of campaigns the campaigns table does not know keep NULL names and are written all the
+   * same; say which, so that someone loads them ({@code report dims} lists them from the table).
+   */
+  private static void logUnknownCampaigns(Dataset<Row> merged) {
+    List<Row> unknown =
+        merged
+            .filter(col(ReferenceData.CAMPAIGN_NAME).isNull())
+            .groupBy(col("campaign_id"))
+            .count()
+            .orderBy(col("campaign_id"))
+            .limit(20)
+            .collectAsList();
+    if (!unknown.isEmpty()) {
+      LOG.warn(
+          "Attributed clicks of campaigns missing from the campaigns table (names left NULL; load "
+              + "them with dims load campaigns): {}",
+          unknown.stream().map(r -> r.getString(0) + " x" + r.getLong(1)).toList());
+    }
   }
 
   /**

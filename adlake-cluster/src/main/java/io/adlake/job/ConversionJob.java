@@ -33,7 +33,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
-import java.util.stream.Collectors;
 import org.apache.iceberg.IcebergBuild;
 import org.apache.iceberg.Snapshot;
 import org.apache.spark.api.java.function.VoidFunction2;
@@ -65,7 +64,7 @@ public final class ConversionJob {
   public static final String QUERY_NAME = "conversions";
 
   /** Snapshot summary property: the bronze snapshots a batch read, for its replay. */
-  static final String READ_SNAPSHOTS = "adlake.read-snapshots";
+  static final String READ_SNAPSHOTS = CommitLedger.READ_SNAPSHOTS;
 
   private ConversionJob() {}
 
@@ -257,7 +256,7 @@ public final class ConversionJob {
 
         Pins pinned = pins(spark, writer, batchId);
         Map<String, Long> pins = pinned.snapshots();
-        Map<String, String> summary = Map.of(READ_SNAPSHOTS, format(pins));
+        Map<String, String> summary = Map.of(READ_SNAPSHOTS, CommitLedger.formatSnapshots(pins));
         Dataset<Row> onTime = arrivals.filter(not(late));
         Duration reopen = settings.reopenWindow();
         // Every conversion the batch can reach lies within the re-open window of its arrivals.
@@ -554,7 +553,7 @@ public final class ConversionJob {
         Optional<Map<String, String>> committed =
             CommitLedger.committedSummary(TableSetup.load(spark, table), writer, batchId);
         if (committed.isPresent() && committed.get().containsKey(READ_SNAPSHOTS)) {
-          return new Pins(parse(committed.get().get(READ_SNAPSHOTS)), true);
+          return new Pins(CommitLedger.parseSnapshots(committed.get().get(READ_SNAPSHOTS)), true);
         }
       }
       Map<String, Long> pins = new LinkedHashMap<>();
@@ -576,21 +575,6 @@ public final class ConversionJob {
           ? spark.table(table)
           : spark.read().format("iceberg").option("versionAsOf", snapshot).load(table);
     }
-  }
-
-  static String format(Map<String, Long> pins) {
-    return pins.entrySet().stream()
-        .map(e -> e.getKey() + "=" + e.getValue())
-        .collect(Collectors.joining(","));
-  }
-
-  static Map<String, Long> parse(String pins) {
-    Map<String, Long> parsed = new LinkedHashMap<>();
-    for (String pin : pins.split(",")) {
-      String[] kv = pin.split("=", 2);
-      parsed.put(kv[0], Long.parseLong(kv[1]));
-    }
-    return parsed;
   }
 
   /** Rows whose {@code column} lies in [low, high]: literal bounds, so Iceberg prunes files. */

@@ -19,6 +19,9 @@ import io.adlake.event.EventType;
 import io.adlake.event.RawRecord;
 import io.adlake.lake.AdlakeTables;
 import io.adlake.lake.CommitLedger;
+import io.adlake.lake.Dimension;
+import io.adlake.lake.DimensionLoad;
+import io.adlake.lake.DimensionSnapshots;
 import io.adlake.lake.TableSetup;
 import io.adlake.lake.TableSpec;
 import io.adlake.source.EventSource;
@@ -80,8 +83,15 @@ public final class IngestJob {
   }
 
   /** Qualified names of the tables the ingest writes, created or evolved on start. */
-  record Tables(Map<EventType, String> bronze, String enriched, String quarantine, String metrics) {
+  record Tables(
+      Map<EventType, String> bronze,
+      String enriched,
+      String quarantine,
+      String metrics,
+      String rates) {
     static Tables ensure(SparkSession spark, AdlakeConfig config) {
+      Map<Dimension, String> dimensions =
+          new DimensionLoad(spark, config.catalog()).ensureTables(config.ingest().usdRates());
       Map<EventType, String> bronze = new EnumMap<>(EventType.class);
       for (EventType type : EventType.values()) {
         bronze.put(type, TableSetup.ensure(spark, config.catalog(), bronzeSpec(type)));
@@ -90,7 +100,8 @@ public final class IngestJob {
           bronze,
           TableSetup.ensure(spark, config.catalog(), AdlakeTables.bidRequestsEnriched()),
           TableSetup.ensure(spark, config.catalog(), AdlakeTables.quarantine()),
-          TableSetup.ensure(spark, config.catalog(), AdlakeTables.ingestMetrics()));
+          TableSetup.ensure(spark, config.catalog(), AdlakeTables.ingestMetrics()),
+          dimensions.get(Dimension.CURRENCY_RATES));
     }
   }
 
@@ -242,7 +253,17 @@ public final class IngestJob {
         Map<String, Long> filteredBy = new TreeMap<>();
         long enrichedRows = 0;
         if (type == EventType.BID_REQUEST && bronzeRows > 0) {
-          Dataset<Row> enriched = RequestEnrichment.enrich(bronze, settings.usdRates()).persist();
+          // Floors convert at the rates as they are at this batch; the snapshot read is recorded
+          // with the commit, so a replay converts as the first attempt did.
+          DimensionSnapshots pins =
+              DimensionSnapshots.pin(
+                  spark,
+                  Map.of(AdlakeTables.CURRENCY_RATES, tables.rates()),
+                  tables.enriched(),
+                  writer,
+                  batchId);
+          Dataset<Row> rates = pins.read(spark, AdlakeTables.currencyRates(), tables.rates());
+          Dataset<Row> enriched = RequestEnrichment.enrich(bronze, rates).persist();
           Map<String, Long> byReason = countBy(enriched, RequestEnrichment.FILTER_REASON);
           enrichedRows = byReason.getOrDefault(null, 0L);
           byReason.remove(null);
@@ -253,7 +274,8 @@ public final class IngestJob {
               writer,
               batchId,
               RequestEnrichment.kept(enriched, AdlakeTables.bidRequestsEnriched()),
-              enrichedRows);
+              enrichedRows,
+              pins.summary());
           enriched.unpersist();
         }
         bronze.unpersist();

@@ -64,6 +64,14 @@ public final class AdlakeTables {
                 "STRING",
                 "The attributed click: the earliest one, ties broken by click id"),
             required("campaign_id", "STRING", "Campaign of the impression"),
+            optional(
+                "advertiser_id",
+                "STRING",
+                "Advertiser of the campaign (campaigns, as of the micro-batch); NULL if unknown"),
+            optional(
+                "campaign_name",
+                "STRING",
+                "Name of the campaign (campaigns, as of the micro-batch); NULL if unknown"),
             optional("publisher_id", "STRING", "Publisher of the impression"),
             required("impression_time", "TIMESTAMP", "Impression event time (UTC)"),
             required("click_time", "TIMESTAMP", "Click event time (UTC)"),
@@ -279,7 +287,12 @@ public final class AdlakeTables {
     List<TableSpec.ColumnSpec> columns = new ArrayList<>(bidRequestColumns());
     columns.add(
         optional(
-            "usd_rate", "DOUBLE", "USD per unit of currency used for floor_usd (conf usd-rates)"));
+            "usd_rate",
+            "DOUBLE",
+            "USD per unit of currency at event_timestamp (currency_rates), used for floor_usd"));
+    columns.add(
+        optional(
+            "rate_valid_from", "TIMESTAMP", "valid_from of the currency_rates row of usd_rate"));
     columns.add(optional("floor_usd", "DOUBLE", "imp_bidfloor * usd_rate"));
     columns.add(
         optional("device_category", "STRING", "CTV, Mobile Web, Mobile App, Desktop or Unknown"));

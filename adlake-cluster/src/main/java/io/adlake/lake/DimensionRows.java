@@ -106,6 +106,8 @@ public final class DimensionRows {
       rejections.add(new Rejection(0, "no rows: nothing to load"));
     }
     if (!rejections.isEmpty()) {
+      // In file order, problems of the file as a whole first.
+      rejections.sort(java.util.Comparator.comparingLong(Rejection::line));
       throw new RejectedRowsException(dimension.tableName(), location, rejections);
     }
     return rows;
