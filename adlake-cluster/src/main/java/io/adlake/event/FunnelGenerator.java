@@ -389,7 +389,7 @@ public final class FunnelGenerator {
       long responseTime = ms(t + 10_000 + random.nextInt(140_000));
       String responseId = uuid();
       int campaign = 1 + random.nextInt(settings.campaigns());
-      String campaignId = String.format("cmp-%04d", campaign);
+      String campaignId = campaignId(campaign);
       String bidderId = String.format("bidder-%02d", 1 + random.nextInt(settings.bidders()));
       String creativeId =
           String.format(
@@ -706,7 +706,7 @@ public final class FunnelGenerator {
       } else if (conversionRandom.nextBoolean()) {
         currency = "USD";
       }
-      String advertiserId = String.format("adv-%03d", 1 + (campaign - 1) % 16);
+      String advertiserId = advertiserOf(campaign);
       Map<String, Object> event = new LinkedHashMap<>();
       event.put("conversion_id", conversionId);
       // Absent rather than null, as pixels and postbacks send them.
@@ -795,5 +795,20 @@ public final class FunnelGenerator {
   private static double round(double value, int decimals) {
     double scale = Math.pow(10, decimals);
     return Math.round(value * scale) / scale;
+  }
+
+  /** The id of campaign number {@code campaign} (1-based). */
+  public static String campaignId(int campaign) {
+    return String.format("cmp-%04d", campaign);
+  }
+
+  /** Campaigns belong to 16 advertisers, round robin. */
+  static int advertiserNumber(int campaign) {
+    return 1 + (campaign - 1) % 16;
+  }
+
+  /** The advertiser campaign number {@code campaign} belongs to (its conversions name it). */
+  public static String advertiserOf(int campaign) {
+    return String.format("adv-%03d", advertiserNumber(campaign));
   }
 }

@@ -8,6 +8,7 @@ import io.adlake.event.EventSink;
 import io.adlake.event.EventType;
 import io.adlake.event.FunnelGenerator;
 import io.adlake.event.FunnelGenerator.Summary;
+import io.adlake.event.GeneratedReferenceData;
 import io.adlake.event.GenerationProgress;
 import io.adlake.event.KafkaEventSink;
 import io.adlake.job.AttributionReport;
@@ -20,6 +21,8 @@ import io.adlake.job.ResultFormat;
 import io.adlake.job.SparkSessions;
 import io.adlake.job.StreamingJobs;
 import io.adlake.lake.AdlakeTables;
+import io.adlake.lake.Dimension;
+import io.adlake.lake.DimensionLoad;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
@@ -28,6 +31,8 @@ import java.lang.management.MemoryType;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -139,6 +144,26 @@ public final class Demo {
               + "(local mode, available-now)");
       long jobStart = System.nanoTime();
       SparkSession spark = SparkSessions.create(config);
+      // The campaigns and advertisers the events name, loaded before the jobs join them.
+      Path dims = options.dataDir().resolve("dims");
+      DimensionLoad load = new DimensionLoad(spark, config.catalog());
+      load.ensureTables(config.ingest().usdRates());
+      for (Map.Entry<String, Path> file :
+          new GeneratedReferenceData(config)
+              .write(dims, LocalDate.now(ZoneOffset.UTC).minusDays(2))
+              .entrySet()) {
+        out.println(
+            "  dims load "
+                + file.getKey()
+                + " "
+                + file.getValue()
+                + ": "
+                + load.load(Dimension.named(file.getKey()), file.getValue().toString())
+                    .describe()
+                    .lines()
+                    .findFirst()
+                    .orElse(""));
+      }
       ProgressLog log = new ProgressLog(out);
       StreamingJobs.runAll(
           spark,
