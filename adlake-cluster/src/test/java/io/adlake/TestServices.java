@@ -5,15 +5,19 @@ import io.adlake.config.ConfigLoader;
 import io.adlake.embedded.EmbeddedKafkaBroker;
 import io.adlake.event.EventType;
 import io.adlake.event.FunnelGenerator;
+import io.adlake.event.GeneratedReferenceData;
 import io.adlake.event.KafkaEventSink;
 import io.adlake.job.ProgressLog;
 import io.adlake.job.SparkSessions;
 import io.adlake.job.StreamingJobs;
+import io.adlake.lake.Dimension;
+import io.adlake.lake.DimensionLoad;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -141,6 +145,7 @@ public final class TestServices {
     AdlakeConfig demo = config(name, settings.toArray(String[]::new));
     useCatalogOf(demo);
     generateToBroker(demo, DEMO_RUN);
+    loadGeneratedDims(demo, DEMO_RUN);
     StreamingJobs.runAll(
         spark(),
         demo,
@@ -152,6 +157,23 @@ public final class TestServices {
         Trigger.AvailableNow(),
         new ProgressLog(System.out));
     return demo;
+  }
+
+  /** Loads the campaigns, advertisers and rates the generator's events of {@code run} name. */
+  public static void loadGeneratedDims(AdlakeConfig config, FunnelGenerator.Run run) {
+    try {
+      Path dir = root().resolve("dims").resolve(config.catalog().namespace());
+      DimensionLoad load = new DimensionLoad(spark(), config.catalog());
+      load.ensureTables(config.ingest().usdRates());
+      new GeneratedReferenceData(config)
+          .write(dir, run.start().atZone(ZoneOffset.UTC).toLocalDate())
+          .forEach(
+              (table, file) ->
+                  System.out.println(
+                      load.load(Dimension.named(table), file.toString()).describe()));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   /**

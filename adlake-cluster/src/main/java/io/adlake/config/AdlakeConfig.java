@@ -603,9 +603,9 @@ public record AdlakeConfig(
       @Setting(
               value = "USD = 1.0, EUR = 1.08, GBP = 1.27, JPY = 0.0067",
               doc =
-                  "USD per unit of each currency, "
-                      + "for bid floors in bid_requests_enriched (the rate used is kept on the row). A floor in a currency not "
-                      + "listed here is filtered out of the enriched table (unknown_currency).")
+                  "USD per unit of each currency: the seed of the currency_rates table when it is "
+                      + "empty (valid from 1970-01-01); bid floors convert at the currency_rates rate of their event time, "
+                      + "loaded with dims load. The conversions job and the generator still use these values.")
           Map<String, Double> usdRates) {
     public IngestSettings {
       usdRates = Map.copyOf(usdRates);
