@@ -44,6 +44,11 @@ public record AdlakeConfig(
     SourceSettings source,
     StreamingSettings streaming,
     IngestSettings ingest,
+    @Setting(
+            doc =
+                "Look-ups the ingest adds to bid_requests_enriched beyond the request's own fields "
+                    + "(docs/dimensions.md#geography-from-the-device-ip).")
+        EnrichmentSettings enrichment,
     AttributionSettings attribution,
     @Setting(
             doc =
@@ -71,6 +76,7 @@ public record AdlakeConfig(
     requireNonNull(source, "source");
     requireNonNull(streaming, "streaming");
     requireNonNull(ingest, "ingest");
+    requireNonNull(enrichment, "enrichment");
     requireNonNull(attribution, "attribution");
     requireNonNull(conversions, "conversions");
     requireNonNull(aggregate, "aggregate");
@@ -616,6 +622,31 @@ public record AdlakeConfig(
                 "adlake.ingest.usd-rates." + currency + ": keys are ISO-4217 codes such as EUR");
             POSITIVE.check("adlake.ingest.usd-rates." + currency, rate);
           });
+    }
+  }
+
+  public record EnrichmentSettings(
+      @Setting(
+              doc =
+                  "City, region, postal code, time zone and coordinates of each bid request from its "
+                      + "device.ip, looked up in a MaxMind City database (GeoLite2-City or GeoIP2-City, .mmdb).")
+          GeoIpSettings geoip) {
+    public EnrichmentSettings {
+      requireNonNull(geoip, "geoip");
+    }
+  }
+
+  public record GeoIpSettings(
+      @Setting(
+              value = "",
+              doc =
+                  "The .mmdb file: a local path or any Hadoop URI (s3://, hdfs://, abfs://); the job ships it "
+                      + "to every executor. Empty = no geography (the geo_* columns are NULL). A file that is "
+                      + "missing, unreadable or not a City database stops the start. Bring your own file and "
+                      + "give the attribution its licence requires.")
+          Optional<String> path) {
+    public GeoIpSettings {
+      path = path.filter(p -> !p.isBlank());
     }
   }
 

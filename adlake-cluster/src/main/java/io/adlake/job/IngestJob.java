@@ -17,6 +17,7 @@ import io.adlake.event.EventDecoder;
 import io.adlake.event.EventParser;
 import io.adlake.event.EventType;
 import io.adlake.event.RawRecord;
+import io.adlake.geo.GeoIpFile;
 import io.adlake.lake.AdlakeTables;
 import io.adlake.lake.CommitLedger;
 import io.adlake.lake.Dimension;
@@ -27,6 +28,7 @@ import io.adlake.lake.TableSpec;
 import io.adlake.source.EventSource;
 import io.adlake.transform.Attribution;
 import io.adlake.transform.BronzeFlattening;
+import io.adlake.transform.IpGeography;
 import io.adlake.transform.RequestEnrichment;
 import java.io.PrintStream;
 import java.sql.Timestamp;
@@ -36,6 +38,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import org.apache.spark.api.java.function.VoidFunction2;
 import org.apache.spark.sql.Column;
@@ -75,9 +78,11 @@ public final class IngestJob {
     EventDecoder decoder = EventSource.decoder(config);
     decoder.requireReady(types);
     Tables tables = Tables.ensure(spark, config);
+    // Shipped and opened before any query starts: a missing or corrupt file stops the start.
+    Optional<GeoIpFile> geoIp = GeoIpFile.ship(spark, config.enrichment().geoip());
     List<StreamingQuery> queries = new ArrayList<>();
     for (EventType type : types) {
-      queries.add(startOne(spark, config, source, decoder, trigger, type, tables, out));
+      queries.add(startOne(spark, config, source, decoder, trigger, type, tables, geoIp, out));
     }
     return queries;
   }
@@ -127,6 +132,7 @@ public final class IngestJob {
       Trigger trigger,
       EventType type,
       Tables tables,
+      Optional<GeoIpFile> geoIp,
       PrintStream out) {
     IngestSettings settings = config.ingest();
     // Counts every record the source hands over, before de-duplication, so the sink can tell how
@@ -176,7 +182,14 @@ public final class IngestJob {
         OutputMode.Append(),
         config,
         trigger,
-        new IngestSink(type, type.streamName(config.streams()), tables, settings, read, out));
+        new IngestSink(
+            type,
+            type.streamName(config.streams()),
+            tables,
+            settings,
+            geoIp.orElse(null),
+            read,
+            out));
   }
 
   private static Column idOf(EventType type) {
@@ -201,7 +214,8 @@ public final class IngestJob {
       Map<String, Long> quarantinedByReason,
       long filtered,
       Map<String, Long> filteredByReason,
-      long enrichedRows) {}
+      long enrichedRows,
+      Long geoUnresolved) {}
 
   static final class IngestSink implements VoidFunction2<Dataset<Row>, Long> {
     private static final long serialVersionUID = 1L;
@@ -209,6 +223,8 @@ public final class IngestJob {
     private final String stream;
     private final Tables tables;
     private final IngestSettings settings;
+    // A field may not be Optional in a serializable function; NULL = no geography.
+    private final GeoIpFile geoIp;
     private final LongAccumulator read;
     private final transient PrintStream out;
 
@@ -217,12 +233,14 @@ public final class IngestJob {
         String stream,
         Tables tables,
         IngestSettings settings,
+        GeoIpFile geoIp,
         LongAccumulator read,
         PrintStream out) {
       this.type = type;
       this.stream = stream;
       this.tables = tables;
       this.settings = settings;
+      this.geoIp = geoIp;
       this.read = read;
       this.out = out;
     }
@@ -252,6 +270,7 @@ public final class IngestJob {
 
         Map<String, Long> filteredBy = new TreeMap<>();
         long enrichedRows = 0;
+        Long geoUnresolved = geoIp == null ? null : 0L;
         if (type == EventType.BID_REQUEST && bronzeRows > 0) {
           // Floors convert at the rates as they are at this batch; the snapshot read is recorded
           // with the commit, so a replay converts as the first attempt did.
@@ -263,11 +282,21 @@ public final class IngestJob {
                   writer,
                   batchId);
           Dataset<Row> rates = pins.read(spark, AdlakeTables.currencyRates(), tables.rates());
-          Dataset<Row> enriched = RequestEnrichment.enrich(bronze, rates).persist();
-          Map<String, Long> byReason = countBy(enriched, RequestEnrichment.FILTER_REASON);
-          enrichedRows = byReason.getOrDefault(null, 0L);
-          byReason.remove(null);
-          filteredBy.putAll(byReason);
+          Dataset<Row> enriched =
+              RequestEnrichment.enrich(bronze, rates, Optional.ofNullable(geoIp)).persist();
+          Map<List<Object>, Long> byReason =
+              countBy(enriched, RequestEnrichment.FILTER_REASON, IpGeography.RESOLVED);
+          for (Map.Entry<List<Object>, Long> count : byReason.entrySet()) {
+            String reason = (String) count.getKey().get(0);
+            if (reason != null) {
+              filteredBy.merge(reason, count.getValue(), Long::sum);
+              continue;
+            }
+            enrichedRows += count.getValue();
+            if (Boolean.FALSE.equals(count.getKey().get(1))) {
+              geoUnresolved += count.getValue();
+            }
+          }
           CommitLedger.appendOnce(
               spark,
               tables.enriched(),
@@ -292,7 +321,8 @@ public final class IngestJob {
                 new TreeMap<>(reasons),
                 filteredBy.values().stream().mapToLong(Long::longValue).sum(),
                 filteredBy,
-                enrichedRows);
+                enrichedRows,
+                geoUnresolved);
         if (recordsRead > 0) {
           CommitLedger.appendOnce(
               spark, tables.metrics(), writer, batchId, metricsRow(spark, writer, result), 1);
@@ -306,8 +336,20 @@ public final class IngestJob {
     /** Counts of rows per value of a column (null included), from one small aggregation. */
     private static Map<String, Long> countBy(Dataset<Row> rows, String column) {
       Map<String, Long> counts = new HashMap<>();
-      for (Row row : rows.groupBy(col(column)).count().collectAsList()) {
-        counts.put(row.isNullAt(0) ? null : row.getString(0), row.getLong(1));
+      countBy(rows, column, new String[0]).forEach((key, n) -> counts.put((String) key.get(0), n));
+      return counts;
+    }
+
+    /** Counts of rows per combination of values (nulls included), from one small aggregation. */
+    private static Map<List<Object>, Long> countBy(
+        Dataset<Row> rows, String column, String... more) {
+      Map<List<Object>, Long> counts = new HashMap<>();
+      for (Row row : rows.groupBy(column, more).count().collectAsList()) {
+        List<Object> key = new ArrayList<>();
+        for (int i = 0; i < 1 + more.length; i++) {
+          key.add(row.get(i));
+        }
+        counts.put(key, row.getLong(1 + more.length));
       }
       return counts;
     }
@@ -349,7 +391,8 @@ public final class IngestJob {
               b.quarantinedByReason(),
               b.filtered(),
               b.filteredByReason(),
-              b.enrichedRows());
+              b.enrichedRows(),
+              b.geoUnresolved());
       return spark.createDataFrame(List.of(row), AdlakeTables.ingestMetrics().sparkSchema());
     }
   }
@@ -372,6 +415,9 @@ public final class IngestJob {
           String.format(
               ", enriched %,d, filtered %,d %s",
               b.enrichedRows(), b.filtered(), b.filteredByReason()));
+    }
+    if (b.geoUnresolved() != null && b.geoUnresolved() > 0) {
+      line.append(String.format(", %,d without geography", b.geoUnresolved()));
     }
     return line.toString();
   }

@@ -3,6 +3,7 @@ package io.adlake.lake;
 import static io.adlake.lake.TableSpec.ColumnSpec.optional;
 import static io.adlake.lake.TableSpec.ColumnSpec.required;
 
+import io.adlake.transform.IpGeography;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -296,6 +297,20 @@ public final class AdlakeTables {
     columns.add(optional("floor_usd", "DOUBLE", "imp_bidfloor * usd_rate"));
     columns.add(
         optional("device_category", "STRING", "CTV, Mobile Web, Mobile App, Desktop or Unknown"));
+    // From device_ip in the City database of adlake.enrichment.geoip.path; device_geo_* stay as the
+    // request stated them.
+    columns.add(
+        optional(
+            IpGeography.CITY, "STRING", "City of device_ip (English name); NULL when unknown"));
+    columns.add(
+        optional(
+            IpGeography.REGION,
+            "STRING",
+            "ISO 3166-2 code of the first-level subdivision of device_ip, e.g. US-MI"));
+    columns.add(optional(IpGeography.POSTAL, "STRING", "Postal code (or prefix) of device_ip"));
+    columns.add(optional(IpGeography.TIMEZONE, "STRING", "IANA time zone of device_ip"));
+    columns.add(optional(IpGeography.LATITUDE, "DOUBLE", "Approximate latitude of device_ip"));
+    columns.add(optional(IpGeography.LONGITUDE, "DOUBLE", "Approximate longitude of device_ip"));
     return bronze(
         BID_REQUESTS_ENRICHED,
         "Valid, billable bid requests with normalised floors",
@@ -359,7 +374,12 @@ public final class AdlakeTables {
             optional(
                 "filtered", "BIGINT", "Rows kept out of bid_requests_enriched (still in bronze)"),
             optional("filtered_by_reason", "MAP<STRING, BIGINT>", "Filtered rows per reason"),
-            optional("enriched_rows", "BIGINT", "Rows written to bid_requests_enriched")),
+            optional("enriched_rows", "BIGINT", "Rows written to bid_requests_enriched"),
+            optional(
+                "geo_unresolved",
+                "BIGINT",
+                "Rows written to bid_requests_enriched whose device_ip the City database does not "
+                    + "know (reserved, malformed or unknown): geo_* NULL. NULL when geography is off")),
         List.of(),
         List.of(),
         commonProperties(),
