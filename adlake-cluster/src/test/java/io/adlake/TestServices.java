@@ -61,6 +61,20 @@ public final class TestServices {
 
   private TestServices() {}
 
+  /**
+   * The GeoLite2-City file (2019-11) the build unpacks from org.elasticsearch:geolite2-databases
+   * into adlake-embedded/target/geolite2; Surefire names it in adlake.geolite2.file.
+   */
+  public static Path geoLite2City() {
+    String file = System.getProperty("adlake.geolite2.file");
+    if (file == null) {
+      throw new IllegalStateException(
+          "adlake.geolite2.file is not set: run the tests through Maven, which unpacks the GeoLite2 "
+              + "file into adlake-embedded/target/geolite2 and sets it");
+    }
+    return Path.of(file);
+  }
+
   public static synchronized Path root() {
     if (root == null) {
       try {

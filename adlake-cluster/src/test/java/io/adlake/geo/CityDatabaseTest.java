@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.adlake.TestServices;
 import io.adlake.config.ConfigurationException;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -30,23 +31,12 @@ class CityDatabaseTest {
 
   @BeforeAll
   static void open() {
-    database = CityDatabase.open(geoLite2City(), "GeoLite2-City.mmdb");
+    database = CityDatabase.open(TestServices.geoLite2City(), "GeoLite2-City.mmdb");
   }
 
   @AfterAll
   static void close() throws IOException {
     database.close();
-  }
-
-  /** The file the build unpacks from org.elasticsearch:geolite2-databases. */
-  public static Path geoLite2City() {
-    String file = System.getProperty("adlake.geolite2.file");
-    if (file == null) {
-      throw new IllegalStateException(
-          "adlake.geolite2.file is not set: run the tests through Maven, which unpacks the GeoLite2 "
-              + "file into adlake-embedded/target/geolite2 and sets it");
-    }
-    return Path.of(file);
   }
 
   @Test
