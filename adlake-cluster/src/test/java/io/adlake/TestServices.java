@@ -155,6 +155,8 @@ public final class TestServices {
   public static AdlakeConfig smallDemo(String name, String... overrides) throws Exception {
     broker(); // before config(), which takes the broker's address
     List<String> settings = new ArrayList<>(DEMO_SETTINGS);
+    // As make demo: the generator's device IPs placed by the GeoLite2-City file of the build.
+    settings.add("adlake.enrichment.geoip.path=" + geoLite2City());
     settings.addAll(List.of(overrides));
     AdlakeConfig demo = config(name, settings.toArray(String[]::new));
     useCatalogOf(demo);

@@ -5,6 +5,7 @@ import io.adlake.job.AttributionReport;
 import io.adlake.job.ConversionReport;
 import io.adlake.job.DimensionReport;
 import io.adlake.job.FunnelReport;
+import io.adlake.job.GeoReport;
 import io.adlake.job.IngestReport;
 import io.adlake.job.MetricsReport;
 import io.adlake.job.ResultFormat;
@@ -34,7 +35,8 @@ final class ReportCommand implements Callable<Integer> {
           "ingest, funnel, metrics (hourly funnel, late events), attribution, conversions "
               + "(attribution types, CVR/CPA/ROAS, time to convert, models), pacing (spend per "
               + "campaign and UTC day against its daily budget), dims (pacing and the campaigns "
-              + "unknown to the campaigns table) or all (default: "
+              + "unknown to the campaigns table), geo (top cities by device IP, geography coverage) "
+              + "or all (default: "
               + "${DEFAULT-VALUE}); ignored with --sql.")
   String what;
 
@@ -77,17 +79,29 @@ final class ReportCommand implements Callable<Integer> {
       resultFormat.print(spark.sql(sql), limit, System.out);
     } else {
       if (!List.of(
-              "all", "ingest", "funnel", "metrics", "attribution", "conversions", "pacing", "dims")
+              "all",
+              "ingest",
+              "funnel",
+              "metrics",
+              "attribution",
+              "conversions",
+              "pacing",
+              "dims",
+              "geo")
           .contains(what)) {
         throw new picocli.CommandLine.ParameterException(
             new picocli.CommandLine(this),
-            "report takes ingest, funnel, metrics, attribution, conversions, pacing, dims or all, "
+            "report takes ingest, funnel, metrics, attribution, conversions, pacing, dims, geo or "
+                + "all, "
                 + "got '"
                 + what
                 + "'");
       }
       if (what.equals("all") || what.equals("ingest")) {
         IngestReport.print(spark, config, resultFormat, System.out);
+      }
+      if (what.equals("all") || what.equals("geo")) {
+        GeoReport.print(spark, config, resultFormat, limit, System.out);
       }
       if (what.equals("all") || what.equals("funnel")) {
         FunnelReport.print(spark, config, resultFormat, limit, System.out);

@@ -96,7 +96,7 @@ class TrinoInteropTest {
 
   /** Report SQL groups that analysts run; merge.sql is the pipeline's own. */
   private static final List<String> REPORT_GROUPS =
-      List.of("funnel", "metrics", "report", "conversions", "dims");
+      List.of("funnel", "metrics", "report", "conversions", "dims", "geo");
 
   /**
    * The Glue database (= namespace) the Athena files name; the test's own namespace replaces it.
@@ -287,9 +287,9 @@ class TrinoInteropTest {
         sqlFiles(ATHENA_SQL),
         "the report SQL under " + SPARK_SQL + " vs its Athena / Trino copy under " + ATHENA_SQL);
     assertEquals(
-        21,
+        23,
         sqlFiles(ATHENA_SQL).size(),
-        "report queries (6 funnel, 3 metrics, 6 report, 4 conversions, 2 dims)");
+        "report queries (6 funnel, 3 metrics, 6 report, 4 conversions, 2 dims, 2 geo)");
     Map<String, String> glueNames = new LinkedHashMap<>();
     reportTables()
         .forEach(
