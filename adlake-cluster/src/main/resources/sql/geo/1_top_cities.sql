@@ -5,7 +5,8 @@ SELECT
   geo_region,
   device_geo_country,
   count(*)                                                           AS requests,
-  round(CAST(count(*) AS double) / sum(count(*)) OVER (), 4)         AS share_of_located,
+  round(CAST(count(*) AS double)
+        / (SELECT count(geo_city) FROM ${bid_requests_enriched}), 4)             AS share_of_located,
   round(avg(floor_usd), 4)                                           AS avg_floor_usd,
   min(geo_timezone)                                                  AS geo_timezone
 FROM ${bid_requests_enriched}

@@ -270,7 +270,8 @@ public final class IngestJob {
 
         Map<String, Long> filteredBy = new TreeMap<>();
         long enrichedRows = 0;
-        Long geoUnresolved = geoIp == null ? null : 0L;
+        // Counted for bid requests when geography is on; NULL otherwise.
+        Long geoUnresolved = type == EventType.BID_REQUEST && geoIp != null ? 0L : null;
         if (type == EventType.BID_REQUEST && bronzeRows > 0) {
           // Floors convert at the rates as they are at this batch; the snapshot read is recorded
           // with the commit, so a replay converts as the first attempt did.
