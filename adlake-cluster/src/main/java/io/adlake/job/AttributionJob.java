@@ -35,8 +35,6 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.streaming.OutputMode;
 import org.apache.spark.sql.streaming.StreamingQuery;
 import org.apache.spark.sql.streaming.Trigger;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * impressions + clicks → parse → watermark → join → enrich → MERGE INTO enriched_ad_data (→ the
@@ -44,7 +42,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class AttributionJob {
   public static final String QUERY_NAME = "attribution";
-  private static final Logger LOG = LoggerFactory.getLogger(AttributionJob.class);
 
   /** A batch row replaces the table's row only when its click came first: first click wins. */
   static final String EARLIER_CLICK =
@@ -120,7 +117,7 @@ public final class AttributionJob {
                         ReferenceData.withCampaign(
                             rows,
                             pins.read(rows.sparkSession(), AdlakeTables.campaigns(), campaigns))))
-            .andThen(AttributionJob::logUnknownCampaigns);
+            .andThen(new UnknownCampaigns("attributed clicks"));
     KinesisSinkSettings stream = config.attribution().kinesisSink();
     if (!stream.enabled()) {
       return merge;
@@ -129,27 +126,6 @@ public final class AttributionJob {
         new AttributedStreamSink(stream, config.source().kinesis().putRetry());
     sink.requireStream();
     return merge.andThen(sink::publish);
-  }
-
-  /**
-   * Rows of campaigns the campaigns table does not know keep NULL names and are written all the
-   * same; say which, so that someone loads them ({@code report dims} lists them from the table).
-   */
-  private static void logUnknownCampaigns(Dataset<Row> merged) {
-    List<Row> unknown =
-        merged
-            .filter(col(ReferenceData.CAMPAIGN_NAME).isNull())
-            .groupBy(col("campaign_id"))
-            .count()
-            .orderBy(col("campaign_id"))
-            .limit(20)
-            .collectAsList();
-    if (!unknown.isEmpty()) {
-      LOG.warn(
-          "Attributed clicks of campaigns missing from the campaigns table (names left NULL; load "
-              + "them with dims load campaigns): {}",
-          unknown.stream().map(r -> r.getString(0) + " x" + r.getLong(1)).toList());
-    }
   }
 
   /**

@@ -496,7 +496,13 @@ public final class AdlakeTables {
                 "conversion_value_usd", "DOUBLE", "value_usd of those conversions, summed, USD"),
             optional("cvr", "DOUBLE", "conversions / clicks; NULL without clicks"),
             optional("cpa", "DOUBLE", "spend / conversions, USD; NULL without conversions"),
-            optional("roas", "DOUBLE", "conversion_value_usd / spend; NULL without spend")));
+            optional("roas", "DOUBLE", "conversion_value_usd / spend; NULL without spend"),
+            optional(
+                "advertiser_id",
+                "STRING",
+                "Advertiser of the campaign, from the campaigns snapshot the aggregate's batch pinned; "
+                    + "NULL for a campaign the table does not know (added later: NULL on older rows)"),
+            optional("campaign_name", "STRING", "Campaign name, as advertiser_id")));
   }
 
   /**

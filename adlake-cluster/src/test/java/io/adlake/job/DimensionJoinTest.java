@@ -104,6 +104,35 @@ class DimensionJoinTest {
   }
 
   @Test
+  void campaignMetricsRowsNameTheirCampaignFromTheBatchSnapshotAndUnknownCampaignsStayNull()
+      throws IOException {
+    TableSpec spec = AdlakeTables.campaignMetrics5m(MergeMode.COPY_ON_WRITE);
+    String table = TableSetup.ensure(spark, config.catalog(), spec);
+    long first = loadCampaign("Winter sale");
+    ExactlyOnceMerge sink = AggregateJob.mergeSink(config, table, spec, commit -> {});
+
+    sink.call(batch(spec, window(spec, "cmp-1", 10), window(spec, "cmp-unknown", 3)), 0L);
+    assertEquals(
+        List.of("cmp-1 10 adv-1 Winter sale", "cmp-unknown 3 null null"),
+        campaignRows(table),
+        "known campaign named from the snapshot, unknown one kept with NULL names");
+    assertEquals(
+        "campaigns=" + first, summary(table, 0).get(CommitLedger.READ_SNAPSHOTS), "batch 0 ledger");
+
+    long second = loadCampaign("Winter sale, extended");
+    sink.call(batch(spec, window(spec, "cmp-1", 12)), 1L);
+
+    assertEquals(
+        List.of("cmp-1 12 adv-1 Winter sale, extended", "cmp-unknown 3 null null"),
+        campaignRows(table),
+        "the window's update names the campaign as loaded since");
+    assertEquals(
+        "campaigns=" + second,
+        summary(table, 1).get(CommitLedger.READ_SNAPSHOTS),
+        "batch 1 ledger");
+  }
+
+  @Test
   void aRateChangeAtNoonConvertsTheFloorsOf1159And1201DifferentlyAndReprocessingGivesTheSameRows()
       throws IOException {
     dims.load(
@@ -171,6 +200,35 @@ class DimensionJoinTest {
         .map(r -> r.getString(0))
         .sorted()
         .toList();
+  }
+
+  private List<String> campaignRows(String table) {
+    return spark
+        .table(table)
+        .selectExpr(
+            "concat_ws(' ', campaign_id, CAST(impressions AS STRING), "
+                + "coalesce(advertiser_id, 'null'), coalesce(campaign_name, 'null'))")
+        .collectAsList()
+        .stream()
+        .map(r -> r.getString(0))
+        .sorted()
+        .toList();
+  }
+
+  /** A changed 09:00 window of campaign_metrics_5m as the aggregate's stream emits it. */
+  private static Row window(TableSpec spec, String campaignId, long impressions) {
+    Map<String, Object> set = new HashMap<>();
+    set.put(AdlakeTables.WINDOW_START, Timestamp.from(T0));
+    set.put("campaign_id", campaignId);
+    set.put(AdlakeTables.WINDOW_END, Timestamp.from(T0.plusSeconds(300)));
+    set.put("impressions", impressions);
+    set.put("clicks", 0L);
+    set.put("spend", impressions / 1000.0);
+    set.put("unique_users", impressions);
+    set.put("conversions", 0L);
+    set.put("conversion_value_usd", 0.0);
+    set.put(AdlakeTables.UPDATED_AT, Timestamp.from(T0.plusSeconds(310)));
+    return RowFactory.create(spec.columnNames().stream().map(set::get).toArray());
   }
 
   private String file(String name, String... lines) throws IOException {
