@@ -9,6 +9,7 @@ SELECT
   sum(records_read) - sum(bronze_records) - sum(quarantined) - sum(duplicates_dropped) AS unaccounted,
   sum(filtered)                                              AS filtered_from_enriched,
   sum(enriched_rows)                                         AS enriched_rows,
+  sum(geo_unresolved)                                        AS enriched_without_geography,
   count(*)                                                   AS batches
 FROM ${metrics}
 GROUP BY stream

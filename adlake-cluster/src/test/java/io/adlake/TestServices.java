@@ -5,15 +5,19 @@ import io.adlake.config.ConfigLoader;
 import io.adlake.embedded.EmbeddedKafkaBroker;
 import io.adlake.event.EventType;
 import io.adlake.event.FunnelGenerator;
+import io.adlake.event.GeneratedReferenceData;
 import io.adlake.event.KafkaEventSink;
 import io.adlake.job.ProgressLog;
 import io.adlake.job.SparkSessions;
 import io.adlake.job.StreamingJobs;
+import io.adlake.lake.Dimension;
+import io.adlake.lake.DimensionLoad;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -56,6 +60,20 @@ public final class TestServices {
   private static SparkSession spark;
 
   private TestServices() {}
+
+  /**
+   * The GeoLite2-City file (2019-11) the build unpacks from org.elasticsearch:geolite2-databases
+   * into adlake-embedded/target/geolite2; Surefire names it in adlake.geolite2.file.
+   */
+  public static Path geoLite2City() {
+    String file = System.getProperty("adlake.geolite2.file");
+    if (file == null) {
+      throw new IllegalStateException(
+          "adlake.geolite2.file is not set: run the tests through Maven, which unpacks the GeoLite2 "
+              + "file into adlake-embedded/target/geolite2 and sets it");
+    }
+    return Path.of(file);
+  }
 
   public static synchronized Path root() {
     if (root == null) {
@@ -145,10 +163,13 @@ public final class TestServices {
   public static AdlakeConfig smallDemo(String name, String... overrides) throws Exception {
     broker(); // before config(), which takes the broker's address
     List<String> settings = new ArrayList<>(DEMO_SETTINGS);
+    // As make demo: the generator's device IPs placed by the GeoLite2-City file of the build.
+    settings.add("adlake.enrichment.geoip.path=" + geoLite2City());
     settings.addAll(List.of(overrides));
     AdlakeConfig demo = config(name, settings.toArray(String[]::new));
     useCatalogOf(demo);
     generateToBroker(demo, DEMO_RUN);
+    loadGeneratedDims(demo, DEMO_RUN);
     StreamingJobs.runAll(
         spark(),
         demo,
@@ -160,6 +181,23 @@ public final class TestServices {
         Trigger.AvailableNow(),
         new ProgressLog(System.out));
     return demo;
+  }
+
+  /** Loads the campaigns, advertisers and rates the generator's events of {@code run} name. */
+  public static void loadGeneratedDims(AdlakeConfig config, FunnelGenerator.Run run) {
+    try {
+      Path dir = root().resolve("dims").resolve(config.catalog().namespace());
+      DimensionLoad load = new DimensionLoad(spark(), config.catalog());
+      load.ensureTables(config.ingest().usdRates());
+      new GeneratedReferenceData(config)
+          .write(dir, run.start().atZone(ZoneOffset.UTC).toLocalDate())
+          .forEach(
+              (table, file) ->
+                  System.out.println(
+                      load.load(Dimension.named(table), file.toString()).describe()));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   /**

@@ -14,6 +14,7 @@ import io.adlake.event.FunnelGenerator;
 import io.adlake.event.FunnelGenerator.ExpectedAttribution;
 import io.adlake.event.FunnelGenerator.Run;
 import io.adlake.event.FunnelGenerator.Summary;
+import io.adlake.event.GeneratedReferenceData;
 import io.adlake.event.GenerationProgress;
 import io.adlake.event.KafkaEventSink;
 import io.adlake.event.KinesisEventSink;
@@ -141,6 +142,15 @@ final class GenerateCommand implements Callable<Integer> {
               + "conversion's (kind conversion, conversion_id, attribution, touch_id, ...).")
   Path truth;
 
+  @Option(
+      names = "--dims",
+      paramLabel = "DIR",
+      description =
+          "Also write the reference data of the generated campaigns and advertisers (and the "
+              + "rates) as CSV into DIR, for dims load: campaigns.csv, advertisers.csv, "
+              + "currency_rates.csv.")
+  Path dims;
+
   @Override
   public Integer call() throws Exception {
     List<String> overrides = new ArrayList<>();
@@ -169,6 +179,11 @@ final class GenerateCommand implements Callable<Integer> {
                     .toArray(String[]::new)
                 : overrides.toArray(String[]::new));
     Run run = run(config.generator());
+    if (dims != null) {
+      new GeneratedReferenceData(config)
+          .write(dims, run.start().atZone(java.time.ZoneOffset.UTC).toLocalDate())
+          .forEach((table, file) -> System.out.println("  " + table + ": " + file));
+    }
     FunnelGenerator generator = new FunnelGenerator(config);
     GenerationProgress progress = new GenerationProgress(System.out, run.count());
     Summary summary;

@@ -32,6 +32,7 @@ import picocli.CommandLine.Spec;
       ReportCommand.class,
       MaintainCommand.class,
       StatusCommand.class,
+      DimsCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main implements Callable<Integer> {

@@ -4,7 +4,9 @@ import io.adlake.config.AdlakeConfig;
 import io.adlake.job.AdHocSql;
 import io.adlake.job.AttributionReport;
 import io.adlake.job.ConversionReport;
+import io.adlake.job.DimensionReport;
 import io.adlake.job.FunnelReport;
+import io.adlake.job.GeoReport;
 import io.adlake.job.IngestReport;
 import io.adlake.job.MetricsReport;
 import io.adlake.job.ResultFormat;
@@ -32,7 +34,10 @@ final class ReportCommand implements Callable<Integer> {
       paramLabel = "WHAT",
       description =
           "ingest, funnel, metrics (hourly funnel, late events), attribution, conversions "
-              + "(attribution types, CVR/CPA/ROAS, time to convert, models) or all (default: "
+              + "(attribution types, CVR/CPA/ROAS, time to convert, models), pacing (spend per "
+              + "campaign and UTC day against its daily budget), dims (pacing and the campaigns "
+              + "unknown to the campaigns table), geo (top cities by device IP, geography coverage) "
+              + "or all (default: "
               + "${DEFAULT-VALUE}); ignored with --sql.")
   String what;
 
@@ -94,16 +99,30 @@ final class ReportCommand implements Callable<Integer> {
       spark.sql("USE " + config.catalog().name() + "." + config.catalog().namespace());
       resultFormat.print(spark.sql(sql), limit, System.out);
     } else {
-      if (!List.of("all", "ingest", "funnel", "metrics", "attribution", "conversions")
+      if (!List.of(
+              "all",
+              "ingest",
+              "funnel",
+              "metrics",
+              "attribution",
+              "conversions",
+              "pacing",
+              "dims",
+              "geo")
           .contains(what)) {
         throw new picocli.CommandLine.ParameterException(
             new picocli.CommandLine(this),
-            "report takes ingest, funnel, metrics, attribution, conversions or all, got '"
+            "report takes ingest, funnel, metrics, attribution, conversions, pacing, dims, geo or "
+                + "all, "
+                + "got '"
                 + what
                 + "'");
       }
       if (what.equals("all") || what.equals("ingest")) {
         IngestReport.print(spark, config, resultFormat, System.out);
+      }
+      if (what.equals("all") || what.equals("geo")) {
+        GeoReport.print(spark, config, resultFormat, limit, System.out);
       }
       if (what.equals("all") || what.equals("funnel")) {
         FunnelReport.print(spark, config, resultFormat, limit, System.out);
@@ -129,6 +148,21 @@ final class ReportCommand implements Callable<Integer> {
         } catch (IllegalStateException e) {
           // "all" also serves a lake where the conversions job has not run.
           System.out.println("\n(no conversions: " + e.getMessage() + ")");
+        }
+      }
+      if (what.equals("pacing")) {
+        DimensionReport.print(
+            spark, config, List.of(DimensionReport.PACING), resultFormat, limit, System.out);
+      } else if (what.equals("dims")) {
+        DimensionReport.print(
+            spark, config, DimensionReport.QUERIES, resultFormat, limit, System.out);
+      } else if (what.equals("all")) {
+        try {
+          DimensionReport.print(
+              spark, config, DimensionReport.QUERIES, resultFormat, limit, System.out);
+        } catch (IllegalStateException e) {
+          // "all" also serves a lake where the attribution or aggregation has not run.
+          System.out.println("\n(no pacing: " + e.getMessage() + ")");
         }
       }
     }

@@ -44,6 +44,11 @@ public record AdlakeConfig(
     SourceSettings source,
     StreamingSettings streaming,
     IngestSettings ingest,
+    @Setting(
+            doc =
+                "Look-ups the ingest adds to bid_requests_enriched beyond the request's own fields "
+                    + "(docs/dimensions.md#geography-from-the-device-ip).")
+        EnrichmentSettings enrichment,
     AttributionSettings attribution,
     @Setting(
             doc =
@@ -71,6 +76,7 @@ public record AdlakeConfig(
     requireNonNull(source, "source");
     requireNonNull(streaming, "streaming");
     requireNonNull(ingest, "ingest");
+    requireNonNull(enrichment, "enrichment");
     requireNonNull(attribution, "attribution");
     requireNonNull(conversions, "conversions");
     requireNonNull(aggregate, "aggregate");
@@ -603,9 +609,9 @@ public record AdlakeConfig(
       @Setting(
               value = "USD = 1.0, EUR = 1.08, GBP = 1.27, JPY = 0.0067",
               doc =
-                  "USD per unit of each currency, "
-                      + "for bid floors in bid_requests_enriched (the rate used is kept on the row). A floor in a currency not "
-                      + "listed here is filtered out of the enriched table (unknown_currency).")
+                  "USD per unit of each currency: the seed of the currency_rates table when it is "
+                      + "empty (valid from 1970-01-01); bid floors and conversion values convert at the currency_rates rate of "
+                      + "their event time, loaded with dims load. The generator uses these values.")
           Map<String, Double> usdRates) {
     public IngestSettings {
       usdRates = Map.copyOf(usdRates);
@@ -616,6 +622,31 @@ public record AdlakeConfig(
                 "adlake.ingest.usd-rates." + currency + ": keys are ISO-4217 codes such as EUR");
             POSITIVE.check("adlake.ingest.usd-rates." + currency, rate);
           });
+    }
+  }
+
+  public record EnrichmentSettings(
+      @Setting(
+              doc =
+                  "City, region, postal code, time zone and coordinates of each bid request from its "
+                      + "device.ip, looked up in a MaxMind City database (GeoLite2-City or GeoIP2-City, .mmdb).")
+          GeoIpSettings geoip) {
+    public EnrichmentSettings {
+      requireNonNull(geoip, "geoip");
+    }
+  }
+
+  public record GeoIpSettings(
+      @Setting(
+              value = "",
+              doc =
+                  "The .mmdb file: a local path or any Hadoop URI (s3://, hdfs://, abfs://); the job ships it "
+                      + "to every executor. Empty = no geography (the geo_* columns are NULL). A file that is "
+                      + "missing, unreadable or not a City database stops the start. Bring your own file and "
+                      + "give the attribution its licence requires.")
+          Optional<String> path) {
+    public GeoIpSettings {
+      path = path.filter(p -> !p.isBlank());
     }
   }
 

@@ -51,6 +51,30 @@ public final class FunnelGenerator {
   private static final double[] COUNTRY_WEIGHTS = {35, 10, 9, 7, 6, 5, 5, 8, 4, 3, 3, 3, 2};
 
   /**
+   * Public device IPs per country: addresses that the GeoLite2-City file of 2019-11 (the demo's)
+   * places in a large city of that country, so that the demo's geo_city shows real cities
+   * consistent with device.geo.country. Drawn at random from that file's networks; a newer file may
+   * place some elsewhere.
+   */
+  static final Map<String, String[]> PUBLIC_IPS =
+      Map.ofEntries(
+          Map.entry(
+              "USA",
+              new String[] {"158.222.157.80", "143.215.171.160", "52.237.158.248", "4.16.223.91"}),
+          Map.entry("GBR", new String[] {"144.21.99.108", "149.170.175.134", "95.149.111.135"}),
+          Map.entry("DEU", new String[] {"213.61.216.77", "24.134.162.101", "84.57.89.70"}),
+          Map.entry("FRA", new String[] {"52.47.112.19", "78.194.206.16", "89.95.73.74"}),
+          Map.entry("JPN", new String[] {"54.250.195.15", "40.101.152.238", "36.3.171.91"}),
+          Map.entry("CAN", new String[] {"208.116.143.56", "69.70.107.11", "173.180.13.93"}),
+          Map.entry("BRA", new String[] {"189.110.245.11", "191.246.152.206", "186.253.3.132"}),
+          Map.entry("IND", new String[] {"182.59.80.73", "182.69.72.67", "157.49.166.87"}),
+          Map.entry("AUS", new String[] {"139.99.253.129", "101.182.111.91", "58.164.225.230"}),
+          Map.entry("ESP", new String[] {"85.53.236.27", "212.145.156.112", "95.21.38.103"}),
+          Map.entry("ITA", new String[] {"149.6.22.39", "5.171.105.54", "151.33.113.140"}),
+          Map.entry("MEX", new String[] {"187.208.137.198", "189.168.254.77", "189.207.48.41"}),
+          Map.entry("NLD", new String[] {"160.34.22.49", "87.214.100.101", "83.87.19.120"}));
+
+  /**
    * OpenRTB devicetype: 1 mobile/tablet, 2 PC, 3 CTV, 4 phone, 5 tablet, 6 connected device, 7
    * set-top box.
    */
@@ -346,7 +370,7 @@ public final class FunnelGenerator {
       geo.put("lon", round(random.nextDouble(-180, 180), 4));
       Map<String, Object> device = new LinkedHashMap<>();
       device.put("ua", "Mozilla/5.0 (" + os + ") adlake-generator");
-      device.put("ip", ip());
+      device.put("ip", ip(country));
       device.put("geo", geo);
       device.put("devicetype", deviceType);
       device.put("os", os);
@@ -389,7 +413,7 @@ public final class FunnelGenerator {
       long responseTime = ms(t + 10_000 + random.nextInt(140_000));
       String responseId = uuid();
       int campaign = 1 + random.nextInt(settings.campaigns());
-      String campaignId = String.format("cmp-%04d", campaign);
+      String campaignId = campaignId(campaign);
       String bidderId = String.format("bidder-%02d", 1 + random.nextInt(settings.bidders()));
       String creativeId =
           String.format(
@@ -619,7 +643,7 @@ public final class FunnelGenerator {
       };
     }
 
-    private String ip() {
+    private String ip(String country) {
       if (random.nextDouble() < 0.02) {
         return switch (random.nextInt(3)) {
           case 0 ->
@@ -639,9 +663,8 @@ public final class FunnelGenerator {
                   + (1 + random.nextInt(254));
         };
       }
-      // Documentation ranges (RFC 5737): realistic-looking, never anyone's real address.
-      String[] prefixes = {"192.0.2.", "198.51.100.", "203.0.113."};
-      return prefixes[random.nextInt(prefixes.length)] + (1 + random.nextInt(254));
+      String[] addresses = PUBLIC_IPS.get(country);
+      return addresses[random.nextInt(addresses.length)];
     }
 
     private String uuid() {
@@ -706,7 +729,7 @@ public final class FunnelGenerator {
       } else if (conversionRandom.nextBoolean()) {
         currency = "USD";
       }
-      String advertiserId = String.format("adv-%03d", 1 + (campaign - 1) % 16);
+      String advertiserId = advertiserOf(campaign);
       Map<String, Object> event = new LinkedHashMap<>();
       event.put("conversion_id", conversionId);
       // Absent rather than null, as pixels and postbacks send them.
@@ -795,5 +818,20 @@ public final class FunnelGenerator {
   private static double round(double value, int decimals) {
     double scale = Math.pow(10, decimals);
     return Math.round(value * scale) / scale;
+  }
+
+  /** The id of campaign number {@code campaign} (1-based). */
+  public static String campaignId(int campaign) {
+    return String.format("cmp-%04d", campaign);
+  }
+
+  /** Campaigns belong to 16 advertisers, round robin. */
+  static int advertiserNumber(int campaign) {
+    return 1 + (campaign - 1) % 16;
+  }
+
+  /** The advertiser campaign number {@code campaign} belongs to (its conversions name it). */
+  public static String advertiserOf(int campaign) {
+    return String.format("adv-%03d", advertiserNumber(campaign));
   }
 }

@@ -3,6 +3,7 @@ package io.adlake.job;
 import io.adlake.config.AdlakeConfig;
 import io.adlake.lake.AdlakeTables;
 import io.adlake.lake.CommitLedger;
+import io.adlake.lake.DimensionLoad;
 import io.adlake.lake.ExactlyOnceMerge;
 import io.adlake.lake.ExactlyOnceMerge.BatchCommit;
 import io.adlake.lake.MergeMode;
@@ -10,10 +11,12 @@ import io.adlake.lake.TableSetup;
 import io.adlake.lake.TableSpec;
 import io.adlake.transform.Attribution;
 import io.adlake.transform.Metrics;
+import io.adlake.transform.ReferenceData;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 import org.apache.iceberg.IcebergBuild;
 import org.apache.spark.api.java.function.VoidFunction2;
@@ -72,6 +75,8 @@ public final class AggregateJob {
       ProgressLog progress,
       boolean withFunnelJoin) {
     MergeMode mode = MergeMode.resolve(config.attribution().mergeMode(), IcebergBuild.version());
+    // campaign_metrics_5m joins the campaigns table per batch: it must exist.
+    new DimensionLoad(spark, config.catalog()).ensureTables(config.ingest().usdRates());
     String impressions = TableSetup.ensure(spark, config.catalog(), AdlakeTables.impressions());
     String clicks = TableSetup.ensure(spark, config.catalog(), AdlakeTables.clicks());
     String requests = TableSetup.ensure(spark, config.catalog(), AdlakeTables.bidRequests());
@@ -211,14 +216,31 @@ public final class AggregateJob {
         "the Iceberg runtime here is " + IcebergBuild.version());
     String name = QUERY_PREFIX + spec.name();
     // Update mode: each batch emits the windows it changed, with their totals so far; the MERGE
-    // replaces the
-    // row, so late events within the watermark correct it.
+    // replaces the row, so late events within the watermark correct it.
+    ExactlyOnceMerge merge = mergeSink(config, table, spec, progress);
+    return ForeachBatchQuery.start(metrics, name, OutputMode.Update(), config, trigger, merge);
+  }
+
+  /** The exactly-once MERGE of one micro-batch of a metrics table's changed windows. */
+  static ExactlyOnceMerge mergeSink(
+      AdlakeConfig config, String table, TableSpec spec, Consumer<BatchCommit> progress) {
     ExactlyOnceMerge merge =
         new ExactlyOnceMerge(table, spec, "true", UnaryOperator.identity(), progress);
-    if (spec.name().equals(AdlakeTables.CAMPAIGN_METRICS_5M)) {
-      // The conversions job keeps the conversion columns of the same rows: leave them alone.
-      merge = merge.updating(Metrics.campaignDeliveryUpdate(spec));
+    if (!spec.name().equals(AdlakeTables.CAMPAIGN_METRICS_5M)) {
+      return merge;
     }
-    return ForeachBatchQuery.start(metrics, name, OutputMode.Update(), config, trigger, merge);
+    // The conversions job keeps the conversion columns of the same rows: leave them alone.
+    // Advertiser and campaign name come from the campaigns snapshot the batch pins (recorded with
+    // its commit, so a replay names as its first attempt did); unknown campaigns stay NULL.
+    String campaigns = config.catalog().qualified(AdlakeTables.CAMPAIGNS);
+    return merge
+        .updating(Metrics.campaignDeliveryUpdate(spec))
+        .joining(
+            Map.of(AdlakeTables.CAMPAIGNS, campaigns),
+            (rows, pins) ->
+                spec.selectFrom(
+                    ReferenceData.withCampaign(
+                        rows, pins.read(rows.sparkSession(), AdlakeTables.campaigns(), campaigns))))
+        .andThen(new UnknownCampaigns("campaign_metrics_5m rows"));
   }
 }

@@ -13,6 +13,7 @@ import io.adlake.event.EventDecoder;
 import io.adlake.event.EventParser;
 import io.adlake.event.EventType;
 import io.adlake.lake.AdlakeTables;
+import io.adlake.lake.DimensionLoad;
 import io.adlake.lake.ExactlyOnceMerge;
 import io.adlake.lake.ExactlyOnceMerge.BatchCommit;
 import io.adlake.lake.MergeMode;
@@ -20,8 +21,10 @@ import io.adlake.lake.TableSetup;
 import io.adlake.lake.TableSpec;
 import io.adlake.source.EventSource;
 import io.adlake.transform.Attribution;
+import io.adlake.transform.ReferenceData;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 import org.apache.iceberg.IcebergBuild;
@@ -70,6 +73,7 @@ public final class AttributionJob {
     MergeMode mode = MergeMode.resolve(settings.mergeMode(), IcebergBuild.version());
     TableSpec spec = AdlakeTables.enrichedAdData(settings.table(), mode);
     String table = TableSetup.ensure(spark, config.catalog(), spec);
+    new DimensionLoad(spark, config.catalog()).ensureTables(config.ingest().usdRates());
     TableSetup.requireProperties(
         spark,
         table,
@@ -103,7 +107,17 @@ public final class AttributionJob {
    */
   static ExactlyOnceMerge batchSink(
       AdlakeConfig config, String table, TableSpec spec, Consumer<BatchCommit> commits) {
-    ExactlyOnceMerge merge = mergeSink(table, spec, commits);
+    String campaigns = config.catalog().qualified(AdlakeTables.CAMPAIGNS);
+    ExactlyOnceMerge merge =
+        mergeSink(table, spec, commits)
+            .joining(
+                Map.of(AdlakeTables.CAMPAIGNS, campaigns),
+                (rows, pins) ->
+                    spec.selectFrom(
+                        ReferenceData.withCampaign(
+                            rows,
+                            pins.read(rows.sparkSession(), AdlakeTables.campaigns(), campaigns))))
+            .andThen(new UnknownCampaigns("attributed clicks"));
     KinesisSinkSettings stream = config.attribution().kinesisSink();
     if (!stream.enabled()) {
       return merge;

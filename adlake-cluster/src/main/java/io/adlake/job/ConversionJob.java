@@ -15,6 +15,8 @@ import io.adlake.config.AdlakeConfig;
 import io.adlake.config.AdlakeConfig.ConversionSettings;
 import io.adlake.lake.AdlakeTables;
 import io.adlake.lake.CommitLedger;
+import io.adlake.lake.Dimension;
+import io.adlake.lake.DimensionLoad;
 import io.adlake.lake.ExactlyOnceMerge.BatchCommit;
 import io.adlake.lake.MergeMode;
 import io.adlake.lake.ReplaceMerge;
@@ -33,7 +35,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
-import java.util.stream.Collectors;
 import org.apache.iceberg.IcebergBuild;
 import org.apache.iceberg.Snapshot;
 import org.apache.spark.api.java.function.VoidFunction2;
@@ -65,7 +66,7 @@ public final class ConversionJob {
   public static final String QUERY_NAME = "conversions";
 
   /** Snapshot summary property: the bronze snapshots a batch read, for its replay. */
-  static final String READ_SNAPSHOTS = "adlake.read-snapshots";
+  static final String READ_SNAPSHOTS = CommitLedger.READ_SNAPSHOTS;
 
   private ConversionJob() {}
 
@@ -104,12 +105,7 @@ public final class ConversionJob {
             bronzeStream(spark, tables.impressions(), config));
     ConversionSink sink =
         new ConversionSink(
-            tables,
-            config.conversions(),
-            config.ingest().usdRates(),
-            Checkpoints.location(config, QUERY_NAME),
-            commits,
-            out);
+            tables, config.conversions(), Checkpoints.location(config, QUERY_NAME), commits, out);
     return ForeachBatchQuery.start(
         arrivals, QUERY_NAME, OutputMode.Append(), config, trigger, decorate.apply(sink));
   }
@@ -134,6 +130,7 @@ public final class ConversionJob {
       String credits,
       String campaignMetrics,
       String lateEvents,
+      String rates,
       MergeMode mode) {
     static Tables ensure(SparkSession spark, AdlakeConfig config) {
       MergeMode mode = MergeMode.resolve(config.attribution().mergeMode(), IcebergBuild.version());
@@ -161,7 +158,20 @@ public final class ConversionJob {
           merged.get(2),
           merged.get(3),
           TableSetup.ensure(spark, config.catalog(), AdlakeTables.lateEvents()),
+          new DimensionLoad(spark, config.catalog())
+              .ensureTables(config.ingest().usdRates())
+              .get(Dimension.CURRENCY_RATES),
           mode);
+    }
+
+    /**
+     * The tables a batch reads at a pinned snapshot, by the name it is recorded under: bronze, and
+     * the rates value_usd converts at.
+     */
+    Map<String, String> pinned() {
+      Map<String, String> pinned = new LinkedHashMap<>(bronze());
+      pinned.put(AdlakeTables.CURRENCY_RATES, rates);
+      return pinned;
     }
 
     /** The bronze tables a batch reads, by the name its snapshot is recorded under. */
@@ -180,8 +190,8 @@ public final class ConversionJob {
   }
 
   /**
-   * The bronze snapshot each input table is read at, and whether they come from the ledger entry of
-   * an earlier attempt of the batch (a replay).
+   * The snapshot each input table (bronze, and currency_rates) is read at, and whether they come
+   * from the ledger entry of an earlier attempt of the batch (a replay).
    */
   record Pins(Map<String, Long> snapshots, boolean replay) {}
 
@@ -201,7 +211,6 @@ public final class ConversionJob {
 
     private final Tables tables;
     private final ConversionSettings settings;
-    private final Map<String, Double> usdRates;
     private final String checkpoint;
     private final transient Consumer<BatchCommit> commits;
     private final transient PrintStream out;
@@ -209,13 +218,11 @@ public final class ConversionJob {
     ConversionSink(
         Tables tables,
         ConversionSettings settings,
-        Map<String, Double> usdRates,
         String checkpoint,
         Consumer<BatchCommit> commits,
         PrintStream out) {
       this.tables = tables;
       this.settings = settings;
-      this.usdRates = Map.copyOf(usdRates);
       this.checkpoint = checkpoint;
       this.commits = commits;
       this.out = out;
@@ -257,13 +264,13 @@ public final class ConversionJob {
 
         Pins pinned = pins(spark, writer, batchId);
         Map<String, Long> pins = pinned.snapshots();
-        Map<String, String> summary = Map.of(READ_SNAPSHOTS, format(pins));
+        Map<String, String> summary = Map.of(READ_SNAPSHOTS, CommitLedger.formatSnapshots(pins));
         Dataset<Row> onTime = arrivals.filter(not(late));
         Duration reopen = settings.reopenWindow();
         // Every conversion the batch can reach lies within the re-open window of its arrivals.
         Dataset<Row> bronzeConversions =
             between(
-                bronze(spark, AdlakeTables.CONVERSIONS, pins),
+                pinnedRead(spark, AdlakeTables.CONVERSIONS, pins),
                 "event_timestamp",
                 earliest.minus(reopen),
                 newest.plus(reopen));
@@ -326,7 +333,11 @@ public final class ConversionJob {
         TableSpec journeySpec = AdlakeTables.conversionJourneys(tables.mode());
         Dataset<Row> attributed =
             ConversionAttribution.attribute(
-                    conversions, touches, settings, usdRates, attributedSpec)
+                    conversions,
+                    touches,
+                    settings,
+                    pinnedRead(spark, AdlakeTables.CURRENCY_RATES, pins),
+                    attributedSpec)
                 .persist();
         cached.add(attributed);
         Dataset<Row> journeys =
@@ -440,8 +451,8 @@ public final class ConversionJob {
       Dataset<Row> postbacks =
           conversions.filter(col("click_id").isNotNull()).select(col("click_id")).distinct();
       Instant from = low.minus(settings.reopenWindow());
-      Dataset<Row> clicks = bronze(spark, AdlakeTables.CLICKS, pins);
-      Dataset<Row> impressions = bronze(spark, AdlakeTables.IMPRESSIONS, pins);
+      Dataset<Row> clicks = pinnedRead(spark, AdlakeTables.CLICKS, pins);
+      Dataset<Row> impressions = pinnedRead(spark, AdlakeTables.IMPRESSIONS, pins);
       return ConversionAttribution.touches(
           between(clicks, "event_timestamp", from, high)
               .join(users, new String[] {"user_id"}, "left_semi")
@@ -554,43 +565,33 @@ public final class ConversionJob {
         Optional<Map<String, String>> committed =
             CommitLedger.committedSummary(TableSetup.load(spark, table), writer, batchId);
         if (committed.isPresent() && committed.get().containsKey(READ_SNAPSHOTS)) {
-          return new Pins(parse(committed.get().get(READ_SNAPSHOTS)), true);
+          Map<String, Long> recorded =
+              new LinkedHashMap<>(CommitLedger.parseSnapshots(committed.get().get(READ_SNAPSHOTS)));
+          // A batch first committed by a version that read fixed rates: the current rates.
+          if (!recorded.containsKey(AdlakeTables.CURRENCY_RATES)) {
+            recorded.put(AdlakeTables.CURRENCY_RATES, current(spark, tables.rates()));
+          }
+          return new Pins(recorded, true);
         }
       }
       Map<String, Long> pins = new LinkedHashMap<>();
-      tables
-          .bronze()
-          .forEach(
-              (name, table) -> {
-                Snapshot current = TableSetup.load(spark, table).currentSnapshot();
-                pins.put(name, current == null ? -1L : current.snapshotId());
-              });
+      tables.pinned().forEach((name, table) -> pins.put(name, current(spark, table)));
       return new Pins(pins, false);
     }
 
-    /** Bronze table {@code name} as of its pinned snapshot. */
-    private Dataset<Row> bronze(SparkSession spark, String name, Map<String, Long> pins) {
-      String table = tables.bronze().get(name);
+    private static long current(SparkSession spark, String table) {
+      Snapshot current = TableSetup.load(spark, table).currentSnapshot();
+      return current == null ? -1L : current.snapshotId();
+    }
+
+    /** Table {@code name} of {@link Tables#pinned} as of its pinned snapshot. */
+    private Dataset<Row> pinnedRead(SparkSession spark, String name, Map<String, Long> pins) {
+      String table = tables.pinned().get(name);
       long snapshot = pins.getOrDefault(name, -1L);
       return snapshot < 0
           ? spark.table(table)
           : spark.read().format("iceberg").option("versionAsOf", snapshot).load(table);
     }
-  }
-
-  static String format(Map<String, Long> pins) {
-    return pins.entrySet().stream()
-        .map(e -> e.getKey() + "=" + e.getValue())
-        .collect(Collectors.joining(","));
-  }
-
-  static Map<String, Long> parse(String pins) {
-    Map<String, Long> parsed = new LinkedHashMap<>();
-    for (String pin : pins.split(",")) {
-      String[] kv = pin.split("=", 2);
-      parsed.put(kv[0], Long.parseLong(kv[1]));
-    }
-    return parsed;
   }
 
   /** Rows whose {@code column} lies in [low, high]: literal bounds, so Iceberg prunes files. */

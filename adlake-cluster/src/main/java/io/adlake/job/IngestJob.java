@@ -17,14 +17,19 @@ import io.adlake.event.EventDecoder;
 import io.adlake.event.EventParser;
 import io.adlake.event.EventType;
 import io.adlake.event.RawRecord;
+import io.adlake.geo.GeoIpFile;
 import io.adlake.lake.AdlakeTables;
 import io.adlake.lake.CommitLedger;
+import io.adlake.lake.Dimension;
+import io.adlake.lake.DimensionLoad;
+import io.adlake.lake.DimensionSnapshots;
 import io.adlake.lake.TableSetup;
 import io.adlake.lake.TableSpec;
 import io.adlake.lake.WriteFaults;
 import io.adlake.source.EventSource;
 import io.adlake.transform.Attribution;
 import io.adlake.transform.BronzeFlattening;
+import io.adlake.transform.IpGeography;
 import io.adlake.transform.RequestEnrichment;
 import java.io.PrintStream;
 import java.sql.Timestamp;
@@ -34,6 +39,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import org.apache.spark.api.java.function.VoidFunction2;
 import org.apache.spark.sql.Column;
@@ -73,16 +79,25 @@ public final class IngestJob {
     EventDecoder decoder = EventSource.decoder(config);
     decoder.requireReady(types);
     Tables tables = Tables.ensure(spark, config);
+    // Shipped and opened before any query starts: a missing or corrupt file stops the start.
+    Optional<GeoIpFile> geoIp = GeoIpFile.ship(spark, config.enrichment().geoip());
     List<StreamingQuery> queries = new ArrayList<>();
     for (EventType type : types) {
-      queries.add(startOne(spark, config, source, decoder, trigger, type, tables, out));
+      queries.add(startOne(spark, config, source, decoder, trigger, type, tables, geoIp, out));
     }
     return queries;
   }
 
   /** Qualified names of the tables the ingest writes, created or evolved on start. */
-  record Tables(Map<EventType, String> bronze, String enriched, String quarantine, String metrics) {
+  record Tables(
+      Map<EventType, String> bronze,
+      String enriched,
+      String quarantine,
+      String metrics,
+      String rates) {
     static Tables ensure(SparkSession spark, AdlakeConfig config) {
+      Map<Dimension, String> dimensions =
+          new DimensionLoad(spark, config.catalog()).ensureTables(config.ingest().usdRates());
       Map<EventType, String> bronze = new EnumMap<>(EventType.class);
       for (EventType type : EventType.values()) {
         bronze.put(type, TableSetup.ensure(spark, config.catalog(), bronzeSpec(type)));
@@ -91,7 +106,8 @@ public final class IngestJob {
           bronze,
           TableSetup.ensure(spark, config.catalog(), AdlakeTables.bidRequestsEnriched()),
           TableSetup.ensure(spark, config.catalog(), AdlakeTables.quarantine()),
-          TableSetup.ensure(spark, config.catalog(), AdlakeTables.ingestMetrics()));
+          TableSetup.ensure(spark, config.catalog(), AdlakeTables.ingestMetrics()),
+          dimensions.get(Dimension.CURRENCY_RATES));
     }
   }
 
@@ -117,6 +133,7 @@ public final class IngestJob {
       Trigger trigger,
       EventType type,
       Tables tables,
+      Optional<GeoIpFile> geoIp,
       PrintStream out) {
     IngestSettings settings = config.ingest();
     // Counts every record the source hands over, before de-duplication, so the sink can tell how
@@ -166,7 +183,14 @@ public final class IngestJob {
         OutputMode.Append(),
         config,
         trigger,
-        new IngestSink(type, type.streamName(config.streams()), tables, settings, read, out));
+        new IngestSink(
+            type,
+            type.streamName(config.streams()),
+            tables,
+            settings,
+            geoIp.orElse(null),
+            read,
+            out));
   }
 
   private static Column idOf(EventType type) {
@@ -191,7 +215,8 @@ public final class IngestJob {
       Map<String, Long> quarantinedByReason,
       long filtered,
       Map<String, Long> filteredByReason,
-      long enrichedRows) {}
+      long enrichedRows,
+      Long geoUnresolved) {}
 
   static final class IngestSink implements VoidFunction2<Dataset<Row>, Long> {
     private static final long serialVersionUID = 1L;
@@ -199,6 +224,8 @@ public final class IngestJob {
     private final String stream;
     private final Tables tables;
     private final IngestSettings settings;
+    // A field may not be Optional in a serializable function; NULL = no geography.
+    private final GeoIpFile geoIp;
     private final LongAccumulator read;
     private final transient PrintStream out;
 
@@ -207,12 +234,14 @@ public final class IngestJob {
         String stream,
         Tables tables,
         IngestSettings settings,
+        GeoIpFile geoIp,
         LongAccumulator read,
         PrintStream out) {
       this.type = type;
       this.stream = stream;
       this.tables = tables;
       this.settings = settings;
+      this.geoIp = geoIp;
       this.read = read;
       this.out = out;
     }
@@ -242,19 +271,42 @@ public final class IngestJob {
 
         Map<String, Long> filteredBy = new TreeMap<>();
         long enrichedRows = 0;
+        // Counted for bid requests when geography is on; NULL otherwise.
+        Long geoUnresolved = type == EventType.BID_REQUEST && geoIp != null ? 0L : null;
         if (type == EventType.BID_REQUEST && bronzeRows > 0) {
-          Dataset<Row> enriched = RequestEnrichment.enrich(bronze, settings.usdRates()).persist();
-          Map<String, Long> byReason = countBy(enriched, RequestEnrichment.FILTER_REASON);
-          enrichedRows = byReason.getOrDefault(null, 0L);
-          byReason.remove(null);
-          filteredBy.putAll(byReason);
+          // Floors convert at the rates as they are at this batch; the snapshot read is recorded
+          // with the commit, so a replay converts as the first attempt did.
+          DimensionSnapshots pins =
+              DimensionSnapshots.pin(
+                  spark,
+                  Map.of(AdlakeTables.CURRENCY_RATES, tables.rates()),
+                  tables.enriched(),
+                  writer,
+                  batchId);
+          Dataset<Row> rates = pins.read(spark, AdlakeTables.currencyRates(), tables.rates());
+          Dataset<Row> enriched =
+              RequestEnrichment.enrich(bronze, rates, Optional.ofNullable(geoIp)).persist();
+          Map<List<Object>, Long> byReason =
+              countBy(enriched, RequestEnrichment.FILTER_REASON, IpGeography.RESOLVED);
+          for (Map.Entry<List<Object>, Long> count : byReason.entrySet()) {
+            String reason = (String) count.getKey().get(0);
+            if (reason != null) {
+              filteredBy.merge(reason, count.getValue(), Long::sum);
+              continue;
+            }
+            enrichedRows += count.getValue();
+            if (Boolean.FALSE.equals(count.getKey().get(1))) {
+              geoUnresolved += count.getValue();
+            }
+          }
           CommitLedger.appendOnce(
               spark,
               tables.enriched(),
               writer,
               batchId,
               RequestEnrichment.kept(enriched, AdlakeTables.bidRequestsEnriched()),
-              enrichedRows);
+              enrichedRows,
+              pins.summary());
           enriched.unpersist();
         }
         bronze.unpersist();
@@ -271,7 +323,8 @@ public final class IngestJob {
                 new TreeMap<>(reasons),
                 filteredBy.values().stream().mapToLong(Long::longValue).sum(),
                 filteredBy,
-                enrichedRows);
+                enrichedRows,
+                geoUnresolved);
         if (recordsRead > 0) {
           CommitLedger.appendOnce(
               spark, tables.metrics(), writer, batchId, metricsRow(spark, writer, result), 1);
@@ -285,8 +338,20 @@ public final class IngestJob {
     /** Counts of rows per value of a column (null included), from one small aggregation. */
     private static Map<String, Long> countBy(Dataset<Row> rows, String column) {
       Map<String, Long> counts = new HashMap<>();
-      for (Row row : rows.groupBy(col(column)).count().collectAsList()) {
-        counts.put(row.isNullAt(0) ? null : row.getString(0), row.getLong(1));
+      countBy(rows, column, new String[0]).forEach((key, n) -> counts.put((String) key.get(0), n));
+      return counts;
+    }
+
+    /** Counts of rows per combination of values (nulls included), from one small aggregation. */
+    private static Map<List<Object>, Long> countBy(
+        Dataset<Row> rows, String column, String... more) {
+      Map<List<Object>, Long> counts = new HashMap<>();
+      for (Row row : rows.groupBy(column, more).count().collectAsList()) {
+        List<Object> key = new ArrayList<>();
+        for (int i = 0; i < 1 + more.length; i++) {
+          key.add(row.get(i));
+        }
+        counts.put(key, row.getLong(1 + more.length));
       }
       return counts;
     }
@@ -328,7 +393,8 @@ public final class IngestJob {
               b.quarantinedByReason(),
               b.filtered(),
               b.filteredByReason(),
-              b.enrichedRows());
+              b.enrichedRows(),
+              b.geoUnresolved());
       return spark.createDataFrame(List.of(row), AdlakeTables.ingestMetrics().sparkSchema());
     }
   }
@@ -351,6 +417,9 @@ public final class IngestJob {
           String.format(
               ", enriched %,d, filtered %,d %s",
               b.enrichedRows(), b.filtered(), b.filteredByReason()));
+    }
+    if (b.geoUnresolved() != null && b.geoUnresolved() > 0) {
+      line.append(String.format(", %,d without geography", b.geoUnresolved()));
     }
     return line.toString();
   }

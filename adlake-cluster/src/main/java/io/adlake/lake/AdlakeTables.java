@@ -3,6 +3,7 @@ package io.adlake.lake;
 import static io.adlake.lake.TableSpec.ColumnSpec.optional;
 import static io.adlake.lake.TableSpec.ColumnSpec.required;
 
+import io.adlake.transform.IpGeography;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -64,6 +65,14 @@ public final class AdlakeTables {
                     "STRING",
                     "The attributed click: the earliest one, ties broken by click id"),
                 required("campaign_id", "STRING", "Campaign of the impression"),
+                optional(
+                    "advertiser_id",
+                    "STRING",
+                    "Advertiser of the campaign (campaigns, as of the micro-batch); NULL if unknown"),
+                optional(
+                    "campaign_name",
+                    "STRING",
+                    "Name of the campaign (campaigns, as of the micro-batch); NULL if unknown"),
                 optional("publisher_id", "STRING", "Publisher of the impression"),
                 required("impression_time", "TIMESTAMP", "Impression event time (UTC)"),
                 required("click_time", "TIMESTAMP", "Click event time (UTC)"),
@@ -90,14 +99,10 @@ public final class AdlakeTables {
                 optional(
                     "processed_time", "TIMESTAMP", "When the micro-batch that wrote the row ran")),
             // Partitioned by campaign_id as the original design, but hashed into 8 buckets: a
-            // micro-batch
-            // spans every campaign, and identity partitions made each MERGE write one small file
-            // per
-            // campaign
-            // (measured: 40 files and ~650 ms per 900-row MERGE, against ~400 ms bucketed).
-            // Campaign
-            // predicates still prune through the bucket. days() makes old days closed partitions to
-            // compact.
+            // micro-batch spans every campaign, and identity partitions made each MERGE write one
+            // small file per campaign (measured: 40 files and ~650 ms per 900-row MERGE, against
+            // ~400 ms bucketed). Campaign predicates still prune through the bucket. days() makes
+            // old days closed partitions to compact.
             List.of("days(impression_time)", "bucket(" + CAMPAIGN_BUCKETS + ", campaign_id)"),
             List.of("ad_id", "impression_id"),
             props,
@@ -291,10 +296,29 @@ public final class AdlakeTables {
     List<TableSpec.ColumnSpec> columns = new ArrayList<>(bidRequestColumns());
     columns.add(
         optional(
-            "usd_rate", "DOUBLE", "USD per unit of currency used for floor_usd (conf usd-rates)"));
+            "usd_rate",
+            "DOUBLE",
+            "USD per unit of currency at event_timestamp (currency_rates), used for floor_usd"));
+    columns.add(
+        optional(
+            "rate_valid_from", "TIMESTAMP", "valid_from of the currency_rates row of usd_rate"));
     columns.add(optional("floor_usd", "DOUBLE", "imp_bidfloor * usd_rate"));
     columns.add(
         optional("device_category", "STRING", "CTV, Mobile Web, Mobile App, Desktop or Unknown"));
+    // From device_ip in the City database of adlake.enrichment.geoip.path; device_geo_* stay as the
+    // request stated them.
+    columns.add(
+        optional(
+            IpGeography.CITY, "STRING", "City of device_ip (English name); NULL when unknown"));
+    columns.add(
+        optional(
+            IpGeography.REGION,
+            "STRING",
+            "ISO 3166-2 code of the first-level subdivision of device_ip, e.g. US-MI"));
+    columns.add(optional(IpGeography.POSTAL, "STRING", "Postal code (or prefix) of device_ip"));
+    columns.add(optional(IpGeography.TIMEZONE, "STRING", "IANA time zone of device_ip"));
+    columns.add(optional(IpGeography.LATITUDE, "DOUBLE", "Approximate latitude of device_ip"));
+    columns.add(optional(IpGeography.LONGITUDE, "DOUBLE", "Approximate longitude of device_ip"));
     return bronze(
         BID_REQUESTS_ENRICHED,
         "Valid, billable bid requests with normalised floors",
@@ -358,7 +382,12 @@ public final class AdlakeTables {
             optional(
                 "filtered", "BIGINT", "Rows kept out of bid_requests_enriched (still in bronze)"),
             optional("filtered_by_reason", "MAP<STRING, BIGINT>", "Filtered rows per reason"),
-            optional("enriched_rows", "BIGINT", "Rows written to bid_requests_enriched")),
+            optional("enriched_rows", "BIGINT", "Rows written to bid_requests_enriched"),
+            optional(
+                "geo_unresolved",
+                "BIGINT",
+                "Rows written to bid_requests_enriched whose device_ip the City database does not "
+                    + "know (reserved, malformed or unknown): geo_* NULL. NULL when geography is off")),
         List.of(),
         List.of(),
         commonProperties(),
@@ -475,7 +504,13 @@ public final class AdlakeTables {
                 "conversion_value_usd", "DOUBLE", "value_usd of those conversions, summed, USD"),
             optional("cvr", "DOUBLE", "conversions / clicks; NULL without clicks"),
             optional("cpa", "DOUBLE", "spend / conversions, USD; NULL without conversions"),
-            optional("roas", "DOUBLE", "conversion_value_usd / spend; NULL without spend")));
+            optional("roas", "DOUBLE", "conversion_value_usd / spend; NULL without spend"),
+            optional(
+                "advertiser_id",
+                "STRING",
+                "Advertiser of the campaign, from the campaigns snapshot the aggregate's batch pinned; "
+                    + "NULL for a campaign the table does not know (added later: NULL on older rows)"),
+            optional("campaign_name", "STRING", "Campaign name, as advertiser_id")));
   }
 
   /**
@@ -531,7 +566,12 @@ public final class AdlakeTables {
             optional(
                 "value_usd",
                 "DOUBLE",
-                "value * the USD rate of currency (adlake.ingest.usd-rates); NULL for an unknown currency"),
+                "value * usd_rate; NULL for a currency without a rate at conversion_time"),
+            optional(
+                "usd_rate",
+                "DOUBLE",
+                "USD per unit of currency valid at conversion_time (currency_rates)"),
+            optional("rate_valid_from", "TIMESTAMP", "Since when usd_rate was valid"),
             required("attribution", "STRING", "click_through, view_through or unattributed"),
             optional("touch_id", "STRING", "The attributed click_id or impression_id"),
             optional("touch_time", "TIMESTAMP", "Event time of the attributed touch"),
@@ -712,5 +752,83 @@ public final class AdlakeTables {
         commonProperties(),
         Optional.empty(),
         Optional.empty());
+  }
+
+  public static final String CAMPAIGNS = "campaigns";
+  public static final String ADVERTISERS = "advertisers";
+  public static final String CURRENCY_RATES = "currency_rates";
+
+  /**
+   * Reference data loaded by {@code dims load}: small, rewritten rarely, read whole by every batch
+   * that joins it. Copy-on-write keeps each snapshot free of delete files on every Iceberg version
+   * adlake runs on, and unpartitioned because a few thousand rows make one file.
+   */
+  private static Map<String, String> dimensionProperties() {
+    Map<String, String> p = commonProperties();
+    p.putAll(mergeModeProperties(MergeMode.COPY_ON_WRITE));
+    return p;
+  }
+
+  private static TableSpec dimension(
+      String name, String comment, List<TableSpec.ColumnSpec> columns, List<String> key) {
+    List<TableSpec.ColumnSpec> all = new ArrayList<>(columns);
+    all.add(optional(UPDATED_AT, "TIMESTAMP", "When the dims load that last changed the row ran"));
+    return new TableSpec(
+        name,
+        comment,
+        all,
+        List.of(),
+        key,
+        dimensionProperties(),
+        Optional.empty(),
+        Optional.empty());
+  }
+
+  public static TableSpec campaigns() {
+    return dimension(
+        CAMPAIGNS,
+        "Campaigns: budget, target and flight dates; loaded with dims load",
+        List.of(
+            required("campaign_id", "STRING", "Campaign id (key), as the impressions carry it"),
+            required("advertiser_id", "STRING", "Advertiser running the campaign"),
+            required("campaign_name", "STRING", "Name shown in reports"),
+            optional("daily_budget_usd", "DOUBLE", "Spend allowed per UTC day, USD; NULL = none"),
+            optional("target_cpa_usd", "DOUBLE", "Target cost per acquisition, USD"),
+            optional("start_date", "DATE", "First day of the flight (UTC)"),
+            optional("end_date", "DATE", "Last day of the flight (UTC); NULL = open"),
+            required("status", "STRING", "active, paused or ended")),
+        List.of("campaign_id"));
+  }
+
+  public static TableSpec advertisers() {
+    return dimension(
+        ADVERTISERS,
+        "Advertisers; loaded with dims load",
+        List.of(
+            required("advertiser_id", "STRING", "Advertiser id (key)"),
+            required("advertiser_name", "STRING", "Name shown in reports"),
+            optional("vertical", "STRING", "Industry, e.g. retail, travel, gaming"),
+            required("currency", "STRING", "Billing currency, ISO-4217")),
+        List.of("advertiser_id"));
+  }
+
+  /**
+   * USD rates as a type-2 history: a rate is valid from valid_from (inclusive) to valid_to
+   * (exclusive; NULL = current), so an event converts at the rate of its own event time, and
+   * re-processing old events gives the same USD figures after the rate moved on.
+   */
+  public static TableSpec currencyRates() {
+    return dimension(
+        CURRENCY_RATES,
+        "USD per unit of each currency over time (type-2 history); loaded with dims load",
+        List.of(
+            required("currency", "STRING", "ISO-4217 code (key)"),
+            required("valid_from", "TIMESTAMP", "The rate applies from this instant (key)"),
+            required("usd_per_unit", "DOUBLE", "USD per unit of currency, > 0"),
+            optional(
+                "valid_to",
+                "TIMESTAMP",
+                "The next rate's valid_from, exclusive; NULL for the current rate")),
+        List.of("currency", "valid_from"));
   }
 }

@@ -28,6 +28,12 @@ public final class CommitLedger {
   public static final String BATCH_PROPERTY = "adlake.batch-id";
 
   /**
+   * The snapshot of each table a batch read ({@code name=snapshotId,...}; -1 for a table without
+   * one), so that a replay reads exactly what its first attempt read.
+   */
+  public static final String READ_SNAPSHOTS = "adlake.read-snapshots";
+
+  /**
    * Local property Spark sets on the thread that runs a micro-batch (StreamExecution.QUERY_ID_KEY).
    */
   public static final String QUERY_ID_KEY = "sql.streaming.queryId";
@@ -163,6 +169,24 @@ public final class CommitLedger {
     return Optional.empty();
   }
 
+  public static String formatSnapshots(Map<String, Long> snapshots) {
+    return snapshots.entrySet().stream()
+        .map(e -> e.getKey() + "=" + e.getValue())
+        .collect(java.util.stream.Collectors.joining(","));
+  }
+
+  public static Map<String, Long> parseSnapshots(String snapshots) {
+    Map<String, Long> parsed = new java.util.LinkedHashMap<>();
+    if (snapshots.isBlank()) {
+      return parsed;
+    }
+    for (String pin : snapshots.split(",")) {
+      String[] kv = pin.split("=", 2);
+      parsed.put(kv[0], Long.parseLong(kv[1]));
+    }
+    return parsed;
+  }
+
   /**
    * Appends {@code rows} once per (writer, batch): skipped when empty or already committed.
    *
@@ -175,12 +199,25 @@ public final class CommitLedger {
       long batchId,
       Dataset<Row> rows,
       long rowCount) {
+    return appendOnce(spark, qualifiedTable, writerId, batchId, rows, rowCount, Map.of());
+  }
+
+  /** As above, with further snapshot summary properties (such as {@link #READ_SNAPSHOTS}). */
+  public static boolean appendOnce(
+      SparkSession spark,
+      String qualifiedTable,
+      String writerId,
+      long batchId,
+      Dataset<Row> rows,
+      long rowCount,
+      Map<String, String> properties) {
     if (rowCount == 0 || isCommitted(spark, qualifiedTable, writerId, batchId)) {
       return false;
     }
     commit(
         writerId,
         batchId,
+        properties,
         () -> {
           try {
             rows.writeTo(qualifiedTable).append();

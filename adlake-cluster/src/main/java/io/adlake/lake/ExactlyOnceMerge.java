@@ -42,6 +42,11 @@ public final class ExactlyOnceMerge implements VoidFunction2<Dataset<Row>, Long>
   private final String updateSet;
 
   private final transient UnaryOperator<Dataset<Row>> prepare;
+
+  /** The dimension tables each batch joins: table name → qualified name. */
+  private final Map<String, String> dimensions;
+
+  private final transient BatchJoin join;
   private final transient Consumer<BatchCommit> listener;
   private final transient Consumer<Dataset<Row>> merged;
 
@@ -56,7 +61,22 @@ public final class ExactlyOnceMerge implements VoidFunction2<Dataset<Row>, Long>
       String replaceWhen,
       UnaryOperator<Dataset<Row>> prepare,
       Consumer<BatchCommit> listener) {
-    this(qualifiedTable, spec, replaceWhen, "*", prepare, listener, rows -> {});
+    this(
+        qualifiedTable,
+        spec,
+        replaceWhen,
+        "*",
+        prepare,
+        Map.of(),
+        (rows, pins) -> rows,
+        listener,
+        rows -> {});
+  }
+
+  /** Joins a prepared batch to the dimensions as the batch pinned them. */
+  @FunctionalInterface
+  public interface BatchJoin {
+    Dataset<Row> apply(Dataset<Row> rows, DimensionSnapshots pins);
   }
 
   private ExactlyOnceMerge(
@@ -65,6 +85,8 @@ public final class ExactlyOnceMerge implements VoidFunction2<Dataset<Row>, Long>
       String replaceWhen,
       String updateSet,
       UnaryOperator<Dataset<Row>> prepare,
+      Map<String, String> dimensions,
+      BatchJoin join,
       Consumer<BatchCommit> listener,
       Consumer<Dataset<Row>> merged) {
     this.qualifiedTable = requireNonNull(qualifiedTable, "qualifiedTable");
@@ -72,6 +94,8 @@ public final class ExactlyOnceMerge implements VoidFunction2<Dataset<Row>, Long>
     this.replaceWhen = requireNonNull(replaceWhen, "replaceWhen");
     this.updateSet = requireNonNull(updateSet, "updateSet");
     this.prepare = requireNonNull(prepare, "prepare");
+    this.dimensions = Map.copyOf(dimensions);
+    this.join = requireNonNull(join, "join");
     this.listener = requireNonNull(listener, "listener");
     this.merged = requireNonNull(merged, "merged");
   }
@@ -85,7 +109,27 @@ public final class ExactlyOnceMerge implements VoidFunction2<Dataset<Row>, Long>
   public ExactlyOnceMerge andThen(Consumer<Dataset<Row>> next) {
     requireNonNull(next, "next");
     return new ExactlyOnceMerge(
-        qualifiedTable, spec, replaceWhen, updateSet, prepare, listener, merged.andThen(next));
+        qualifiedTable,
+        spec,
+        replaceWhen,
+        updateSet,
+        prepare,
+        dimensions,
+        join,
+        listener,
+        merged.andThen(next));
+  }
+
+  /**
+   * This MERGE with each prepared batch joined to dimension tables as they are when the batch
+   * starts ({@link DimensionSnapshots}); the snapshot ids go into the commit, so a replayed batch
+   * joins what its first attempt joined.
+   *
+   * @param dimensions table name → qualified name of each dimension {@code join} reads
+   */
+  public ExactlyOnceMerge joining(Map<String, String> dimensions, BatchJoin join) {
+    return new ExactlyOnceMerge(
+        qualifiedTable, spec, replaceWhen, updateSet, prepare, dimensions, join, listener, merged);
   }
 
   /**
@@ -101,7 +145,8 @@ public final class ExactlyOnceMerge implements VoidFunction2<Dataset<Row>, Long>
         assignments.entrySet().stream()
             .map(a -> a.getKey() + " = " + a.getValue())
             .collect(Collectors.joining(", "));
-    return new ExactlyOnceMerge(qualifiedTable, spec, replaceWhen, set, prepare, listener, merged);
+    return new ExactlyOnceMerge(
+        qualifiedTable, spec, replaceWhen, set, prepare, dimensions, join, listener, merged);
   }
 
   /** What one call did, for progress output and benchmarks. */
@@ -115,7 +160,11 @@ public final class ExactlyOnceMerge implements VoidFunction2<Dataset<Row>, Long>
     // Persisted: a copy-on-write MERGE reads its source twice, and what follows the MERGE reads it
     // again; a
     // recomputed batch may differ (processed_time, or the source itself).
-    Dataset<Row> rows = prepare.apply(batch).persist();
+    DimensionSnapshots pins =
+        dimensions.isEmpty()
+            ? DimensionSnapshots.NONE
+            : DimensionSnapshots.pin(spark, dimensions, qualifiedTable, writerId, batchId);
+    Dataset<Row> rows = join.apply(prepare.apply(batch), pins).persist();
     String view = "adlake_batch_" + spec.name();
     try {
       BatchBounds bounds = bounds(rows);
@@ -133,7 +182,7 @@ public final class ExactlyOnceMerge implements VoidFunction2<Dataset<Row>, Long>
             .createOrReplaceTempView(view);
         String sql = mergeSql(view, bounds.pruneClause());
         long start = System.nanoTime();
-        CommitLedger.commit(writerId, batchId, () -> spark.sql(sql));
+        CommitLedger.commit(writerId, batchId, pins.summary(), () -> spark.sql(sql));
         long millis = (System.nanoTime() - start) / 1_000_000;
         WriteFaults.INSTALLED.afterCommit(qualifiedTable, batchId);
         listener.accept(new BatchCommit(spec.name(), batchId, bounds.count(), millis, false));

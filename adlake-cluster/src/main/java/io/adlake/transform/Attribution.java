@@ -104,7 +104,10 @@ public final class Attribution {
                 col("click_price").multiply(lit(settings.clickRevenueMultiplier())))
             .withColumn(
                 "is_suspected_fraud", engagement.lt(lit(settings.fraudMinEngagementSeconds())))
-            .withColumn("processed_time", current_timestamp()));
+            .withColumn("processed_time", current_timestamp()),
+        // Set per micro-batch from the campaigns snapshot of the batch
+        // (ReferenceData.withCampaign).
+        ReferenceData.campaignPlaceholders());
   }
 
   /** OpenRTB 2.6 {@code devicetype} (list 5.21) to the platform category analysts report on. */

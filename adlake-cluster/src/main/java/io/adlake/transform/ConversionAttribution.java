@@ -22,7 +22,6 @@ import io.adlake.lake.TableSpec;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -222,13 +221,15 @@ public final class ConversionAttribution {
    *
    * @param conversions {@link #canonical} conversions
    * @param touches {@link #touches}
+   * @param rates currency_rates rows: value_usd converts at the rate valid at the conversion's
+   *     event time (currency NULL = USD), NULL without one
    * @param spec attributed_conversions: the result has exactly its columns
    */
   public static Dataset<Row> attribute(
       Dataset<Row> conversions,
       Dataset<Row> touches,
       ConversionSettings settings,
-      Map<String, Double> usdRates,
+      Dataset<Row> rates,
       TableSpec spec) {
     Dataset<Row> clicks = prefixed(touches.filter(col("touch_type").equalTo(CLICK)));
     Dataset<Row> impressions = prefixed(touches.filter(col("touch_type").equalTo(IMPRESSION)));
@@ -258,16 +259,17 @@ public final class ConversionAttribution {
                             .orderBy(col("_rule"), col("t_touch_time").desc(), col("t_touch_id"))))
             .filter(col("_rank").equalTo(1))
             .drop("_rank");
+    Dataset<Row> valued =
+        ReferenceData.withRateAt(
+            conversions, coalesce(col("currency"), lit("USD")), col("conversion_time"), rates);
     Dataset<Row> joined =
-        conversions.join(
-            winners,
-            conversions.col("conversion_id").equalTo(winners.col("w_conversion_id")),
-            "left");
+        valued.join(
+            winners, valued.col("conversion_id").equalTo(winners.col("w_conversion_id")), "left");
     return spec.selectFrom(
         joined,
         Map.of(
             "value_usd",
-            usd(col("value"), col("currency"), usdRates),
+            col("value").multiply(col(ReferenceData.USD_RATE)),
             "attribution",
             when(col("_rule").isin(1, 2), lit(CLICK_THROUGH))
                 .when(col("_rule").equalTo(3), lit(VIEW_THROUGH))
@@ -490,24 +492,6 @@ public final class ConversionAttribution {
 
   private static Column model(String name, Column credit) {
     return struct(lit(name).as("model"), credit.as("credit"));
-  }
-
-  /**
-   * {@code value} in USD by the rates of adlake.ingest.usd-rates (currency NULL = USD); NULL for a
-   * currency without a rate. A CASE, not a map lookup, so that an unknown currency is NULL under
-   * ANSI SQL too.
-   */
-  public static Column usd(Column value, Column currency, Map<String, Double> usdRates) {
-    Column code = coalesce(currency, lit("USD"));
-    Column usd = null;
-    for (Map.Entry<String, Double> rate : new TreeMap<>(usdRates).entrySet()) {
-      Column converted = value.multiply(lit(rate.getValue()));
-      usd =
-          usd == null
-              ? when(code.equalTo(rate.getKey()), converted)
-              : usd.when(code.equalTo(rate.getKey()), converted);
-    }
-    return usd == null ? lit(null).cast("double") : usd;
   }
 
   /** {@code later − earlier} in seconds, at millisecond precision; NULL when either is NULL. */

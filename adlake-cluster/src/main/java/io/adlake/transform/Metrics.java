@@ -145,6 +145,8 @@ public final class Metrics {
     // none.
     Map<String, Column> derived = new HashMap<>();
     derived.put("ctr", ratio("clicks", "impressions"));
+    // Set per batch from the campaigns table the batch pins (AggregateJob).
+    derived.putAll(ReferenceData.campaignPlaceholders());
     campaignRatios("clicks", "spend", "conversions", "conversion_value_usd")
         .forEach((name, sql) -> derived.put(name, expr(sql)));
     return windowRows(
@@ -264,7 +266,9 @@ public final class Metrics {
             .withColumn("conversions", col("_conversions"))
             .withColumn("conversion_value_usd", col("_conversion_value_usd"))
             .withColumn(AdlakeTables.UPDATED_AT, current_timestamp());
-    Map<String, Column> ratios = new LinkedHashMap<>();
+    // The conversions job keeps only the conversion columns; the aggregate names the campaign
+    // when the window gets delivery.
+    Map<String, Column> ratios = new LinkedHashMap<>(ReferenceData.campaignPlaceholders());
     campaignRatios("clicks", "spend", "conversions", "conversion_value_usd")
         .forEach((name, sql) -> ratios.put(name, expr(sql)));
     return spec.selectFrom(rows, ratios);

@@ -1,15 +1,13 @@
 package io.adlake.transform;
 
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.element_at;
 import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.map;
 import static org.apache.spark.sql.functions.when;
 
+import io.adlake.geo.GeoIpFile;
 import io.adlake.lake.TableSpec;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -33,19 +31,32 @@ public final class RequestEnrichment {
 
   private RequestEnrichment() {}
 
-  /** Adds usd_rate, floor_usd, device_category and {@link #FILTER_REASON}. */
+  /** As {@link #enrich(Dataset, Dataset)} with fixed rates. */
   public static Dataset<Row> enrich(Dataset<Row> bronzeRequests, Map<String, Double> usdRates) {
-    List<Column> rateEntries = new ArrayList<>();
-    usdRates.forEach(
-        (currency, rate) -> {
-          rateEntries.add(lit(currency));
-          rateEntries.add(lit(rate));
-        });
-    Column rate = element_at(map(rateEntries.toArray(Column[]::new)), col("currency"));
-    return bronzeRequests
-        .withColumn("usd_rate", rate)
-        .withColumn("floor_usd", col("imp_bidfloor").multiply(col("usd_rate")))
-        .withColumn("device_category", deviceCategory())
+    return enrich(
+        bronzeRequests, ReferenceData.constantRates(bronzeRequests.sparkSession(), usdRates));
+  }
+
+  /** As {@link #enrich(Dataset, Dataset, Optional)} without geography. */
+  public static Dataset<Row> enrich(Dataset<Row> bronzeRequests, Dataset<Row> rates) {
+    return enrich(bronzeRequests, rates, Optional.empty());
+  }
+
+  /**
+   * Adds usd_rate and rate_valid_from (the rate of the floor's currency at the request's event
+   * time), floor_usd, device_category, the geography of device_ip ({@link IpGeography}) and {@link
+   * #FILTER_REASON}.
+   *
+   * @param rates currency_rates as the batch pinned it
+   * @param geoIp the City database; empty = geo_* columns NULL
+   */
+  public static Dataset<Row> enrich(
+      Dataset<Row> bronzeRequests, Dataset<Row> rates, Optional<GeoIpFile> geoIp) {
+    Dataset<Row> converted =
+        ReferenceData.withRateAt(bronzeRequests, col("currency"), col("event_timestamp"), rates)
+            .withColumn("floor_usd", col("imp_bidfloor").multiply(col("usd_rate")))
+            .withColumn("device_category", deviceCategory());
+    return IpGeography.locate(converted, col("device_ip"), geoIp)
         .withColumn(
             FILTER_REASON,
             when(col("publisher_id").startsWith("test-"), lit(TEST_PUBLISHER))

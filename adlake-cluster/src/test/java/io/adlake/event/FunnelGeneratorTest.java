@@ -7,16 +7,22 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.adlake.TestServices;
 import io.adlake.config.AdlakeConfig;
 import io.adlake.config.ConfigLoader;
 import io.adlake.event.FunnelGenerator.Summary;
+import io.adlake.geo.CityDatabase;
+import io.adlake.geo.GeoLocation;
 import java.io.IOException;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -212,5 +218,59 @@ class FunnelGeneratorTest {
             ChronoUnit.MICROS.between(
                 Instant.EPOCH, Instant.parse("2026-11-21T09:00:13.137912Z"))));
     assertTrue(FunnelGenerator.timestamp(0).equals("1970-01-01T00:00:00.000Z"));
+  }
+
+  @Test
+  void everyPublicDeviceIpIsACityOfTheRequestsCountryInTheDemosGeoLite2File() throws Exception {
+    assertEquals(
+        Set.of(
+            "USA", "GBR", "DEU", "FRA", "JPN", "CAN", "BRA", "IND", "AUS", "ESP", "ITA", "MEX",
+            "NLD"),
+        FunnelGenerator.PUBLIC_IPS.keySet());
+    Map<String, String> alpha3ToAlpha2 = new HashMap<>();
+    for (String alpha2 : Locale.getISOCountries()) {
+      alpha3ToAlpha2.put(new Locale("", alpha2).getISO3Country(), alpha2);
+    }
+    try (CityDatabase database = CityDatabase.open(TestServices.geoLite2City(), "GeoLite2-City")) {
+      FunnelGenerator.PUBLIC_IPS.forEach(
+          (country, addresses) -> {
+            for (String address : addresses) {
+              Optional<GeoLocation> location = database.locate(address);
+              assertTrue(location.map(GeoLocation::city).isPresent(), address + " has no city");
+              assertTrue(
+                  location.get().region().startsWith(alpha3ToAlpha2.get(country) + "-"),
+                  address + " of " + country + " is in " + location.get().region());
+            }
+          });
+    }
+  }
+
+  @Test
+  void requestsCarryAPublicIpOfTheirCountryOrAPrivateOne() throws Exception {
+    ObjectMapper json = new ObjectMapper();
+    int publicIps = 0;
+    int privateIps = 0;
+    for (byte[] record : generate(5_000, START).records.get(EventType.BID_REQUEST)) {
+      JsonNode request;
+      try {
+        request = json.readTree(record);
+      } catch (IOException malformed) {
+        continue; // a malformed extra
+      }
+      if (request == null || !request.path("device").has("ip")) {
+        continue;
+      }
+      JsonNode device = request.path("device");
+      String ip = device.path("ip").asText();
+      String country = device.path("geo").path("country").asText();
+      if (List.of(FunnelGenerator.PUBLIC_IPS.get(country)).contains(ip)) {
+        publicIps++;
+      } else {
+        assertTrue(
+            ip.matches("(10|192\\.168|172\\.(1[6-9]|2[0-9]|3[01]))\\..*"), ip + " of " + country);
+        privateIps++;
+      }
+    }
+    assertTrue(privateIps > 0 && publicIps > 20 * privateIps, publicIps + " / " + privateIps);
   }
 }

@@ -14,6 +14,7 @@ import io.adlake.TestServices;
 import io.adlake.config.AdlakeConfig;
 import io.adlake.lake.AdlakeTables;
 import io.adlake.lake.CommitLedger;
+import io.adlake.lake.DimensionLoad;
 import io.adlake.lake.ExactlyOnceMerge.BatchCommit;
 import io.adlake.lake.MergeMode;
 import io.adlake.lake.TableSetup;
@@ -168,6 +169,7 @@ class AttributedStreamSinkTest {
     TableSpec spec =
         AdlakeTables.enrichedAdData(config.attribution().table(), MergeMode.COPY_ON_WRITE);
     String table = TableSetup.ensure(spark, config.catalog(), spec);
+    new DimensionLoad(spark, config.catalog()).ensureTables(Map.of());
     Dataset<Row> batch =
         spark
             .createDataFrame(
@@ -251,6 +253,8 @@ class AttributedStreamSinkTest {
         impressionId,
         clickId,
         "cmp-0001",
+        null,
+        null,
         "pub-0001",
         impression,
         Timestamp.from(START.plusSeconds(clickSecond)),

@@ -170,6 +170,8 @@ class ExactlyOnceMergeTest {
         impressionId,
         clickId,
         "cmp-0001",
+        null,
+        null,
         "pub-0001",
         impression,
         click,

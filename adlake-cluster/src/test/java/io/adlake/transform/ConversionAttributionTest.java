@@ -42,6 +42,9 @@ class ConversionAttributionTest {
   private final List<Row> clicks = new ArrayList<>();
   private final List<Row> impressions = new ArrayList<>();
 
+  /** currency_rates rows; NULL: the conf's fixed rates. */
+  private Dataset<Row> rates;
+
   @Test
   void aClickExactlyTheClickLookbackBeforeIsClickThroughAndOneMillisecondMoreIsNot() {
     click("k-edge", "u-1", T.minus(Duration.ofHours(24)), "cmp-1");
@@ -218,6 +221,42 @@ class ConversionAttributionTest {
     assertNull(rows.get("c-none").getAs("value_usd"));
   }
 
+  @Test
+  void valueUsdConvertsAtTheRateValidAtTheConversionsEventTime() {
+    // EUR is 1.08 until noon, 1.10 from noon on (valid_from inclusive, valid_to exclusive).
+    rates =
+        spark.sql(
+            "SELECT 'EUR' AS currency, 1.08D AS usd_per_unit,"
+                + " TIMESTAMP'2026-01-01 00:00:00' AS valid_from,"
+                + " TIMESTAMP'2026-11-21 12:00:00' AS valid_to"
+                + " UNION ALL SELECT 'EUR', 1.10D, TIMESTAMP'2026-11-21 12:00:00', NULL");
+    conversion("c-before", "u-1", null, T.minusSeconds(60), 10.0, "EUR");
+    conversion("c-at", "u-1", null, T, 10.0, "EUR");
+    conversion("c-after", "u-1", null, T.plusSeconds(60), 10.0, "EUR");
+    conversion("c-early", "u-1", null, Instant.parse("2025-12-31T23:59:59Z"), 10.0, "EUR");
+
+    Map<String, Row> rows = attributed();
+    assertEquals(List.of(10.8, 1.08, "2026-01-01T00:00:00Z"), valued(rows.get("c-before")));
+    assertEquals(List.of(11.0, 1.10, "2026-11-21T12:00:00Z"), valued(rows.get("c-at")));
+    assertEquals(List.of(11.0, 1.10, "2026-11-21T12:00:00Z"), valued(rows.get("c-after")));
+    // Before the first rate there is none: value_usd NULL, not some other rate.
+    assertNull(rows.get("c-early").getAs("value_usd"));
+    assertNull(rows.get("c-early").getAs("usd_rate"));
+    // Re-processing the same events gives the same values.
+    Map<String, Row> again = attributed();
+    for (String id : List.of("c-before", "c-at", "c-after")) {
+      assertEquals(valued(rows.get(id)), valued(again.get(id)), id);
+    }
+  }
+
+  private static List<Object> valued(Row row) {
+    Timestamp from = row.getAs("rate_valid_from");
+    return List.of(
+        Math.round(row.<Double>getAs("value_usd") * 1e9) / 1e9,
+        row.getAs("usd_rate"),
+        from.toInstant().toString());
+  }
+
   /**
    * One path, every model by hand: impressions of cmp-A 12 h and 6 h before, a click of cmp-B 2 h
    * before (the last-touch winner), an impression of cmp-C 30 min before.
@@ -337,7 +376,7 @@ class ConversionAttributionTest {
         canonical(),
         touches(),
         settings,
-        config.ingest().usdRates(),
+        rates == null ? ReferenceData.constantRates(spark, config.ingest().usdRates()) : rates,
         AdlakeTables.attributedConversions(ANY));
   }
 

@@ -95,7 +95,7 @@ class TableColumnsTest {
             conversions,
             touches,
             config.conversions(),
-            config.ingest().usdRates(),
+            ReferenceData.constantRates(spark, config.ingest().usdRates()),
             attributedConversions);
     produced.put(attributedConversions, lastTouch);
     TableSpec journeys = AdlakeTables.conversionJourneys(ANY_MODE);

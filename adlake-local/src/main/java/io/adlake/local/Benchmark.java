@@ -10,6 +10,7 @@ import static org.apache.spark.sql.functions.ntile;
 
 import io.adlake.avro.AvroGeneration;
 import io.adlake.config.AdlakeConfig;
+import io.adlake.config.AdlakeConfig.GeoIpSettings;
 import io.adlake.embedded.EmbeddedKafkaBroker;
 import io.adlake.embedded.LocalSchemaRegistry;
 import io.adlake.event.EventParser;
@@ -19,6 +20,7 @@ import io.adlake.event.FunnelGenerator;
 import io.adlake.event.FunnelGenerator.Summary;
 import io.adlake.event.GenerationProgress;
 import io.adlake.event.KafkaEventSink;
+import io.adlake.geo.GeoIpFile;
 import io.adlake.job.AggregateJob;
 import io.adlake.job.AttributionJob;
 import io.adlake.job.Checkpoints;
@@ -36,6 +38,8 @@ import io.adlake.lake.TableSetup;
 import io.adlake.lake.TableSpec;
 import io.adlake.source.EventSource;
 import io.adlake.transform.Attribution;
+import io.adlake.transform.ReferenceData;
+import io.adlake.transform.RequestEnrichment;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -49,6 +53,7 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
@@ -559,7 +564,68 @@ public final class Benchmark {
     out.printf(
         "  ratio aggregate / append                    : %10.2f (bronze rows/s vs Kafka events/s)%n",
         median(aggregate) / median(append));
+    enrichmentCost(spark, lastRound, options.repeat());
     metricsGrowth(spark, ingestConfigFor, lastRound, options.aggregateBatches());
+  }
+
+  /**
+   * What the bid-request enrichment of the ingest costs per micro-batch, without and with the IP
+   * geography: the last round's bronze requests, cached, as one batch through {@code
+   * RequestEnrichment.enrich} (rates join, device category, filter reason; plus the City database
+   * look-up of every device IP) into Spark's noop sink, which evaluates every column. Alternated;
+   * the first round warms up.
+   */
+  private void enrichmentCost(SparkSession spark, AdlakeConfig config, int repeat) {
+    String file = System.getProperty(Demo.GEOLITE2_FILE);
+    Optional<String> configured =
+        config.enrichment().geoip().path().or(() -> Optional.ofNullable(file));
+    if (configured.isEmpty()) {
+      out.printf(
+          "%n(no enrichment cost: neither adlake.enrichment.geoip.path nor %s is set)%n",
+          Demo.GEOLITE2_FILE);
+      return;
+    }
+    Optional<GeoIpFile> geo = GeoIpFile.ship(spark, new GeoIpSettings(configured));
+    Dataset<Row> requests =
+        spark.table(config.catalog().qualified(AdlakeTables.BID_REQUESTS)).persist();
+    long rows = requests.count();
+    Dataset<Row> rates = ReferenceData.constantRates(spark, config.ingest().usdRates()).persist();
+    rates.count();
+    List<Double> without = new ArrayList<>();
+    List<Double> with = new ArrayList<>();
+    for (int r = 0; r <= repeat; r++) {
+      double plainMs = noopWriteMillis(RequestEnrichment.enrich(requests, rates, Optional.empty()));
+      double geoMs = noopWriteMillis(RequestEnrichment.enrich(requests, rates, geo));
+      out.printf(
+          "  enrichment round %d%s: without geography %,.0f ms, with %,.0f ms%n",
+          r, r == 0 ? " (warm-up)" : "", plainMs, geoMs);
+      if (r > 0) {
+        without.add(plainMs);
+        with.add(geoMs);
+      }
+    }
+    requests.unpersist();
+    rates.unpersist();
+    double plain = median(without);
+    double located = median(with);
+    out.printf(
+        "%n== Bid-request enrichment, one batch of %,d bronze rows (cached), median of %d; %s%n",
+        rows, repeat, geo.get());
+    out.printf(
+        "  without geography                           : %,8.0f ms  %,10.0f rows/s%n",
+        plain, rows / (plain / 1000));
+    out.printf(
+        "  with geography (City database look-up)      : %,8.0f ms  %,10.0f rows/s%n",
+        located, rows / (located / 1000));
+    out.printf(
+        "  geography look-up per row                   : %,8.2f us%n",
+        (located - plain) * 1000 / rows);
+  }
+
+  private static double noopWriteMillis(Dataset<Row> rows) {
+    long start = System.nanoTime();
+    rows.write().format("noop").mode("overwrite").save();
+    return (System.nanoTime() - start) / 1e6;
   }
 
   /**

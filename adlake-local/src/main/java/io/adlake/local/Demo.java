@@ -8,11 +8,14 @@ import io.adlake.event.EventSink;
 import io.adlake.event.EventType;
 import io.adlake.event.FunnelGenerator;
 import io.adlake.event.FunnelGenerator.Summary;
+import io.adlake.event.GeneratedReferenceData;
 import io.adlake.event.GenerationProgress;
 import io.adlake.event.KafkaEventSink;
 import io.adlake.job.AttributionReport;
 import io.adlake.job.ConversionReport;
+import io.adlake.job.DimensionReport;
 import io.adlake.job.FunnelReport;
+import io.adlake.job.GeoReport;
 import io.adlake.job.IngestReport;
 import io.adlake.job.MetricsReport;
 import io.adlake.job.ProgressLog;
@@ -20,6 +23,8 @@ import io.adlake.job.ResultFormat;
 import io.adlake.job.SparkSessions;
 import io.adlake.job.StreamingJobs;
 import io.adlake.lake.AdlakeTables;
+import io.adlake.lake.Dimension;
+import io.adlake.lake.DimensionLoad;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
@@ -28,6 +33,8 @@ import java.lang.management.MemoryType;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -62,6 +69,9 @@ public final class Demo {
       this(events, maxOffsetsPerTrigger, keep, dataDir, false, null);
     }
   }
+
+  /** Where bin/adlake names the GeoLite2-City file the build unpacked. */
+  static final String GEOLITE2_FILE = "adlake.geolite2.file";
 
   private final PrintStream out;
 
@@ -102,7 +112,7 @@ public final class Demo {
         overrides.addAll(
             List.of("adlake.source.format=avro", "adlake.source.schema-registry.url=" + url));
       }
-      AdlakeConfig config = loadConfig.apply(overrides.toArray(String[]::new));
+      AdlakeConfig config = withDemoGeography(loadConfig, overrides);
 
       step(
           2,
@@ -139,6 +149,26 @@ public final class Demo {
               + "(local mode, available-now)");
       long jobStart = System.nanoTime();
       SparkSession spark = SparkSessions.create(config);
+      // The campaigns and advertisers the events name, loaded before the jobs join them.
+      Path dims = options.dataDir().resolve("dims");
+      DimensionLoad load = new DimensionLoad(spark, config.catalog());
+      load.ensureTables(config.ingest().usdRates());
+      for (Map.Entry<String, Path> file :
+          new GeneratedReferenceData(config)
+              .write(dims, LocalDate.now(ZoneOffset.UTC).minusDays(2))
+              .entrySet()) {
+        out.println(
+            "  dims load "
+                + file.getKey()
+                + " "
+                + file.getValue()
+                + ": "
+                + load.load(Dimension.named(file.getKey()), file.getValue().toString())
+                    .describe()
+                    .lines()
+                    .findFirst()
+                    .orElse(""));
+      }
       ProgressLog log = new ProgressLog(out);
       StreamingJobs.runAll(
           spark,
@@ -158,6 +188,8 @@ public final class Demo {
       FunnelReport.print(spark, config, ResultFormat.TABLE, 10, out);
       MetricsReport.print(spark, config, ResultFormat.TABLE, 10, out);
       ConversionReport.print(spark, config, ResultFormat.TABLE, 10, out);
+      DimensionReport.print(spark, config, DimensionReport.QUERIES, ResultFormat.TABLE, 10, out);
+      GeoReport.print(spark, config, ResultFormat.TABLE, 10, out);
       out.printf(
           "%nThe generator placed %,d clicks inside the attribution window, and sent %,d conversions, "
               + "%,d of them attributable to a touch (its ground truth; the table has %,d attributed).%n",
@@ -209,5 +241,33 @@ public final class Demo {
         Files.delete(p);
       }
     }
+  }
+
+  /**
+   * The configuration, with the build's GeoLite2-City file (2019-11) as the City database unless
+   * the user configured one: the demo's report then shows the cities of the generator's device IPs.
+   */
+  private AdlakeConfig withDemoGeography(
+      Function<String[], AdlakeConfig> loadConfig, List<String> overrides) {
+    AdlakeConfig config = loadConfig.apply(overrides.toArray(String[]::new));
+    String demoFile = System.getProperty(GEOLITE2_FILE);
+    if (config.enrichment().geoip().path().isPresent()) {
+      out.println("  geography from " + config.enrichment().geoip().path().get());
+      return config;
+    }
+    if (demoFile == null || !Files.isRegularFile(Path.of(demoFile))) {
+      out.println(
+          "  no GeoLite2-City file at "
+              + demoFile
+              + " (mvn package unpacks it): geo_* columns stay NULL");
+      return config;
+    }
+    out.println(
+        "  geography from "
+            + demoFile
+            + " (GeoLite2 data created by MaxMind, 2019-11, CC BY-SA 4.0)");
+    List<String> withGeo = new ArrayList<>(overrides);
+    withGeo.add("adlake.enrichment.geoip.path=" + demoFile);
+    return loadConfig.apply(withGeo.toArray(String[]::new));
   }
 }

@@ -1,0 +1,14 @@
+-- Attributed clicks whose campaign the campaigns table did not know when their micro-batch ran (names NULL), per
+-- campaign, and whether it is known now (rows written before a dims load keep their NULL names).
+SELECT
+  e.campaign_id,
+  count(*)                                                     AS attributed_clicks,
+  min(e.impression_time)                                       AS first_impression,
+  max(e.impression_time)                                       AS last_impression,
+  CASE WHEN max(c.campaign_id) IS NULL THEN 'no' ELSE 'yes' END AS known_now
+FROM ${table} e
+LEFT JOIN ${campaigns} c ON c.campaign_id = e.campaign_id
+WHERE e.campaign_name IS NULL
+GROUP BY e.campaign_id
+ORDER BY attributed_clicks DESC, e.campaign_id
+LIMIT 50
