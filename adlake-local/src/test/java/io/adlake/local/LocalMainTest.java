@@ -27,7 +27,8 @@ class LocalMainTest {
           "report",
           "maintain",
           "demo",
-          "bench"
+          "bench",
+          "soak"
         }) {
       assertTrue(out.toString().contains(command), command + " missing from\n" + out);
     }
@@ -38,7 +39,7 @@ class LocalMainTest {
   void demoAndBenchTakeTheirDefaultsAndAnySpellingOfTheFormat() {
     for (String[] args :
         new String[][] {
-          {"demo"}, {"demo", "--format", "avro"}, {"demo", "--format", "AVRO"}, {"bench"}
+          {"demo"}, {"demo", "--format", "avro"}, {"demo", "--format", "AVRO"}, {"bench"}, {"soak"}
         }) {
       StringWriter err = new StringWriter();
       CommandLine cli = LocalMain.commandLine();
