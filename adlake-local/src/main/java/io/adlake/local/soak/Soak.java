@@ -324,6 +324,7 @@ public final class Soak {
   private static Admin admin(String bootstrap) {
     Properties p = new Properties();
     p.setProperty(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    p.setProperty(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "10000");
     p.setProperty(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "20000");
     return Admin.create(p);
   }
@@ -646,8 +647,11 @@ public final class Soak {
     }
     add(series, "ingest read/s", hours, s.readPerSecond());
     for (QueryWindow w : s.queries().values()) {
+      Map<String, Integer> seen = new HashMap<>();
       for (StateOperatorProgress op : w.state) {
-        String name = w.name + " " + op.operatorName();
+        // A query may hold several operators of one kind (the funnel's three joins): numbered.
+        int n = seen.merge(op.operatorName(), 1, Integer::sum);
+        String name = w.name + " " + op.operatorName() + (n > 1 ? " #" + n : "");
         add(series, "state rows, " + name, hours, op.numRowsTotal());
         add(series, "state MB, " + name, hours, op.memoryUsedBytes() / MB);
       }
@@ -708,7 +712,7 @@ public final class Soak {
     out.printf(
         "%nTrends after the warm-up (least squares over %d samples; flat = slope within 2 standard "
             + "errors of 0):%n",
-        series.values().stream().mapToInt(List::size).max().orElse(0));
+        series.getOrDefault("heap after full GC, MB", List.of()).size());
     out.printf(
         "%-70s %10s %12s %10s %12s  %s%n",
         "series", "mean", "slope/h", "± 2 SE", "% of mean/h", "");
