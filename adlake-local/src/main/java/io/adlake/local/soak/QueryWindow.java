@@ -27,7 +27,7 @@ final class QueryWindow {
   static final int MAX_PENDING = 1_000;
 
   /** A finished batch of a query that reads Iceberg tables and reports no event time. */
-  record PendingBatch(Instant visible, List<Long> snapshotIds) {}
+  record PendingBatch(String queryId, long batchId, Instant visible, List<Long> snapshotIds) {}
 
   final String name;
   final LatencyHistogram batchMillis = batchHistogram();

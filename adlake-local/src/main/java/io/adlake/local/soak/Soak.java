@@ -105,6 +105,8 @@ public final class Soak {
   private static final DateTimeFormatter CLOCK =
       DateTimeFormatter.ofPattern("HH:mm:ss").withZone(ZoneOffset.UTC);
   private static final double MB = 1024.0 * 1024.0;
+  private static final String WRITER = CommitLedger.WRITER_PROPERTY;
+  private static final String BATCH = CommitLedger.BATCH_PROPERTY;
 
   private final PrintStream out;
 
@@ -522,47 +524,46 @@ public final class Soak {
   }
 
   /**
-   * The freshness of batches over bronze that report no event time: the snapshots they read name
-   * the ingest batch that wrote them (the commit ledger), whose frontier the listener kept.
+   * The freshness of batches over Iceberg tables that report no event time: the snapshots they read
+   * name the query and batch that wrote them (the commit ledger), whose frontier is known.
    */
   private static void resolvePending(
       SparkSession spark,
       AdlakeConfig config,
       SoakListener listener,
       Iterable<QueryWindow> windows) {
-    List<Table> bronze = null;
+    List<Table> streamed = null;
     for (QueryWindow w : windows) {
       for (QueryWindow.PendingBatch batch : w.pending) {
-        if (bronze == null) {
-          bronze =
+        if (streamed == null) {
+          streamed =
               Stream.of(
                       AdlakeTables.BID_REQUESTS,
                       AdlakeTables.BID_RESPONSES,
                       AdlakeTables.IMPRESSIONS,
                       AdlakeTables.CLICKS,
-                      AdlakeTables.CONVERSIONS)
+                      AdlakeTables.CONVERSIONS,
+                      AdlakeTables.FUNNEL_EVENTS)
                   .map(t -> TableSetup.load(spark, config.catalog().qualified(t)))
                   .toList();
         }
         Instant frontier = null;
         for (long id : batch.snapshotIds()) {
-          for (Table table : bronze) {
+          for (Table table : streamed) {
             Snapshot snapshot = table.snapshot(id);
-            if (snapshot == null) {
-              continue;
-            }
-            String writer = snapshot.summary().get(CommitLedger.WRITER_PROPERTY);
-            String batchId = snapshot.summary().get(CommitLedger.BATCH_PROPERTY);
+            String writer = snapshot == null ? null : snapshot.summary().get(WRITER);
+            String written = snapshot == null ? null : snapshot.summary().get(BATCH);
             Instant f =
-                writer == null || batchId == null
+                writer == null || written == null
                     ? null
-                    : listener.ingestFrontier(writer, Long.parseLong(batchId));
+                    : listener.frontier(writer, Long.parseLong(written));
             if (f != null && (frontier == null || f.isAfter(frontier))) {
               frontier = f;
             }
           }
         }
         if (frontier != null) {
+          listener.recordFrontier(batch.queryId(), batch.batchId(), frontier);
           listener.advance(w, frontier, batch.visible());
         }
       }

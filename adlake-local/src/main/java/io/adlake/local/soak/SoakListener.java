@@ -34,7 +34,7 @@ final class SoakListener extends StreamingQueryListener {
   /** A gap longer than this (a stall) is counted from its end only. */
   private static final long MAX_SPAN_MILLIS = Duration.ofHours(1).toMillis();
 
-  /** Ingest batches remembered for the snapshot chain; a sample resolves within minutes. */
+  /** Batches remembered for the snapshot chain; a sample resolves them within minutes. */
   private static final int REMEMBERED_BATCHES = 4_000;
 
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -79,7 +79,9 @@ final class SoakListener extends StreamingQueryListener {
         batchFrontiers.put(p.id() + "/" + p.batchId(), frontier);
         advance(w, frontier, visible);
       } else if (!snapshots.isEmpty() && w.pending.size() < QueryWindow.MAX_PENDING) {
-        w.pending.add(new QueryWindow.PendingBatch(visible, List.copyOf(snapshots)));
+        w.pending.add(
+            new QueryWindow.PendingBatch(
+                p.id().toString(), p.batchId(), visible, List.copyOf(snapshots)));
       }
     }
   }
@@ -99,9 +101,14 @@ final class SoakListener extends StreamingQueryListener {
     return failure;
   }
 
-  /** The frontier the ingest query {@code queryId} reached with batch {@code batchId}, or null. */
-  synchronized Instant ingestFrontier(String queryId, long batchId) {
+  /** The frontier the query {@code queryId} reached with batch {@code batchId}, or null. */
+  synchronized Instant frontier(String queryId, long batchId) {
     return batchFrontiers.get(queryId + "/" + batchId);
+  }
+
+  /** Remembers a frontier found through the snapshots a batch read (for queries downstream). */
+  synchronized void recordFrontier(String queryId, long batchId, Instant frontier) {
+    batchFrontiers.put(queryId + "/" + batchId, frontier);
   }
 
   /** Counts the records newly made visible by a batch of {@code w}'s query. */
