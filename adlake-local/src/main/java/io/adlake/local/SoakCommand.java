@@ -28,7 +28,7 @@ final class SoakCommand implements Callable<Integer> {
 
   @Option(
       names = "--rate",
-      defaultValue = "300",
+      defaultValue = "200",
       paramLabel = "EVENTS_PER_S",
       description =
           "Events per second the generator sends, over the five streams; a rate this machine "
@@ -43,18 +43,20 @@ final class SoakCommand implements Callable<Integer> {
 
   @Option(
       names = "--warmup-minutes",
-      defaultValue = "5",
+      defaultValue = "12",
       description =
-          "Samples of the first minutes are printed but left out of the trends "
-              + "(default: ${DEFAULT-VALUE}).")
+          "Samples of the first minutes are printed but left out of the trends: the start, and "
+              + "the time the state takes to fill (the ingest's 10-min de-duplication window, the "
+              + "metrics' 10-min watermark) (default: ${DEFAULT-VALUE}).")
   long warmupMinutes;
 
   @Option(
       names = "--trigger",
-      defaultValue = "10s",
+      defaultValue = "30s",
       description =
-          "The queries' trigger interval, e.g. 10s, 1m; processing-time takes "
-              + "adlake.streaming.trigger-interval (default: ${DEFAULT-VALUE}).")
+          "The queries' trigger interval, e.g. 30s, 1m; processing-time takes "
+              + "adlake.streaming.trigger-interval. Twelve queries share the machine: on two cores a "
+              + "10 s trigger falls behind (default: ${DEFAULT-VALUE}).")
   String trigger;
 
   @Option(

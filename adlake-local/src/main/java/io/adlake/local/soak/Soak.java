@@ -717,7 +717,12 @@ public final class Soak {
     out.printf(
         "%-70s %10s %12s %10s %12s  %s%n",
         "series", "mean", "slope/h", "± 2 SE", "% of mean/h", "");
-    for (Map.Entry<String, List<Point>> e : series.entrySet()) {
+    List<Map.Entry<String, List<Point>>> ordered = new ArrayList<>(series.entrySet());
+    // The driver's own series first, then each kind of per-query series, queries by name.
+    ordered.sort(
+        Comparator.comparingInt((Map.Entry<String, List<Point>> e) -> seriesGroup(e.getKey()))
+            .thenComparing(e -> seriesGroup(e.getKey()) == 0 ? "" : e.getKey()));
+    for (Map.Entry<String, List<Point>> e : ordered) {
       Trend t = Trend.fit(e.getValue());
       out.printf(
           "%-70s %10.1f %12.2f %10.2f %12s  %s%n",
@@ -735,6 +740,17 @@ public final class Soak {
     for (Map.Entry<String, Long> stack : unclosed.stacks()) {
       out.printf("  %,d x created by:%n    %s%n", stack.getValue(), stack.getKey());
     }
+  }
+
+  private static int seriesGroup(String name) {
+    List<String> prefixes =
+        List.of("state rows, ", "state MB, ", "batch p99 s, ", "freshness p99 s, ");
+    for (int i = 0; i < prefixes.size(); i++) {
+      if (name.startsWith(prefixes.get(i))) {
+        return i + 1;
+      }
+    }
+    return 0;
   }
 
   private static long triggerMillis(Options options, Duration configured) {

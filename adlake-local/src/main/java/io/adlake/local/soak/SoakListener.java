@@ -55,7 +55,17 @@ final class SoakListener extends StreamingQueryListener {
 
   @Override
   public void onQueryProgress(QueryProgressEvent event) {
-    StreamingQueryProgress p = event.progress();
+    try {
+      record(event.progress());
+    } catch (RuntimeException e) {
+      // A figure the soak cannot read must not stop the pipeline it watches: reported, skipped.
+      System.err.printf(
+          "soak: progress of %s batch %d not counted: %s%n",
+          event.progress().name(), event.progress().batchId(), e);
+    }
+  }
+
+  private void record(StreamingQueryProgress p) {
     Long total = p.durationMs().get("triggerExecution");
     // Progress events also come while a query idles; only those with addBatch ran a batch.
     if (total == null || !p.durationMs().containsKey("addBatch")) {
