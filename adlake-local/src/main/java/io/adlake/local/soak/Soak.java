@@ -118,6 +118,7 @@ public final class Soak {
   private record Sample(
       double minutes,
       Instant at,
+      double loadAverage,
       long heapBytes,
       OpenFiles filesBeforeGc,
       OpenFiles filesAfterGc,
@@ -472,6 +473,7 @@ public final class Soak {
     return new Sample(
         elapsed.toMillis() / 60_000.0,
         Instant.now(),
+        ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(),
         heap,
         before,
         after,
@@ -574,9 +576,10 @@ public final class Soak {
 
   private void printHeader() {
     out.printf(
-        "%-8s %5s %7s %5s %9s %8s %9s %8s %6s %6s %6s %7s %7s  %-34s %-34s%n",
+        "%-8s %5s %5s %7s %5s %9s %8s %9s %8s %6s %6s %6s %7s %7s  %-34s %-34s%n",
         "time",
         "min",
+        "load",
         "heap MB",
         "fds",
         "lake fds",
@@ -598,9 +601,10 @@ public final class Soak {
     QueryWindow slowest = worst(s, w -> w.batchMillis);
     QueryWindow stalest = worst(s, w -> w.freshness);
     out.printf(
-        "%-8s %5.1f %7.0f %5d %4d/%-4d %8d %9d %8.1f %6.0f %6.0f %6.0f %7d %7s  %-34s %-34s%n",
+        "%-8s %5.1f %5.1f %7.0f %5d %4d/%-4d %8d %9d %8.1f %6.0f %6.0f %6.0f %7d %7s  %-34s %-34s%n",
         CLOCK.format(s.at()),
         s.minutes(),
+        s.loadAverage(),
         s.heapBytes() / MB,
         s.filesBeforeGc().total(),
         s.filesBeforeGc().underWarehouse(),
