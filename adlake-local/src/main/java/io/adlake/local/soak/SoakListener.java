@@ -48,10 +48,13 @@ final class SoakListener extends StreamingQueryListener {
           return size() > REMEMBERED_BATCHES;
         }
       };
+  private final Map<String, String> names = new TreeMap<>();
   private String failure;
 
   @Override
-  public void onQueryStarted(QueryStartedEvent event) {}
+  public synchronized void onQueryStarted(QueryStartedEvent event) {
+    names.put(event.id().toString(), event.name());
+  }
 
   @Override
   public void onQueryProgress(QueryProgressEvent event) {
@@ -101,7 +104,11 @@ final class SoakListener extends StreamingQueryListener {
     if (event.exception().isDefined()) {
       synchronized (this) {
         String error = event.exception().get();
-        failure = "query " + event.id() + " failed: " + error.lines().findFirst().orElse(error);
+        failure =
+            "query "
+                + names.getOrDefault(event.id().toString(), event.id().toString())
+                + " failed: "
+                + error.lines().findFirst().orElse(error);
       }
     }
   }
