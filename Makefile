@@ -2,7 +2,7 @@
 MVN ?= mvn -B
 ARGS ?=
 
-.PHONY: demo test format faults build package bench conf clean
+.PHONY: demo test format faults build package bench soak conf clean
 
 ## demo: build, then embedded broker + generator + attribution + report, end to end, on Spark 4.1;
 ## make demo SPARK=3.5 (or 4.0) runs it on that Spark line
@@ -42,6 +42,13 @@ package: build
 ## bench: throughput of plain append vs attribution, and MERGE scaling (prints figures)
 bench: build
 	ADLAKE_SPARK=$(SPARK) bin/adlake bench $(ARGS)
+
+## soak: the whole pipeline (run: ingest, attribution, conversions, aggregate) with an interval trigger for MINUTES
+## (30) on the embedded broker, fed at a constant rate; prints a row a minute (heap after a full GC, open files,
+## state, rates, Kafka lag, batch times, freshness) and a trend per series at the end (docs/benchmarks.md#soak)
+MINUTES ?= 30
+soak: build
+	ADLAKE_SPARK=$(SPARK) bin/adlake soak --minutes $(MINUTES) $(ARGS)
 
 ## conf: render conf/application.conf from the setting declarations in
 ## adlake-cluster/src/main/java/io/adlake/config/AdlakeConfig.java (a test fails while the two differ)

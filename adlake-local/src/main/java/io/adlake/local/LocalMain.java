@@ -4,8 +4,8 @@ import io.adlake.cli.Main;
 import picocli.CommandLine;
 
 /**
- * {@code bin/adlake}: the cluster commands plus {@code demo} and {@code bench}, which embed a Kafka
- * broker and so run only from a checkout, never from the cluster jar.
+ * {@code bin/adlake}: the cluster commands plus {@code demo}, {@code bench} and {@code soak}, which
+ * embed a Kafka broker and so run only from a checkout, never from the cluster jar.
  */
 public final class LocalMain {
   private LocalMain() {}
@@ -18,6 +18,9 @@ public final class LocalMain {
   }
 
   static CommandLine commandLine() {
-    return Main.commandLine().addSubcommand(new DemoCommand()).addSubcommand(new BenchCommand());
+    return Main.commandLine()
+        .addSubcommand(new DemoCommand())
+        .addSubcommand(new BenchCommand())
+        .addSubcommand(new SoakCommand());
   }
 }

@@ -28,7 +28,8 @@ class LocalMainTest {
           "maintain",
           "status",
           "demo",
-          "bench"
+          "bench",
+          "soak"
         }) {
       assertTrue(out.toString().contains(command), command + " missing from\n" + out);
     }
@@ -39,7 +40,7 @@ class LocalMainTest {
   void demoAndBenchTakeTheirDefaultsAndAnySpellingOfTheFormat() {
     for (String[] args :
         new String[][] {
-          {"demo"}, {"demo", "--format", "avro"}, {"demo", "--format", "AVRO"}, {"bench"}
+          {"demo"}, {"demo", "--format", "avro"}, {"demo", "--format", "AVRO"}, {"bench"}, {"soak"}
         }) {
       StringWriter err = new StringWriter();
       CommandLine cli = LocalMain.commandLine();
