@@ -51,7 +51,7 @@ clean:
 	$(MVN) -q clean
 	rm -rf data
 
-## ---- Local container stack (docker-compose.yml): Spark + Jupyter, Iceberg REST catalog, MinIO, Kafka ----
+## ---- Local container stack (docker-compose.yml): Spark + Jupyter, Iceberg REST catalog, SeaweedFS (S3), Kafka ----
 COMPOSE ?= docker compose
 JOB ?= run
 # The stack's image runs Spark 3.5 / Scala 2.12: the 3.5 line's cluster jar.
@@ -79,7 +79,7 @@ up:
 	@if [ "$$($(COMPOSE) exec -T spark-iceberg cksum $(STACK_JAR) | cut -d' ' -f1,2)" != "$$(cksum < $(ADLAKE_JAR) | cut -d' ' -f1,2)" ]; then \
 	  echo "make up: $(ADLAKE_JAR) changed since spark-iceberg started; recreating it"; \
 	  $(COMPOSE) up -d --wait --force-recreate --no-deps spark-iceberg; fi
-	@echo "Stack up. Jupyter: http://127.0.0.1:8888  MinIO console: http://127.0.0.1:9001  Kafka from the host: 127.0.0.1:9092"
+	@echo "Stack up. Jupyter: http://127.0.0.1:8888  S3 API (SeaweedFS): http://127.0.0.1:8333  Kafka from the host: 127.0.0.1:9092"
 	@echo "Trino: http://127.0.0.1:8080 (jdbc:trino://127.0.0.1:8080/iceberg/adlake)  Superset: http://127.0.0.1:8088  CloudBeaver: http://127.0.0.1:8978"
 
 ## submit: spark-submit JOB (run, ingest, attribute, aggregate, generate, report) inside spark-iceberg, e.g.

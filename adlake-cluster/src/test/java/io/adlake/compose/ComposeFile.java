@@ -31,16 +31,18 @@ final class ComposeFile {
 
   static final String SPARK = "spark-iceberg";
   static final String REST = "rest";
-  static final String MINIO = "minio";
-  static final String BUCKET_INIT = "mc";
+
+  /** The S3 server (SeaweedFS) and the one-shot container that creates its bucket. */
+  static final String S3 = "seaweedfs";
+
+  static final String BUCKET_INIT = "bucket-init";
   static final String KAFKA = "kafka";
   static final String SCHEMA_REGISTRY = "schema-registry";
   static final String TRINO = "trino";
   static final String SUPERSET = "superset";
   static final String CLOUDBEAVER = "cloudbeaver";
   static final List<String> SERVICES =
-      List.of(
-          SPARK, REST, MINIO, BUCKET_INIT, KAFKA, SCHEMA_REGISTRY, TRINO, SUPERSET, CLOUDBEAVER);
+      List.of(SPARK, REST, S3, BUCKET_INIT, KAFKA, SCHEMA_REGISTRY, TRINO, SUPERSET, CLOUDBEAVER);
 
   /**
    * The container paths of the jar and of conf/; the Makefile's submit target and the tests use

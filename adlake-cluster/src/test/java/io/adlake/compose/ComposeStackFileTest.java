@@ -5,8 +5,8 @@ import static io.adlake.compose.ComposeFile.CLOUDBEAVER;
 import static io.adlake.compose.ComposeFile.CONF_IN_CONTAINER;
 import static io.adlake.compose.ComposeFile.JAR_IN_CONTAINER;
 import static io.adlake.compose.ComposeFile.KAFKA;
-import static io.adlake.compose.ComposeFile.MINIO;
 import static io.adlake.compose.ComposeFile.REST;
+import static io.adlake.compose.ComposeFile.S3;
 import static io.adlake.compose.ComposeFile.SCHEMA_REGISTRY;
 import static io.adlake.compose.ComposeFile.SERVICES;
 import static io.adlake.compose.ComposeFile.SPARK;
@@ -95,6 +95,19 @@ class ComposeStackFileTest {
     }
   }
 
+  /**
+   * MinIO removed minio/minio and minio/mc from Docker Hub in September 2026: a stack that pulls
+   * them fails on a machine without cached images.
+   */
+  @Test
+  void noServicePullsAnImageThatLeftDockerHub() {
+    for (String service : SERVICES) {
+      assertFalse(
+          compose.image(service).startsWith("minio/"),
+          service + ": " + compose.image(service) + " is no longer on Docker Hub");
+    }
+  }
+
   @Test
   void everyPublishedPortBindsLoopbackOnly() {
     List<String> published = new ArrayList<>();
@@ -110,26 +123,38 @@ class ComposeStackFileTest {
             List.of(
                 SPARK + " 8888",
                 REST + " 8181",
-                MINIO + " 9000",
-                MINIO + " 9001",
+                S3 + " 8333",
                 KAFKA + " 9092",
                 TRINO + " 8080",
                 SUPERSET + " 8088",
                 CLOUDBEAVER + " 8978")),
-        "Jupyter, REST, S3 API, MinIO console, Kafka, Trino, Superset and CloudBeaver reach the host: "
+        "Jupyter, REST, S3 API, Kafka, Trino, Superset and CloudBeaver reach the host: "
             + published);
   }
 
   @Test
   void bucketInitCreatesTheWarehouseBucketAndNeverDeletesData() {
     String init = compose.entrypointAndCommand(BUCKET_INIT);
+    String bucket = bucket();
     assertTrue(
-        init.contains("mc mb --ignore-existing"), "creates the bucket only when missing: " + init);
+        Pattern.compile(
+                "s3api head-bucket --bucket "
+                    + Pattern.quote(bucket)
+                    + "\\s*\\|\\|[^|&;]*s3api create-bucket --bucket "
+                    + Pattern.quote(bucket))
+            .matcher(init)
+            .find(),
+        "creates the bucket only when it is missing (head-bucket || create-bucket): " + init);
     assertFalse(
-        Pattern.compile("\\bmc\\s+(rm|rb|del|mirror)\\b").matcher(init).find(),
+        Pattern.compile("\\b(rb|rm|mv|sync|delete-bucket|delete-object|delete-objects)\\b")
+            .matcher(init)
+            .find(),
         "the init must not remove objects or buckets: " + init);
     assertFalse(
-        init.contains("--force") || init.contains("--remove"), "no forced deletion: " + init);
+        init.contains("--force") || init.contains("--delete"), "no forced deletion: " + init);
+    assertTrue(
+        init.contains("--endpoint-url " + s3Endpoint()),
+        "the init talks to the stack's S3: " + init);
     assertEquals("s3://" + bucket() + "/", docker.catalog().warehouse());
     assertEquals(
         docker.catalog().warehouse(),
@@ -149,8 +174,10 @@ class ComposeStackFileTest {
 
   @Test
   void tablesTopicsAndCheckpointsAllLiveOnNamedVolumes() {
-    List<String> command = List.of(compose.entrypointAndCommand(MINIO).split("\\s+"));
-    assertOnNamedVolume(MINIO, command.get(command.indexOf("server") + 1));
+    Matcher dataDir =
+        Pattern.compile("(?:^|\\s)-dir=(?<dir>\\S+)").matcher(compose.entrypointAndCommand(S3));
+    assertTrue(dataDir.find(), "the S3 server names its data directory: -dir=...");
+    assertOnNamedVolume(S3, dataDir.group("dir"));
     assertOnNamedVolume(KAFKA, compose.environment(KAFKA).get("KAFKA_LOG_DIRS"));
     assertOnNamedVolume(SPARK, docker.streaming().checkpointRoot());
     assertOnNamedVolume(SPARK, docker.source().files().path());
@@ -200,8 +227,13 @@ class ComposeStackFileTest {
         // S3 for table files, Hadoop for the local checkpoints the Iceberg streaming source writes
         // to.
         () -> assertEquals("org.apache.iceberg.io.ResolvingFileIO", p.get(catalog + "io-impl")),
-        () -> assertEquals(URI.create("http://" + MINIO + ":9000"), s3),
-        () -> assertTrue(containerPorts(MINIO).contains(Integer.toString(s3.getPort()))),
+        () -> assertEquals(URI.create(s3Endpoint()), s3),
+        () -> assertTrue(containerPorts(S3).contains(Integer.toString(s3.getPort()))),
+        () ->
+            assertEquals(
+                s3.toString(),
+                compose.environment(REST).get("CATALOG_S3_ENDPOINT"),
+                "the REST server writes table metadata to the same S3"),
         () -> assertEquals("true", p.get(catalog + "s3.path-style-access")),
         () ->
             assertEquals(
@@ -247,23 +279,51 @@ class ComposeStackFileTest {
   }
 
   @Test
-  void minioKeysLiveOnlyInTheComposeFile() throws IOException {
-    Map<String, String> minio = compose.environment(MINIO);
-    for (String service : List.of(SPARK, REST, TRINO)) {
+  void s3KeysLiveOnlyInTheComposeFile() throws IOException {
+    Map<String, String> server = compose.environment(S3);
+    assertTrue(
+        server.get("AWS_ACCESS_KEY_ID") != null && server.get("AWS_SECRET_ACCESS_KEY") != null,
+        "the S3 server takes its admin keys from its environment: " + server.keySet());
+    for (String service : List.of(SPARK, REST, TRINO, BUCKET_INIT)) {
       Map<String, String> env = compose.environment(service);
-      assertEquals(minio.get("MINIO_ROOT_USER"), env.get("AWS_ACCESS_KEY_ID"), service);
-      assertEquals(minio.get("MINIO_ROOT_PASSWORD"), env.get("AWS_SECRET_ACCESS_KEY"), service);
+      assertEquals(server.get("AWS_ACCESS_KEY_ID"), env.get("AWS_ACCESS_KEY_ID"), service);
+      assertEquals(server.get("AWS_SECRET_ACCESS_KEY"), env.get("AWS_SECRET_ACCESS_KEY"), service);
     }
     try (Stream<Path> files =
         Stream.concat(Files.list(Path.of("conf")), Files.walk(Path.of("compose")))) {
       for (Path file : files.filter(Files::isRegularFile).toList()) {
         String text = Files.readString(file);
         assertFalse(
-            text.contains(minio.get("MINIO_ROOT_PASSWORD")), file + " holds the MinIO secret key");
+            text.contains(server.get("AWS_SECRET_ACCESS_KEY")), file + " holds the S3 secret key");
         assertFalse(
             text.contains("secret-access-key") || text.contains("access-key-id"),
             file + " sets S3 keys");
       }
+    }
+  }
+
+  /**
+   * The notebooks take the image's own catalog settings, whose S3 endpoint is the MinIO of the
+   * image's quickstart: each points its catalog at the stack's S3, as conf/docker.conf does.
+   */
+  @Test
+  void notebooksReadTheTablesThroughTheStacksS3() throws IOException {
+    List<Path> notebooks;
+    try (Stream<Path> files = Files.list(Path.of("notebooks"))) {
+      notebooks = files.filter(f -> f.toString().endsWith(".ipynb")).sorted().toList();
+    }
+    assertEquals(6, notebooks.size(), "notebooks: " + notebooks);
+    String catalog = "spark.sql.catalog." + docker.catalog().name();
+    for (Path notebook : notebooks) {
+      String text = new ObjectMapper().readTree(notebook.toFile()).toString();
+      assertTrue(
+          text.contains(
+              "spark.conf.set(\\\"" + catalog + ".s3.endpoint\\\", \\\"" + s3Endpoint() + "\\\")"),
+          notebook + " sets " + catalog + ".s3.endpoint to " + s3Endpoint());
+      assertTrue(
+          text.contains(
+              "spark.conf.set(\\\"" + catalog + ".s3.path-style-access\\\", \\\"true\\\")"),
+          notebook + " sets path-style access");
     }
   }
 
@@ -273,14 +333,14 @@ class ComposeStackFileTest {
    */
   @Test
   void sparkStartsOnlyAfterEveryOtherServiceIsHealthyAndTheBucketExists() {
-    for (String service : List.of(SPARK, REST, MINIO, KAFKA, SCHEMA_REGISTRY)) {
+    for (String service : List.of(SPARK, REST, S3, KAFKA, SCHEMA_REGISTRY)) {
       assertTrue(compose.hasHealthcheck(service), service + " has no healthcheck");
     }
     assertEquals(
         Map.of(
             BUCKET_INIT,
             "service_completed_successfully",
-            MINIO,
+            S3,
             "service_healthy",
             REST,
             "service_healthy",
@@ -289,7 +349,7 @@ class ComposeStackFileTest {
             SCHEMA_REGISTRY,
             "service_healthy"),
         compose.dependsOn(SPARK));
-    assertEquals("service_healthy", compose.dependsOn(BUCKET_INIT).get(MINIO));
+    assertEquals("service_healthy", compose.dependsOn(BUCKET_INIT).get(S3));
   }
 
   @Test
@@ -336,7 +396,7 @@ class ComposeStackFileTest {
             assertEquals(
                 spark.get(prefix + "s3.path-style-access"),
                 catalog.getProperty("s3.path-style-access")),
-        // The keys come from the container's environment, which holds the MinIO keys (checked
+        // The keys come from the container's environment, which holds the S3 keys (checked
         // above).
         () -> assertEquals("${ENV:AWS_ACCESS_KEY_ID}", catalog.getProperty("s3.aws-access-key")),
         () ->
@@ -349,8 +409,7 @@ class ComposeStackFileTest {
                         List.of("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_REGION"))),
         () ->
             assertEquals(
-                Map.of(REST, "service_healthy", MINIO, "service_healthy"),
-                compose.dependsOn(TRINO)),
+                Map.of(REST, "service_healthy", S3, "service_healthy"), compose.dependsOn(TRINO)),
         () -> assertTrue(compose.hasHealthcheck(TRINO), "up --wait waits for Trino"));
     Matcher version =
         Pattern.compile("<trino\\.version>(\\d+)</trino\\.version>")
@@ -589,10 +648,16 @@ class ComposeStackFileTest {
 
   private static String bucket() {
     Matcher m =
-        Pattern.compile("mc mb --ignore-existing \\S+/(?<bucket>[a-z0-9.-]+)")
+        Pattern.compile("s3api create-bucket --bucket (?<bucket>[a-z0-9.-]+)")
             .matcher(compose.entrypointAndCommand(BUCKET_INIT));
     assertTrue(m.find(), "the init names its bucket");
     return m.group("bucket");
+  }
+
+  /** The S3 endpoint conf/docker.conf gives the jobs' catalog. */
+  private static String s3Endpoint() {
+    return SparkSessions.catalogProperties(docker.catalog())
+        .get("spark.sql.catalog." + docker.catalog().name() + ".s3.endpoint");
   }
 
   private static List<String> containerPorts(String service) {

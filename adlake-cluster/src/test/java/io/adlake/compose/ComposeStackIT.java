@@ -39,9 +39,9 @@ import org.testcontainers.containers.wait.strategy.Wait;
  * The whole container stack, as {@code make up} + {@code make submit} run it: docker-compose.yml
  * under Testcontainers (its own project name, so its own volumes), the shaded jar under the image's
  * spark-submit generating into the stack's Kafka and running every job to completion, then the
- * tables read back with the image's plain spark-sql through the REST catalog and MinIO, before and
- * after the catalog server restarts, and with the stack's Trino (the counts, and a query of athena/
- * as {@code make trino} runs it).
+ * tables read back with the image's plain spark-sql through the REST catalog and the S3 server,
+ * before and after the catalog server restarts, and with the stack's Trino (the counts, and a query
+ * of athena/ as {@code make trino} runs it).
  *
  * <p>Needs a Docker engine and the Compose v2 plugin, and the host ports the stack publishes free
  * (stop a {@code make up} stack first). Where no engine answers it is reported as skipped, with the
