@@ -99,6 +99,8 @@ final class SparkSubmitRunner {
     Process process = builder.start();
     boolean finished = process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
     if (!finished) {
+      // A local cluster's executors are children of the driver: stop them with it.
+      process.descendants().forEach(ProcessHandle::destroyForcibly);
       process.destroyForcibly();
       process.waitFor(30, TimeUnit.SECONDS);
     }
