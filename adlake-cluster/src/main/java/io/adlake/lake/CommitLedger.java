@@ -1,8 +1,13 @@
 package io.adlake.lake;
 
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.locks.ReentrantLock;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.exceptions.CommitFailedException;
@@ -90,26 +95,58 @@ public final class CommitLedger {
     return false;
   }
 
-  /** Runs {@code write} (one Iceberg commit) with the ledger entry in its snapshot summary. */
-  public static void commit(String writerId, long batchId, Runnable write) {
-    commit(writerId, batchId, Map.of(), write);
+  /**
+   * Attempts of a write that a concurrent commit to the same rows made Iceberg refuse: enough to
+   * outlast a busy writer of another application (about 2 minutes of backoff in all).
+   */
+  static final int CONFLICT_ATTEMPTS = 10;
+
+  /** The first wait before a write is run again; it doubles per attempt, up to the next. */
+  static final Duration CONFLICT_BACKOFF = Duration.ofMillis(500);
+
+  static final Duration CONFLICT_MAX_BACKOFF = Duration.ofSeconds(30);
+
+  /** One lock per table: the writers of one application commit to a table one at a time. */
+  private static final ConcurrentMap<String, ReentrantLock> TABLE_LOCKS = new ConcurrentHashMap<>();
+
+  /** How the conflict backoff waits; tests replace it to record the waits instead. */
+  interface Sleeper {
+    void sleep(Duration duration) throws InterruptedException;
   }
 
-  /** Attempts of a write that a concurrent commit to the same rows made Iceberg refuse. */
-  static final int CONFLICT_ATTEMPTS = 4;
-
   /**
-   * As {@link #commit(String, long, Runnable)}, with further snapshot summary properties. A write
-   * that Iceberg refuses because another writer committed to the rows it read meanwhile ({@code
-   * ValidationException}: two jobs keep different columns of campaign_metrics_5m) committed
-   * nothing, so it is run again, against the new state, up to {@link #CONFLICT_ATTEMPTS} times.
+   * Runs {@code write} (one Iceberg commit to {@code qualifiedTable}) with the ledger entry and
+   * {@code properties} in its snapshot summary.
+   *
+   * <p>Two writers commit to the same rows of one table (the aggregate and the conversions job keep
+   * different columns of campaign_metrics_5m). Within one application they take turns on a lock per
+   * table, so they never conflict. Across applications (separate Glue jobs or EMR runs) Iceberg
+   * refuses the later commit ({@code ValidationException}, or {@code CommitFailedException} once
+   * its own retries are spent); such a write committed nothing, so it is run again against the new
+   * state, after a backoff with jitter, up to {@link #CONFLICT_ATTEMPTS} times.
    */
   public static void commit(
-      String writerId, long batchId, Map<String, String> properties, Runnable write) {
+      String qualifiedTable,
+      String writerId,
+      long batchId,
+      Map<String, String> properties,
+      Runnable write) {
+    commit(qualifiedTable, writerId, batchId, properties, write, d -> Thread.sleep(d.toMillis()));
+  }
+
+  static void commit(
+      String qualifiedTable,
+      String writerId,
+      long batchId,
+      Map<String, String> properties,
+      Runnable write,
+      Sleeper sleeper) {
     Map<String, String> summary = new HashMap<>(properties);
     summary.put(WRITER_PROPERTY, writerId);
     summary.put(BATCH_PROPERTY, Long.toString(batchId));
+    ReentrantLock lock = TABLE_LOCKS.computeIfAbsent(qualifiedTable, t -> new ReentrantLock());
     for (int attempt = 1; ; attempt++) {
+      lock.lock();
       try {
         CommitMetadata.withCommitProperties(
             Map.copyOf(summary),
@@ -124,15 +161,37 @@ public final class CommitLedger {
           throw e;
         }
         LOG.warn(
-            "Batch {} of writer {} conflicted with a concurrent commit (attempt {} of {}); writing it "
-                + "again: {}",
+            "{}: batch {} of writer {} conflicted with a commit of another application (attempt {}"
+                + " of {}); writing it again: {}",
+            qualifiedTable,
             batchId,
             writerId,
             attempt,
             CONFLICT_ATTEMPTS,
             e.getMessage());
+      } finally {
+        lock.unlock();
+      }
+      try {
+        sleeper.sleep(backoff(attempt, ThreadLocalRandom.current().nextDouble()));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(
+            qualifiedTable + ": interrupted while waiting to write batch " + batchId + " again", e);
       }
     }
+  }
+
+  /**
+   * The wait after failed attempt {@code attempt} (from 1): {@link #CONFLICT_BACKOFF} doubled per
+   * attempt, capped at {@link #CONFLICT_MAX_BACKOFF}, scaled by a jitter in [0.5, 1) so that two
+   * writers that conflicted once do not retry in step.
+   */
+  static Duration backoff(int attempt, double random) {
+    long exponential =
+        CONFLICT_BACKOFF.toMillis() << Math.min(attempt - 1, 20); // no overflow past 2^20
+    long capped = Math.min(exponential, CONFLICT_MAX_BACKOFF.toMillis());
+    return Duration.ofMillis((long) (capped * (0.5 + random / 2)));
   }
 
   /** Iceberg refused the commit because of another commit: nothing of it was committed. */
@@ -215,6 +274,7 @@ public final class CommitLedger {
       return false;
     }
     commit(
+        qualifiedTable,
         writerId,
         batchId,
         properties,

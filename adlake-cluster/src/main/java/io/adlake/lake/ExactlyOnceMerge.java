@@ -182,7 +182,8 @@ public final class ExactlyOnceMerge implements VoidFunction2<Dataset<Row>, Long>
             .createOrReplaceTempView(view);
         String sql = mergeSql(view, bounds.pruneClause());
         long start = System.nanoTime();
-        CommitLedger.commit(writerId, batchId, pins.summary(), () -> spark.sql(sql));
+        CommitLedger.commit(
+            qualifiedTable, writerId, batchId, pins.summary(), () -> spark.sql(sql));
         long millis = (System.nanoTime() - start) / 1_000_000;
         WriteFaults.INSTALLED.afterCommit(qualifiedTable, batchId);
         listener.accept(new BatchCommit(spec.name(), batchId, bounds.count(), millis, false));

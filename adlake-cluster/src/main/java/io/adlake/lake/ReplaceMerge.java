@@ -171,7 +171,7 @@ public final class ReplaceMerge {
     try {
       String sql = sql(view, low, high);
       long start = System.nanoTime();
-      CommitLedger.commit(writerId, batchId, summary, () -> spark.sql(sql));
+      CommitLedger.commit(qualifiedTable, writerId, batchId, summary, () -> spark.sql(sql));
       long millis = (System.nanoTime() - start) / 1_000_000;
       WriteFaults.INSTALLED.afterCommit(qualifiedTable, batchId);
       return new BatchCommit(spec.name(), batchId, count, millis, false);
