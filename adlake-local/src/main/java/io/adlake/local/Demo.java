@@ -27,11 +27,9 @@ import io.adlake.lake.Dimension;
 import io.adlake.lake.DimensionLoad;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryPoolMXBean;
-import java.lang.management.MemoryType;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -84,6 +82,25 @@ public final class Demo {
    */
   public void run(Options options, Function<String[], AdlakeConfig> loadConfig) throws Exception {
     long started = System.nanoTime();
+    try (HeapSampler heap = HeapSampler.start(HEAP_SAMPLE_EVERY)) {
+      run(options, loadConfig, started);
+      out.printf(
+          "%nDemo finished in %.1f s; peak heap in use %,d MB (sampled every %d ms) of %,d MB.%n",
+          seconds(started),
+          heap.peakMegabytes(),
+          HEAP_SAMPLE_EVERY.toMillis(),
+          Runtime.getRuntime().maxMemory() / (1024 * 1024));
+    }
+    out.printf(
+        "Every funnel row: bin/adlake report funnel. Any SQL: bin/adlake report --sql \"SELECT * FROM %s "
+            + "LIMIT 10\"%n",
+        loadConfig.apply(new String[0]).attribution().table());
+  }
+
+  private static final Duration HEAP_SAMPLE_EVERY = Duration.ofMillis(100);
+
+  private void run(Options options, Function<String[], AdlakeConfig> loadConfig, long started)
+      throws Exception {
     if (!options.keep()) {
       out.printf(
           "Resetting %s (broker log, checkpoints, warehouse); --keep keeps them%n",
@@ -204,13 +221,6 @@ public final class Demo {
               .count());
       spark.stop();
     }
-    out.printf(
-        "%nDemo finished in %.1f s; peak heap %,d MB of %,d MB.%n",
-        seconds(started), peakHeapMegabytes(), Runtime.getRuntime().maxMemory() / (1024 * 1024));
-    out.printf(
-        "Every funnel row: bin/adlake report funnel. Any SQL: bin/adlake report --sql \"SELECT * FROM %s "
-            + "LIMIT 10\"%n",
-        loadConfig.apply(new String[0]).attribution().table());
   }
 
   private void step(int n, String what) {
@@ -219,17 +229,6 @@ public final class Demo {
 
   private static double seconds(long since) {
     return (System.nanoTime() - since) / 1e9;
-  }
-
-  /** Sum of the heap pools' peak usage since the JVM started. */
-  static long peakHeapMegabytes() {
-    long bytes = 0;
-    for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
-      if (pool.getType() == MemoryType.HEAP && pool.getPeakUsage() != null) {
-        bytes += pool.getPeakUsage().getUsed();
-      }
-    }
-    return bytes / (1024 * 1024);
   }
 
   static void deleteRecursively(Path dir) throws IOException {
