@@ -19,9 +19,11 @@ import java.util.TreeSet;
 
 /**
  * One pipeline run through the shaded jar, in its own directory and topics: {@code generate} with the ground truth,
- * {@code run} (ingest, attribution, aggregate, and conversions when asked) to completion, then {@code report --sql} and
- * its checks: the attributed clicks (and conversions) equal the generator's ground truth, two metrics tables equal their
- * aggregation recomputed in batch SQL over bronze, and every record read is accounted for.
+ * {@code run} (ingest, attribution, aggregate) to completion, then {@code report --sql} and its checks: the attributed
+ * clicks equal the generator's ground truth, two metrics tables equal their aggregation recomputed in batch SQL over
+ * bronze, and every record read is accounted for. The full run adds the conversions job (attributed_conversions equal the
+ * truth) and the dimension tables the generator writes ({@code generate --dims}, one {@code dims load} of all three):
+ * every attributed click then carries its campaign's name and advertiser.
  */
 final class GroundTruthRun {
   /** Events generated; a slow event clock spreads them over hours, so the metrics have many windows. */
@@ -35,8 +37,7 @@ final class GroundTruthRun {
   private final boolean conversions;
 
   /**
-   * @param conversions whether {@code run} includes the conversions job and the checks compare attributed_conversions
-   *     with the truth
+   * @param conversions whether this is the full run: dimensions loaded, and the conversions job in {@code run}
    */
   GroundTruthRun(Path dir, String name, String bootstrapServers, boolean conversions) throws IOException {
     this.dir = Files.createDirectories(dir);
@@ -62,18 +63,38 @@ final class GroundTruthRun {
   }
 
   void generate(SparkSubmitRunner spark) throws Exception {
-    spark.submit(
-        dir,
-        conf,
-        "generate",
-        "--count",
-        Integer.toString(EVENTS),
-        "--seed",
-        "11",
-        "--start",
-        "2026-11-21T06:00:00Z",
-        "--truth",
-        truthFile.toString());
+    List<String> generate =
+        new ArrayList<>(
+            List.of(
+                "generate",
+                "--count",
+                Integer.toString(EVENTS),
+                "--seed",
+                "11",
+                "--start",
+                "2026-11-21T06:00:00Z",
+                "--truth",
+                truthFile.toString()));
+    Path dims = dir.resolve("dims");
+    if (conversions) {
+      generate.addAll(List.of("--dims", dims.toString()));
+    }
+    spark.submit(dir, conf, generate.toArray(String[]::new));
+    if (conversions) {
+      String loaded =
+          spark.submit(
+              dir,
+              conf,
+              "dims",
+              "load",
+              "campaigns",
+              dims.resolve("campaigns.csv").toString(),
+              "advertisers",
+              dims.resolve("advertisers.csv").toString(),
+              "currency_rates",
+              dims.resolve("currency_rates.csv").toString());
+      assertTrue(loaded.contains("campaigns:"), "dims load printed what it loaded:\n" + loaded);
+    }
   }
 
   void run(SparkSubmitRunner spark) throws Exception {
@@ -126,6 +147,7 @@ final class GroundTruthRun {
       List<String> rows = checks.getOrDefault("conversion", List.of());
       assertEquals(rows.size(), new TreeSet<>(rows).size(), "one row per conversion");
       assertEquals(expectedConversions, new TreeSet<>(rows), "attributed_conversions against the ground truth");
+      assertEquals("0", only(checks, "clicks without campaign name"), "every campaign is in the loaded dimension");
     }
 
     for (String table : List.of("geo", "bidder")) {
@@ -169,6 +191,8 @@ final class GroundTruthRun {
           "SELECT 'attributed' AS check, concat_ws('|', ad_id, impression_id, campaign_id,"
               + " CAST(unix_millis(impression_time) AS STRING), CAST(unix_millis(click_time) AS STRING))"
               + " AS value FROM enriched_ad_data",
+          "SELECT 'clicks without campaign name', CAST(count(*) AS STRING) FROM enriched_ad_data"
+              + " WHERE campaign_name IS NULL OR advertiser_id IS NULL",
           // An empty table when the conversions job did not run: its checks are then skipped.
           "SELECT 'conversion', concat_ws('|', conversion_id, attribution, coalesce(touch_id, ''),"
               + " coalesce(campaign_id, ''), coalesce(ad_id, ''), coalesce(publisher_id, ''))"

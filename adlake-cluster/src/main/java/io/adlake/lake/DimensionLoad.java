@@ -118,6 +118,27 @@ public final class DimensionLoad {
     return apply(dimension, DimensionRows.validate(dimension, contents, location));
   }
 
+  /**
+   * Reads and validates every file first, then loads them in order: when any row of any file is
+   * rejected, nothing is written.
+   *
+   * @param files dimension → its file, loaded in this order
+   */
+  public List<Result> loadAll(Map<Dimension, String> files) {
+    Map<Dimension, List<Map<String, Object>>> validated = new LinkedHashMap<>();
+    files.forEach(
+        (dimension, location) ->
+            validated.put(
+                dimension,
+                DimensionRows.validate(
+                    dimension,
+                    DimensionFile.read(location, spark.sparkContext().hadoopConfiguration()),
+                    location)));
+    List<Result> results = new ArrayList<>();
+    validated.forEach((dimension, rows) -> results.add(apply(dimension, rows)));
+    return results;
+  }
+
   /** Loads validated rows (column → typed value, as {@link DimensionRows} makes them). */
   public Result apply(Dimension dimension, List<Map<String, Object>> rows) {
     String table = TableSetup.ensure(spark, catalog, dimension.spec());

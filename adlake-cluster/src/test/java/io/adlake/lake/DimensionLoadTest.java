@@ -11,6 +11,7 @@ import io.adlake.lake.DimensionRows.Rejection;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.Row;
@@ -106,6 +107,44 @@ class DimensionLoadTest {
     assertTrue(e.getMessage().contains("nothing loaded into advertisers"), e.getMessage());
     assertEquals(snapshot, snapshot(Dimension.ADVERTISERS), "no commit");
     assertEquals(List.of("[adv-1,Acme,null,USD]"), rows(Dimension.ADVERTISERS));
+  }
+
+  @Test
+  void severalFilesLoadTogetherOrNotAtAllWhenAnyRowOfAnyFileIsRejected() throws IOException {
+    load.load(
+        Dimension.ADVERTISERS,
+        file("a0.csv", "advertiser_id,advertiser_name,vertical,currency", "adv-1,Acme,,USD"));
+    long advertisers = snapshot(Dimension.ADVERTISERS);
+    Map<Dimension, String> files = new LinkedHashMap<>();
+    files.put(
+        Dimension.ADVERTISERS,
+        file("a3.csv", "advertiser_id,advertiser_name,vertical,currency", "adv-2,Globex,,EUR"));
+    files.put(
+        Dimension.CAMPAIGNS,
+        file(
+            "c3.csv",
+            "campaign_id,advertiser_id,campaign_name,daily_budget_usd,target_cpa_usd,start_date,end_date,status",
+            "cmp-1,adv-2,Spring,20,2,2027-03-01,2027-03-31,sometimes"));
+
+    RejectedRowsException e = assertThrows(RejectedRowsException.class, () -> load.loadAll(files));
+    assertEquals(2, e.rejections().get(0).line(), e.getMessage());
+    assertEquals(advertisers, snapshot(Dimension.ADVERTISERS), "the valid file was not loaded");
+
+    files.put(
+        Dimension.CAMPAIGNS,
+        file(
+            "c4.csv",
+            "campaign_id,advertiser_id,campaign_name,daily_budget_usd,target_cpa_usd,start_date,end_date,status",
+            "cmp-1,adv-2,Spring,20,2,2027-03-01,2027-03-31,active"));
+    List<DimensionLoad.Result> results = load.loadAll(files);
+    assertEquals(
+        List.of(List.of("advertiser_id=adv-2"), List.of("campaign_id=cmp-1")),
+        results.stream().map(DimensionLoad.Result::inserted).toList());
+    assertEquals(
+        List.of("[adv-1,Acme,null,USD]", "[adv-2,Globex,null,EUR]"), rows(Dimension.ADVERTISERS));
+    assertEquals(
+        List.of("[cmp-1,adv-2,Spring,20.0,2.0,2027-03-01,2027-03-31,active]"),
+        rows(Dimension.CAMPAIGNS));
   }
 
   @Test
