@@ -156,11 +156,13 @@ class IngestJobTest {
         } catch (Exception malformed) {
           continue;
         }
-        // Skip the generator's broken variants (bad timestamp, a numeric field as text): they are
-        // in quarantine.
+        // Skip the generator's broken variants (a required field missing, bad timestamp, a numeric
+        // field as text): they are in quarantine, and the bronze row with their id is the
+        // original's.
         boolean wellFormed =
             e != null
                 && e.isObject()
+                && type.requiredFields().stream().allMatch(e::has)
                 && e.has("event_timestamp")
                 && e.get("event_timestamp").asText().matches("\\d{4}-.*")
                 && switch (type) {
