@@ -460,7 +460,7 @@ class ComposeStackFileTest {
               .sorted()
               .toList();
     }
-    assertEquals(19, queries.size(), "athena/ holds the 19 report queries: " + queries);
+    assertEquals(23, queries.size(), "athena/ holds the 23 report queries: " + queries);
     for (String query : queries) {
       assertTrue(dryRun.contains(query), "make trino runs " + query + ":\n" + dryRun);
     }
