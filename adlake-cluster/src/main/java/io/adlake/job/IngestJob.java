@@ -7,8 +7,8 @@ import static org.apache.spark.sql.functions.current_timestamp;
 import static org.apache.spark.sql.functions.encode;
 import static org.apache.spark.sql.functions.length;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.not;
 import static org.apache.spark.sql.functions.sha2;
-import static org.apache.spark.sql.functions.udf;
 import static org.apache.spark.sql.functions.when;
 
 import io.adlake.config.AdlakeConfig;
@@ -27,10 +27,10 @@ import io.adlake.lake.TableSetup;
 import io.adlake.lake.TableSpec;
 import io.adlake.lake.WriteFaults;
 import io.adlake.source.EventSource;
-import io.adlake.transform.Attribution;
 import io.adlake.transform.BronzeFlattening;
 import io.adlake.transform.IpGeography;
 import io.adlake.transform.RequestEnrichment;
+import io.adlake.transform.ResendMarking;
 import java.io.PrintStream;
 import java.sql.Timestamp;
 import java.util.ArrayList;
@@ -47,24 +47,20 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.api.java.UDF0;
-import org.apache.spark.sql.expressions.UserDefinedFunction;
 import org.apache.spark.sql.streaming.OutputMode;
 import org.apache.spark.sql.streaming.StreamingQuery;
 import org.apache.spark.sql.streaming.Trigger;
-import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.util.LongAccumulator;
 
 /**
- * Bronze ingest, one query per stream: raw → count → parse + validate → drop re-sent records within
- * the dedup window → foreachBatch: valid records flattened into the bronze table, unusable ones
- * into {@code quarantine} with their bytes and reason, bid requests also into {@code
- * bid_requests_enriched}, and one {@code ingest_metrics} row — every write exactly once. Every
- * record read ends in bronze, in quarantine, or in the duplicates count.
+ * Bronze ingest, one query per stream: raw → parse + validate → mark re-sent records within the
+ * dedup window → foreachBatch: records and duplicates counted, duplicates dropped, valid records
+ * flattened into the bronze table, unusable ones into {@code quarantine} with their bytes and
+ * reason, bid requests also into {@code bid_requests_enriched}, and one {@code ingest_metrics} row
+ * — every write exactly once. Every record read ends in bronze, in quarantine, or in the duplicates
+ * count.
  */
 public final class IngestJob {
   public static final String QUERY_PREFIX = "ingest_";
-  private static final String DEDUP_KEY = "_dedup_key";
 
   private IngestJob() {}
 
@@ -136,23 +132,9 @@ public final class IngestJob {
       Optional<GeoIpFile> geoIp,
       PrintStream out) {
     IngestSettings settings = config.ingest();
-    // Counts every record the source hands over, before de-duplication, so the sink can tell how
-    // many
-    // were dropped as re-sent (records read - records after dedup).
-    LongAccumulator read = spark.sparkContext().longAccumulator(queryName(type) + "_records_read");
-    UserDefinedFunction countRecord =
-        udf(
-                (UDF0<Boolean>)
-                    () -> {
-                      read.add(1);
-                      return true;
-                    },
-                DataTypes.BooleanType)
-            .asNondeterministic();
-
     Dataset<Row> parsed =
         EventParser.parse(
-            source.readStream(spark, type).filter(countRecord.apply()),
+            source.readStream(spark, type),
             type,
             decoder,
             settings.maxRecordBytes(),
@@ -169,28 +151,16 @@ public final class IngestJob {
                     col(RawRecord.PARTITION).cast("string"),
                     col(RawRecord.OFFSET).cast("string"),
                     sha2(col(RawRecord.RAW), 256)));
-    Dataset<Row> deduplicated =
-        parsed
-            .withColumn(DEDUP_KEY, key)
-            // Arrival time, not event time: a late event is never dropped as "late" by the
-            // de-duplication.
-            .withWatermark(RawRecord.RECEIVED_AT, Attribution.interval(settings.dedupWindow()))
-            .dropDuplicatesWithinWatermark(DEDUP_KEY)
-            .drop(DEDUP_KEY);
+    // Re-sends are marked, not dropped: the sink counts records read and duplicates on its batch.
+    Dataset<Row> marked = ResendMarking.mark(parsed, key, settings.dedupWindow());
     return ForeachBatchQuery.start(
-        deduplicated,
+        marked,
         queryName(type),
         OutputMode.Append(),
         config,
         trigger,
         new IngestSink(
-            type,
-            type.streamName(config.streams()),
-            tables,
-            settings,
-            geoIp.orElse(null),
-            read,
-            out));
+            type, type.streamName(config.streams()), tables, settings, geoIp.orElse(null), out));
   }
 
   private static Column idOf(EventType type) {
@@ -226,7 +196,6 @@ public final class IngestJob {
     private final IngestSettings settings;
     // A field may not be Optional in a serializable function; NULL = no geography.
     private final GeoIpFile geoIp;
-    private final LongAccumulator read;
     private final transient PrintStream out;
 
     IngestSink(
@@ -235,14 +204,12 @@ public final class IngestJob {
         Tables tables,
         IngestSettings settings,
         GeoIpFile geoIp,
-        LongAccumulator read,
         PrintStream out) {
       this.type = type;
       this.stream = stream;
       this.tables = tables;
       this.settings = settings;
       this.geoIp = geoIp;
-      this.read = read;
       this.out = out;
     }
 
@@ -250,15 +217,27 @@ public final class IngestJob {
     public void call(Dataset<Row> batch, Long batchId) {
       SparkSession spark = batch.sparkSession();
       String writer = CommitLedger.writerId(spark);
-      read.reset();
-      Dataset<Row> records = WriteFaults.INSTALLED.ingestBatch(batch, stream, batchId).persist();
+      Dataset<Row> batchRows = WriteFaults.INSTALLED.ingestBatch(batch, stream, batchId).persist();
       try {
-        Map<String, Long> reasons = countBy(records, EventParser.REASON);
-        long recordsRead = read.value();
-        long afterDedup = reasons.values().stream().mapToLong(Long::longValue).sum();
+        // Actions on the persisted batch: exact however often Spark re-runs the tasks behind it.
+        Map<List<Object>, Long> counts =
+            countBy(batchRows, ResendMarking.DUPLICATE, EventParser.REASON);
+        long recordsRead = 0;
+        long duplicates = 0;
+        Map<String, Long> reasons = new HashMap<>();
+        for (Map.Entry<List<Object>, Long> count : counts.entrySet()) {
+          recordsRead += count.getValue();
+          if (Boolean.TRUE.equals(count.getKey().get(0))) {
+            duplicates += count.getValue();
+          } else {
+            reasons.merge((String) count.getKey().get(1), count.getValue(), Long::sum);
+          }
+        }
         long valid = reasons.getOrDefault(null, 0L);
         reasons.remove(null);
-        long quarantined = afterDedup - valid;
+        long quarantined = recordsRead - duplicates - valid;
+        Dataset<Row> records =
+            batchRows.filter(not(col(ResendMarking.DUPLICATE))).drop(ResendMarking.DUPLICATE);
 
         TableSpec bronzeSpec = bronzeSpec(type);
         Dataset<Row> bronze =
@@ -316,7 +295,7 @@ public final class IngestJob {
                 stream,
                 batchId,
                 recordsRead,
-                recordsRead - afterDedup,
+                duplicates,
                 valid,
                 bronzeRows,
                 quarantined,
@@ -331,15 +310,8 @@ public final class IngestJob {
           out.println(describe(result));
         }
       } finally {
-        records.unpersist();
+        batchRows.unpersist();
       }
-    }
-
-    /** Counts of rows per value of a column (null included), from one small aggregation. */
-    private static Map<String, Long> countBy(Dataset<Row> rows, String column) {
-      Map<String, Long> counts = new HashMap<>();
-      countBy(rows, column, new String[0]).forEach((key, n) -> counts.put((String) key.get(0), n));
-      return counts;
     }
 
     /** Counts of rows per combination of values (nulls included), from one small aggregation. */
