@@ -31,7 +31,10 @@ import io.adlake.transform.BronzeFlattening;
 import io.adlake.transform.IpGeography;
 import io.adlake.transform.RequestEnrichment;
 import io.adlake.transform.ResendMarking;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.sql.Timestamp;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -41,6 +44,9 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import org.apache.hadoop.fs.FSDataInputStream;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.function.VoidFunction2;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -74,6 +80,7 @@ public final class IngestJob {
     source.requireStreams(types);
     EventDecoder decoder = EventSource.decoder(config);
     decoder.requireReady(types);
+    requireResendMarkingState(spark, config, types);
     Tables tables = Tables.ensure(spark, config);
     // Shipped and opened before any query starts: a missing or corrupt file stops the start.
     Optional<GeoIpFile> geoIp = GeoIpFile.ship(spark, config.enrichment().geoip());
@@ -82,6 +89,48 @@ public final class IngestJob {
       queries.add(startOne(spark, config, source, decoder, trigger, type, tables, geoIp, out));
     }
     return queries;
+  }
+
+  /**
+   * Stops the start when an ingest checkpoint holds the state of the de-duplication used before
+   * re-sends were marked ({@code dropDuplicatesWithinWatermark}): Spark cannot restore it into
+   * {@code flatMapGroupsWithState} and would fail the query at its first batch, with a message
+   * (STREAMING_STATEFUL_OPERATOR_NOT_MATCH_IN_STATE_METADATA on Spark 4, a state schema mismatch on
+   * 3.5) that does not say what to do. The state schema Spark writes for the first partition of
+   * operator 0 tells them apart on every Spark line.
+   */
+  static void requireResendMarkingState(
+      SparkSession spark, AdlakeConfig config, List<EventType> types) {
+    for (EventType type : types) {
+      String checkpoint = Checkpoints.location(config, queryName(type));
+      Path schema = new Path(checkpoint, "state/0/0/_metadata/schema");
+      String content;
+      try {
+        FileSystem fs = schema.getFileSystem(spark.sparkContext().hadoopConfiguration());
+        if (!fs.exists(schema)) {
+          continue;
+        }
+        try (FSDataInputStream in = fs.open(schema)) {
+          content = new String(in.readAllBytes(), StandardCharsets.ISO_8859_1);
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException("Cannot read the state schema " + schema, e);
+      }
+      if (!content.contains("\"groupState\"")) {
+        throw new IllegalStateException(
+            "Checkpoint "
+                + checkpoint
+                + " holds the de-duplication state of an older adlake (dropDuplicatesWithinWatermark),"
+                + " which this version cannot restore: re-sends are now marked by flatMapGroupsWithState"
+                + " so that records read are counted exactly. Stop the ingest, move the ingest"
+                + " checkpoints ("
+                + Checkpoints.location(config, QUERY_PREFIX + "*")
+                + ") aside and start again: new checkpoints start where"
+                + " adlake.source.kafka.starting-offsets or adlake.source.kinesis.starting-position"
+                + " say, and a files source reads every file again. docs/operations.md,"
+                + " \"Upgrading ingest checkpoints\".");
+      }
+    }
   }
 
   /** Qualified names of the tables the ingest writes, created or evolved on start. */

@@ -101,14 +101,22 @@ public final class ResendMarking {
       // re-executed batch marks the same rows.
       arrivals.sort(arrivalOrder);
       List<Row> out = new ArrayList<>(arrivals.size());
-      boolean seen = state.exists();
+      long watermark = watermark(state);
+      // A key whose window the watermark has passed is new again, even before its state expires.
+      boolean seen = state.exists() && state.get() >= watermark;
+      if (seen) {
+        // Spark clears a key's timeout whenever it calls this function with data.
+        state.setTimeoutTimestamp(state.get());
+      } else if (state.exists()) {
+        state.remove();
+      }
       for (Row row : arrivals) {
         out.add(withMark(row, seen));
         if (!seen) {
           Long arrived = epochMillis(row.get(receivedAt));
           // A record just above the previous batch's watermark can have a window that the current
           // one has already passed: nothing to remember then.
-          if (arrived != null && arrived + windowMillis >= watermark(state)) {
+          if (arrived != null && arrived + windowMillis >= watermark) {
             state.update(arrived + windowMillis);
             state.setTimeoutTimestamp(arrived + windowMillis);
           }
