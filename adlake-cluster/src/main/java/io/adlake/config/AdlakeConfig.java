@@ -588,9 +588,9 @@ public record AdlakeConfig(
               rule = NON_NEGATIVE,
               doc =
                   "A record whose id was already seen within this "
-                      + "window of arrival time (Kafka timestamp) is a re-send: dropped and counted "
-                      + "(dropDuplicatesWithinWatermark on received_at). Arrival time, not event time, so that late events are "
-                      + "never dropped as \"late\" by the de-duplication.")
+                      + "window of arrival time (Kafka timestamp) is a re-send: marked by a flatMapGroupsWithState whose "
+                      + "state expires with the watermark on received_at, counted and dropped in the sink. Arrival time, not "
+                      + "event time, so that late events are never dropped as \"late\" by the de-duplication.")
           Duration dedupWindow,
       @Setting(
               value = "2000-01-01T00:00:00Z",

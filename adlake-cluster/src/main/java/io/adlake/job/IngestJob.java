@@ -7,8 +7,8 @@ import static org.apache.spark.sql.functions.current_timestamp;
 import static org.apache.spark.sql.functions.encode;
 import static org.apache.spark.sql.functions.length;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.not;
 import static org.apache.spark.sql.functions.sha2;
-import static org.apache.spark.sql.functions.udf;
 import static org.apache.spark.sql.functions.when;
 
 import io.adlake.config.AdlakeConfig;
@@ -27,44 +27,47 @@ import io.adlake.lake.TableSetup;
 import io.adlake.lake.TableSpec;
 import io.adlake.lake.WriteFaults;
 import io.adlake.source.EventSource;
-import io.adlake.transform.Attribution;
 import io.adlake.transform.BronzeFlattening;
 import io.adlake.transform.IpGeography;
 import io.adlake.transform.RequestEnrichment;
+import io.adlake.transform.ResendMarking;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.sql.Timestamp;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import org.apache.hadoop.fs.FSDataInputStream;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.function.VoidFunction2;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.api.java.UDF0;
-import org.apache.spark.sql.expressions.UserDefinedFunction;
 import org.apache.spark.sql.streaming.OutputMode;
 import org.apache.spark.sql.streaming.StreamingQuery;
 import org.apache.spark.sql.streaming.Trigger;
-import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.util.LongAccumulator;
 
 /**
- * Bronze ingest, one query per stream: raw → count → parse + validate → drop re-sent records within
- * the dedup window → foreachBatch: valid records flattened into the bronze table, unusable ones
- * into {@code quarantine} with their bytes and reason, bid requests also into {@code
- * bid_requests_enriched}, and one {@code ingest_metrics} row — every write exactly once. Every
- * record read ends in bronze, in quarantine, or in the duplicates count.
+ * Bronze ingest, one query per stream: raw → parse + validate → mark re-sent records within the
+ * dedup window → foreachBatch: records and duplicates counted, duplicates dropped, valid records
+ * flattened into the bronze table, unusable ones into {@code quarantine} with their bytes and
+ * reason, bid requests also into {@code bid_requests_enriched}, and one {@code ingest_metrics} row
+ * — every write exactly once. Every record read ends in bronze, in quarantine, or in the duplicates
+ * count.
  */
 public final class IngestJob {
   public static final String QUERY_PREFIX = "ingest_";
-  private static final String DEDUP_KEY = "_dedup_key";
 
   private IngestJob() {}
 
@@ -78,14 +81,64 @@ public final class IngestJob {
     source.requireStreams(types);
     EventDecoder decoder = EventSource.decoder(config);
     decoder.requireReady(types);
+    requireResendMarkingState(spark, config, types);
     Tables tables = Tables.ensure(spark, config);
     // Shipped and opened before any query starts: a missing or corrupt file stops the start.
     Optional<GeoIpFile> geoIp = GeoIpFile.ship(spark, config.enrichment().geoip());
+    // A record whose arrival time is more than the re-send window behind the newest arrival read is
+    // behind the watermark: Spark drops it before the sink sees it. It is counted in late_events
+    // against its bronze table, as the metrics queries' late rows are.
+    Map<String, String> queryToTable = new LinkedHashMap<>();
+    types.forEach(type -> queryToTable.put(queryName(type), bronzeSpec(type).name()));
+    new LateEventsRecorder(
+        spark, TableSetup.ensure(spark, config.catalog(), AdlakeTables.lateEvents()), queryToTable);
     List<StreamingQuery> queries = new ArrayList<>();
     for (EventType type : types) {
       queries.add(startOne(spark, config, source, decoder, trigger, type, tables, geoIp, out));
     }
     return queries;
+  }
+
+  /**
+   * Stops the start when an ingest checkpoint holds the state of the de-duplication used before
+   * re-sends were marked ({@code dropDuplicatesWithinWatermark}): Spark cannot restore it into
+   * {@code flatMapGroupsWithState} and would fail the query at its first batch, with a message
+   * (STREAMING_STATEFUL_OPERATOR_NOT_MATCH_IN_STATE_METADATA on Spark 4, a state schema mismatch on
+   * 3.5) that does not say what to do. The state schema Spark writes for the first partition of
+   * operator 0 tells them apart on every Spark line.
+   */
+  static void requireResendMarkingState(
+      SparkSession spark, AdlakeConfig config, List<EventType> types) {
+    for (EventType type : types) {
+      String checkpoint = Checkpoints.location(config, queryName(type));
+      Path schema = new Path(checkpoint, "state/0/0/_metadata/schema");
+      String content;
+      try {
+        FileSystem fs = schema.getFileSystem(spark.sparkContext().hadoopConfiguration());
+        if (!fs.exists(schema)) {
+          continue;
+        }
+        try (FSDataInputStream in = fs.open(schema)) {
+          content = new String(in.readAllBytes(), StandardCharsets.ISO_8859_1);
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException("Cannot read the state schema " + schema, e);
+      }
+      if (!content.contains("\"groupState\"")) {
+        throw new IllegalStateException(
+            "Checkpoint "
+                + checkpoint
+                + " holds the de-duplication state of an older adlake (dropDuplicatesWithinWatermark),"
+                + " which this version cannot restore: re-sends are now marked by flatMapGroupsWithState"
+                + " so that records read are counted exactly. Stop the ingest, move the ingest"
+                + " checkpoints ("
+                + Checkpoints.location(config, QUERY_PREFIX + "*")
+                + ") aside and start again: new checkpoints start where"
+                + " adlake.source.kafka.starting-offsets or adlake.source.kinesis.starting-position"
+                + " say, and a files source reads every file again. docs/operations.md,"
+                + " \"Upgrading ingest checkpoints\".");
+      }
+    }
   }
 
   /** Qualified names of the tables the ingest writes, created or evolved on start. */
@@ -136,23 +189,9 @@ public final class IngestJob {
       Optional<GeoIpFile> geoIp,
       PrintStream out) {
     IngestSettings settings = config.ingest();
-    // Counts every record the source hands over, before de-duplication, so the sink can tell how
-    // many
-    // were dropped as re-sent (records read - records after dedup).
-    LongAccumulator read = spark.sparkContext().longAccumulator(queryName(type) + "_records_read");
-    UserDefinedFunction countRecord =
-        udf(
-                (UDF0<Boolean>)
-                    () -> {
-                      read.add(1);
-                      return true;
-                    },
-                DataTypes.BooleanType)
-            .asNondeterministic();
-
     Dataset<Row> parsed =
         EventParser.parse(
-            source.readStream(spark, type).filter(countRecord.apply()),
+            source.readStream(spark, type),
             type,
             decoder,
             settings.maxRecordBytes(),
@@ -169,28 +208,16 @@ public final class IngestJob {
                     col(RawRecord.PARTITION).cast("string"),
                     col(RawRecord.OFFSET).cast("string"),
                     sha2(col(RawRecord.RAW), 256)));
-    Dataset<Row> deduplicated =
-        parsed
-            .withColumn(DEDUP_KEY, key)
-            // Arrival time, not event time: a late event is never dropped as "late" by the
-            // de-duplication.
-            .withWatermark(RawRecord.RECEIVED_AT, Attribution.interval(settings.dedupWindow()))
-            .dropDuplicatesWithinWatermark(DEDUP_KEY)
-            .drop(DEDUP_KEY);
+    // Re-sends are marked, not dropped: the sink counts records read and duplicates on its batch.
+    Dataset<Row> marked = ResendMarking.mark(parsed, key, settings.dedupWindow());
     return ForeachBatchQuery.start(
-        deduplicated,
+        marked,
         queryName(type),
         OutputMode.Append(),
         config,
         trigger,
         new IngestSink(
-            type,
-            type.streamName(config.streams()),
-            tables,
-            settings,
-            geoIp.orElse(null),
-            read,
-            out));
+            type, type.streamName(config.streams()), tables, settings, geoIp.orElse(null), out));
   }
 
   private static Column idOf(EventType type) {
@@ -226,7 +253,6 @@ public final class IngestJob {
     private final IngestSettings settings;
     // A field may not be Optional in a serializable function; NULL = no geography.
     private final GeoIpFile geoIp;
-    private final LongAccumulator read;
     private final transient PrintStream out;
 
     IngestSink(
@@ -235,14 +261,12 @@ public final class IngestJob {
         Tables tables,
         IngestSettings settings,
         GeoIpFile geoIp,
-        LongAccumulator read,
         PrintStream out) {
       this.type = type;
       this.stream = stream;
       this.tables = tables;
       this.settings = settings;
       this.geoIp = geoIp;
-      this.read = read;
       this.out = out;
     }
 
@@ -250,15 +274,27 @@ public final class IngestJob {
     public void call(Dataset<Row> batch, Long batchId) {
       SparkSession spark = batch.sparkSession();
       String writer = CommitLedger.writerId(spark);
-      read.reset();
-      Dataset<Row> records = WriteFaults.INSTALLED.ingestBatch(batch, stream, batchId).persist();
+      Dataset<Row> batchRows = WriteFaults.INSTALLED.ingestBatch(batch, stream, batchId).persist();
       try {
-        Map<String, Long> reasons = countBy(records, EventParser.REASON);
-        long recordsRead = read.value();
-        long afterDedup = reasons.values().stream().mapToLong(Long::longValue).sum();
+        // Actions on the persisted batch: exact however often Spark re-runs the tasks behind it.
+        Map<List<Object>, Long> counts =
+            countBy(batchRows, ResendMarking.DUPLICATE, EventParser.REASON);
+        long recordsRead = 0;
+        long duplicates = 0;
+        Map<String, Long> reasons = new HashMap<>();
+        for (Map.Entry<List<Object>, Long> count : counts.entrySet()) {
+          recordsRead += count.getValue();
+          if (Boolean.TRUE.equals(count.getKey().get(0))) {
+            duplicates += count.getValue();
+          } else {
+            reasons.merge((String) count.getKey().get(1), count.getValue(), Long::sum);
+          }
+        }
         long valid = reasons.getOrDefault(null, 0L);
         reasons.remove(null);
-        long quarantined = afterDedup - valid;
+        long quarantined = recordsRead - duplicates - valid;
+        Dataset<Row> records =
+            batchRows.filter(not(col(ResendMarking.DUPLICATE))).drop(ResendMarking.DUPLICATE);
 
         TableSpec bronzeSpec = bronzeSpec(type);
         Dataset<Row> bronze =
@@ -316,7 +352,7 @@ public final class IngestJob {
                 stream,
                 batchId,
                 recordsRead,
-                recordsRead - afterDedup,
+                duplicates,
                 valid,
                 bronzeRows,
                 quarantined,
@@ -331,15 +367,8 @@ public final class IngestJob {
           out.println(describe(result));
         }
       } finally {
-        records.unpersist();
+        batchRows.unpersist();
       }
-    }
-
-    /** Counts of rows per value of a column (null included), from one small aggregation. */
-    private static Map<String, Long> countBy(Dataset<Row> rows, String column) {
-      Map<String, Long> counts = new HashMap<>();
-      countBy(rows, column, new String[0]).forEach((key, n) -> counts.put((String) key.get(0), n));
-      return counts;
     }
 
     /** Counts of rows per combination of values (nulls included), from one small aggregation. */

@@ -2,6 +2,7 @@ package io.adlake.job;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -13,6 +14,7 @@ import io.adlake.event.EventType;
 import io.adlake.event.FunnelGenerator;
 import io.adlake.event.FunnelGenerator.Summary;
 import io.adlake.event.KafkaEventSink;
+import io.adlake.event.RawRecord;
 import io.adlake.lake.AdlakeTables;
 import io.adlake.lake.TableSetup;
 import io.adlake.lake.TableSpec;
@@ -36,6 +38,8 @@ import java.util.stream.Collectors;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.spark.api.java.function.VoidFunction2;
+import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.streaming.StreamingQuery;
@@ -343,6 +347,87 @@ class IngestJobTest {
       }
     }
     assertTrue(checked >= 80, "sampled records: " + checked);
+  }
+
+  @Test
+  void reSentRecordsAreDuplicatesWithinTheWindowAndKeptAgainAfterIt() throws Exception {
+    AdlakeConfig config = TestServices.config("resends", "adlake.ingest.dedup-window=10 minutes");
+    createTopics(config);
+    String topic = config.streams().clicks();
+    Instant t = Instant.parse("2026-11-21T09:00:00Z");
+    // Kafka timestamps are the arrival times; each run is one micro-batch (plus any no-data batch).
+    // Run 1, offsets 0-2: c-1 twice in one batch, the copy that arrived first (offset 2) wins.
+    sendAt(topic, List.of(t.plusSeconds(1), t, t), List.of("c-1", "c-2", "c-1"));
+    runIngest(config);
+    // Run 2, offsets 3-4: c-1 again 2 minutes later (a re-send within the window); c-3 moves the
+    // watermark to t + 20 minutes, past c-1's and c-2's windows (t + 10 minutes).
+    sendAt(topic, List.of(t.plusSeconds(120), t.plusSeconds(1800)), List.of("c-1", "c-3"));
+    runIngest(config);
+    // Run 3, offset 5: any record, so that a batch runs with that watermark and expires c-1 and
+    // c-2.
+    sendAt(topic, List.of(t.plusSeconds(1860)), List.of("c-4"));
+    runIngest(config);
+    // Run 4, offsets 6-7: c-2 and c-1 sent again after their windows: kept.
+    sendAt(topic, List.of(t.plusSeconds(1920), t.plusSeconds(1920)), List.of("c-2", "c-1"));
+    runIngest(config);
+
+    assertEquals(
+        List.of(
+            List.of("c-1", 2L),
+            List.of("c-1", 7L),
+            List.of("c-2", 1L),
+            List.of("c-2", 6L),
+            List.of("c-3", 4L),
+            List.of("c-4", 5L)),
+        spark
+            .sql(
+                "SELECT click_id, source_offset FROM "
+                    + table(config, AdlakeTables.CLICKS)
+                    + " ORDER BY click_id, source_offset")
+            .collectAsList()
+            .stream()
+            .map(IngestJobTest::values)
+            .toList());
+    assertEquals(
+        List.of(List.of(3L, 1L, 2L), List.of(2L, 1L, 1L), List.of(1L, 0L, 1L), List.of(2L, 0L, 2L)),
+        spark
+            .sql(
+                "SELECT records_read, duplicates_dropped, bronze_records FROM "
+                    + table(config, AdlakeTables.INGEST_METRICS)
+                    + " WHERE stream = '"
+                    + topic
+                    + "' ORDER BY batch_id")
+            .collectAsList()
+            .stream()
+            .map(IngestJobTest::values)
+            .toList(),
+        "read, duplicates, bronze per batch that read records");
+  }
+
+  @Test
+  void aCheckpointOfTheOldDeduplicationStopsTheStartNamingItsDirectory() throws Exception {
+    AdlakeConfig config = TestServices.config("old_dedup");
+    createTopics(config);
+    sendAt(
+        config.streams().clicks(), List.of(Instant.parse("2026-11-21T09:00:00Z")), List.of("c-1"));
+    String checkpoint = Checkpoints.location(config, IngestJob.queryName(EventType.CLICK));
+    // The ingest's plan before re-sends were marked: dropDuplicatesWithinWatermark on arrival time.
+    EventSource.from(config)
+        .readStream(spark, EventType.CLICK)
+        .withWatermark(RawRecord.RECEIVED_AT, "10 minutes")
+        .dropDuplicatesWithinWatermark(RawRecord.SOURCE, RawRecord.OFFSET)
+        .writeStream()
+        .option("checkpointLocation", checkpoint)
+        .trigger(Trigger.AvailableNow())
+        .foreachBatch((VoidFunction2<Dataset<Row>, Long>) (batch, id) -> batch.count())
+        .start()
+        .awaitTermination();
+    // New input, so that the restarted query runs a batch on the old state.
+    sendAt(
+        config.streams().clicks(), List.of(Instant.parse("2026-11-21T09:01:00Z")), List.of("c-2"));
+
+    IllegalStateException stop = assertThrows(IllegalStateException.class, () -> runIngest(config));
+    assertTrue(stop.getMessage().contains(checkpoint), stop.getMessage());
   }
 
   @Test
@@ -888,6 +973,21 @@ class IngestJobTest {
       for (byte[] record : records) {
         // One partition, so offsets follow the order sent.
         producer.send(new ProducerRecord<>(topic, 0, null, record));
+      }
+    }
+  }
+
+  /** Clicks {@code ids}, with Kafka timestamps {@code arrivals}, to partition 0 in this order. */
+  private static void sendAt(String topic, List<Instant> arrivals, List<String> ids) {
+    Properties p = new Properties();
+    p.put("bootstrap.servers", TestServices.broker().bootstrapServers());
+    p.put("max.in.flight.requests.per.connection", "1"); // see KafkaEventSink: KAFKA-15591
+    try (KafkaProducer<byte[], byte[]> producer =
+        new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
+      for (int i = 0; i < ids.size(); i++) {
+        byte[] value =
+            click(ids.get(i), "2026-11-21T08:59:00.000Z").getBytes(StandardCharsets.UTF_8);
+        producer.send(new ProducerRecord<>(topic, 0, arrivals.get(i).toEpochMilli(), null, value));
       }
     }
   }
