@@ -42,8 +42,8 @@ final class GroundTruthRun {
   GroundTruthRun(Path dir, String name, String bootstrapServers, boolean conversions) throws IOException {
     this.dir = Files.createDirectories(dir);
     this.conversions = conversions;
-    this.conf =
-        List.of(
+    List<String> settings =
+        new ArrayList<>(List.of(
             "adlake.catalog.warehouse=" + dir.resolve("warehouse"),
             "adlake.streaming.checkpoint-root=" + dir.resolve("checkpoints"),
             "adlake.source.kafka.bootstrap-servers=" + bootstrapServers,
@@ -58,7 +58,12 @@ final class GroundTruthRun {
             "adlake.generator.conversions.click-rate=0.5",
             "adlake.generator.conversions.view-rate=0.05",
             "adlake.generator.conversions.organic-rate=0.01",
-            "adlake.source.kafka.max-offsets-per-trigger=1000");
+            "adlake.source.kafka.max-offsets-per-trigger=1000"));
+    if (conversions) {
+      // IP geography from the build's GeoLite2-City file, shipped to the executors by the job.
+      settings.add("adlake.enrichment.geoip.path=" + ItEnvironment.property("adlake.it.geolite2"));
+    }
+    this.conf = List.copyOf(settings);
     this.truthFile = dir.resolve("truth.jsonl");
   }
 
@@ -148,6 +153,9 @@ final class GroundTruthRun {
       assertEquals(rows.size(), new TreeSet<>(rows).size(), "one row per conversion");
       assertEquals(expectedConversions, new TreeSet<>(rows), "attributed_conversions against the ground truth");
       assertEquals("0", only(checks, "clicks without campaign name"), "every campaign is in the loaded dimension");
+      assertTrue(
+          Long.parseLong(only(checks, "requests located")) > 100,
+          "bid requests with a location from the City database: " + only(checks, "requests located"));
     }
 
     for (String table : List.of("geo", "bidder")) {
@@ -191,6 +199,8 @@ final class GroundTruthRun {
           "SELECT 'attributed' AS check, concat_ws('|', ad_id, impression_id, campaign_id,"
               + " CAST(unix_millis(impression_time) AS STRING), CAST(unix_millis(click_time) AS STRING))"
               + " AS value FROM enriched_ad_data",
+          "SELECT 'requests located', CAST(count(*) AS STRING) FROM bid_requests_enriched"
+              + " WHERE geo_latitude IS NOT NULL AND geo_timezone IS NOT NULL",
           "SELECT 'clicks without campaign name', CAST(count(*) AS STRING) FROM enriched_ad_data"
               + " WHERE campaign_name IS NULL OR advertiser_id IS NULL",
           // An empty table when the conversions job did not run: its checks are then skipped.

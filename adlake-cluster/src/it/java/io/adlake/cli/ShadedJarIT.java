@@ -98,24 +98,34 @@ class ShadedJarIT {
       }
     }
     for (int i = 0; i < runtimes.size(); i++) {
-      // The conversions job on the line's own runtime; an older runtime runs the other three jobs (the conversions
-      // job uses nothing of Iceberg that they do not).
+      // The full run (dimensions, the conversions job, and two executor JVMs where the module asks for them) on the
+      // line's own runtime; an older runtime runs the other three jobs in local mode (the dimensions and the
+      // conversions job use nothing of Iceberg that they do not).
       generateRunAndReport("it" + i, runtimes.get(i), i == 0);
     }
   }
 
-  private void generateRunAndReport(String name, Path icebergRuntime, boolean conversions) throws Exception {
-    SparkSubmitRunner spark =
-        new SparkSubmitRunner(
-            SparkSubmitRunner.distributionClasspath(icebergRuntime),
-            "local[2]",
-            Map.of(),
-            // A guard against a hung command, not a time target: on a busy 2-core machine `run` with four jobs took
-            // over 5 minutes.
-            Duration.ofMinutes(12));
-    GroundTruthRun run = new GroundTruthRun(work.resolve(name), name, broker.bootstrapServers(), conversions);
+  private void generateRunAndReport(String name, Path icebergRuntime, boolean full) throws Exception {
+    String classpath = SparkSubmitRunner.distributionClasspath(icebergRuntime);
+    // A guard against a hung command, not a time target: on a busy 2-core machine `run` with four jobs took over 5
+    // minutes.
+    Duration hang = Duration.ofMinutes(12);
+    SparkSubmitRunner spark = new SparkSubmitRunner(classpath, "local[2]", Map.of(), hang);
+    GroundTruthRun run = new GroundTruthRun(work.resolve(name), name, broker.bootstrapServers(), full);
     run.generate(spark);
-    run.run(spark);
+    if (full && Boolean.parseBoolean(ItEnvironment.property("adlake.it.executor-jvms"))) {
+      // `run` on two executor JVMs: what local mode hides (serialization, per-executor readers and state) shows here.
+      LocalCluster cluster = new LocalCluster(work.resolve(name + "-spark-home"), classpath);
+      SparkSubmitRunner onCluster =
+          new SparkSubmitRunner(classpath, LocalCluster.MASTER, cluster.environment(), hang);
+      Set<String> executors = cluster.executorsThatRanTasks(() -> run.run(onCluster));
+      assertTrue(
+          executors.size() >= 2,
+          "`run`'s tasks ran in two executor JVMs, not in the driver: executors with tasks " + executors);
+    } else {
+      run.run(spark);
+    }
     run.assertTablesEqualTheGroundTruth(spark);
   }
+
 }

@@ -150,13 +150,17 @@ class StatusCommandTest {
     json.get("tables").forEach(t -> tables.add(t.get("name").asText()));
     assertEquals(
         List.of(
+            "advertisers",
             "bid_requests",
             "bid_requests_enriched",
             "bid_responses",
+            "campaigns",
             "clicks",
             "conversions",
+            "currency_rates",
             "impressions",
             "ingest_metrics",
+            "late_events",
             "quarantine"),
         tables);
 
