@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -56,7 +57,28 @@ final class LocalCluster {
     // Each Worker keeps an application's executors' output under SPARK_HOME/work/<app id>/<executor id>/.
     Path applications = sparkHome.resolve("work");
     Set<Path> before = children(applications);
-    submission.run();
+    try {
+      submission.run();
+    } catch (AssertionError | Exception e) {
+      // The driver's output says only that executors were lost; their own logs say why.
+      Set<Path> started = new TreeSet<>(children(applications));
+      started.removeAll(before);
+      StringBuilder logs = new StringBuilder();
+      for (Path application : started) {
+        for (Path executor : children(application)) {
+          Path log = executor.resolve("stderr");
+          if (Files.isRegularFile(log)) {
+            List<String> lines = Files.readAllLines(log);
+            logs.append("\n--- ")
+                .append(executor)
+                .append("/stderr, last lines:\n")
+                .append(String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size())));
+            break;
+          }
+        }
+      }
+      throw new AssertionError(e.getMessage() + logs, e);
+    }
     Set<Path> started = new TreeSet<>(children(applications));
     started.removeAll(before);
     assertEquals(1, started.size(), "one application started: " + started);

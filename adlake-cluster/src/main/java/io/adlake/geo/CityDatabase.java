@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,7 +30,7 @@ public final class CityDatabase implements Closeable {
    * One reader per file per JVM: tasks of every batch share the mapping and its node cache instead
    * of mapping 60 MB per task. Closed by a shutdown hook, registered with the first one opened.
    */
-  private static final Map<Path, CityDatabase> SHARED = new ConcurrentHashMap<>();
+  private static final Map<String, CityDatabase> SHARED = new ConcurrentHashMap<>();
 
   private static final Thread CLOSE_AT_SHUTDOWN =
       new Thread(CityDatabase::closeShared, "adlake-geoip-close");
@@ -75,9 +76,19 @@ public final class CityDatabase implements Closeable {
 
   /** The JVM's open database for {@code file}, opened on first use and closed at shutdown. */
   public static CityDatabase shared(Path file, String shownAs) {
+    Path path = file.toAbsolutePath().normalize();
+    return shared(path.toString(), () -> path, shownAs);
+  }
+
+  /**
+   * The JVM's open database under {@code key}, opened on first use from the file {@code file}
+   * supplies, and closed at shutdown.
+   */
+  public static CityDatabase shared(String key, Supplier<Path> file, String shownAs) {
     return SHARED.computeIfAbsent(
-        file.toAbsolutePath().normalize(),
-        path -> {
+        key,
+        k -> {
+          Path path = file.get();
           CityDatabase database = open(path, shownAs);
           LOG.info(
               "Opened {} ({}, built {}) for IP geography",

@@ -2,32 +2,41 @@ package io.adlake.geo;
 
 import io.adlake.config.AdlakeConfig.GeoIpSettings;
 import io.adlake.config.ConfigurationException;
+import java.io.IOException;
+import java.io.InputStream;
 import java.io.Serializable;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.util.Optional;
+import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-import org.apache.spark.SparkFiles;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.SparkSession;
 
 /**
- * The City database of {@code adlake.enrichment.geoip.path}, shipped with the application to every
- * executor ({@code SparkContext.addFile}): a task opens the executor's copy once per JVM ({@link
- * CityDatabase#shared}). Any Hadoop URI works because Spark fetches it with the Hadoop file
- * systems.
+ * The City database of {@code adlake.enrichment.geoip.path}, read once by the driver (any Hadoop
+ * URI) and broadcast to the executors: each executor JVM writes its copy to a local temporary file
+ * once and opens it memory-mapped ({@link CityDatabase#shared}).
+ *
+ * <p>A broadcast rather than {@code SparkContext.addFile}: on Spark 4 a file added to the context
+ * does not reach the executors of a session with artifact isolation (the default), so on a real
+ * cluster every lookup failed, while local mode, whose executor is the driver, found it.
  */
 public final class GeoIpFile implements Serializable {
-  private static final long serialVersionUID = 1L;
+  private static final long serialVersionUID = 2L;
 
-  private final String fileName;
   private final String configured;
+  private final Broadcast<byte[]> contents;
 
-  private GeoIpFile(String fileName, String configured) {
-    this.fileName = fileName;
+  private GeoIpFile(String configured, Broadcast<byte[]> contents) {
     this.configured = configured;
+    this.contents = contents;
   }
 
   /**
-   * Ships the configured file and opens the driver's copy, so that a missing or corrupt file stops
-   * the job at start, not in its first task.
+   * Reads the configured file, opens it on the driver, so that a missing or corrupt file stops the
+   * job at start, not in its first task, and broadcasts it.
    *
    * @return empty when the setting is empty (no geography)
    * @throws ConfigurationException naming the setting when the file cannot be used
@@ -37,27 +46,53 @@ public final class GeoIpFile implements Serializable {
       return Optional.empty();
     }
     String configured = settings.path().get();
+    byte[] bytes;
     try {
-      spark.sparkContext().addFile(configured);
-    } catch (Exception e) { // Scala code: checked exceptions (FileNotFoundException) undeclared
+      Path path = new Path(configured);
+      FileSystem fs = path.getFileSystem(spark.sparkContext().hadoopConfiguration());
+      try (InputStream in = fs.open(path)) {
+        bytes = in.readAllBytes();
+      }
+    } catch (IOException | RuntimeException e) {
       throw new ConfigurationException(
           CityDatabase.SETTING
               + " = '"
               + configured
-              + "' cannot be used: Spark could not ship it ("
-              + e.getMessage()
+              + "' cannot be used: it could not be read ("
+              + e
               + "). Set it to a GeoLite2-City or GeoIP2-City .mmdb file (a local path or any Hadoop "
               + "URI), or to \"\" to leave the geo_* columns NULL.",
           e);
     }
-    GeoIpFile file = new GeoIpFile(new Path(configured).getName(), configured);
+    // Checked before the broadcast: the driver's copy of a corrupt file fails here.
+    CityDatabase.shared(key(configured, -1), () -> localCopy(bytes), configured);
+    GeoIpFile file =
+        new GeoIpFile(
+            configured, JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(bytes));
     file.open();
     return Optional.of(file);
   }
 
-  /** This JVM's open copy (SparkFiles: the driver's or the executor's). */
+  /** This JVM's open copy, written from the broadcast on first use. */
   public CityDatabase open() {
-    return CityDatabase.shared(java.nio.file.Path.of(SparkFiles.get(fileName)), configured);
+    return CityDatabase.shared(
+        key(configured, contents.id()), () -> localCopy(contents.value()), configured);
+  }
+
+  private static String key(String configured, long broadcast) {
+    return configured + "#" + broadcast;
+  }
+
+  /** The bytes as a temporary file, deleted when the JVM exits. */
+  private static java.nio.file.Path localCopy(byte[] bytes) {
+    try {
+      java.nio.file.Path file = Files.createTempFile("adlake-geoip-", ".mmdb");
+      file.toFile().deleteOnExit();
+      Files.write(file, bytes);
+      return file;
+    } catch (IOException e) {
+      throw new UncheckedIOException("Writing the GeoIP database to a local file failed", e);
+    }
   }
 
   @Override

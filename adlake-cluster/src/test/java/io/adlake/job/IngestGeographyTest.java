@@ -108,7 +108,7 @@ class IngestGeographyTest {
             .startsWith(
                 "adlake.enrichment.geoip.path = '"
                     + missing
-                    + "' cannot be used: Spark could not ship it ("),
+                    + "' cannot be used: it could not be read (java.io.FileNotFoundException"),
         e.getMessage());
     assertTrue(
         e.getMessage().endsWith("or to \"\" to leave the geo_* columns NULL."), e.getMessage());
