@@ -19,9 +19,10 @@ import org.apache.spark.sql.SparkSession;
  * URI) and broadcast to the executors: each executor JVM writes its copy to a local temporary file
  * once and opens it memory-mapped ({@link CityDatabase#shared}).
  *
- * <p>A broadcast rather than {@code SparkContext.addFile}: on Spark 4 a file added to the context
- * does not reach the executors of a session with artifact isolation (the default), so on a real
- * cluster every lookup failed, while local mode, whose executor is the driver, found it.
+ * <p>A broadcast rather than {@code SparkContext.addFile}: with Spark 4.1 on a standalone cluster
+ * the executors never fetched a file added that way once the session was running (Spark 4 ships the
+ * artifacts of a task's session; the context's file was not among them), so every lookup failed
+ * there, while local mode, whose executor is the driver, found it.
  */
 public final class GeoIpFile implements Serializable {
   private static final long serialVersionUID = 2L;
