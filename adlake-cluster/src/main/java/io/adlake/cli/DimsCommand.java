@@ -8,7 +8,6 @@ import io.adlake.lake.DimensionLoad;
 import io.adlake.lake.DimensionRows.RejectedRowsException;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
@@ -120,14 +119,7 @@ final class DimsCommand implements Runnable {
     @Override
     public Integer call() {
       Dimension dimension = Dimension.named(table);
-      ResultFormat resultFormat;
-      try {
-        resultFormat = ResultFormat.valueOf(format.toUpperCase(Locale.ROOT));
-      } catch (IllegalArgumentException e) {
-        throw new picocli.CommandLine.ParameterException(
-            new picocli.CommandLine(this),
-            "--format must be table, csv or json, got '" + format + "'");
-      }
+      ResultFormat resultFormat = ReportCommand.resultFormat(this, format);
       AdlakeConfig config = env.load();
       SparkSession spark = SparkSessions.create(config);
       Map<Dimension, String> tables =

@@ -71,16 +71,20 @@ final class ReportCommand implements Callable<Integer> {
               + "and of the funnel report (default: ${DEFAULT-VALUE}).")
   int limit;
 
-  @Override
-  public Integer call() throws Exception {
-    ResultFormat resultFormat;
+  /** The {@code --format} of {@code command}, or a usage error naming the three formats. */
+  static ResultFormat resultFormat(Object command, String format) {
     try {
-      resultFormat = ResultFormat.valueOf(format.toUpperCase(Locale.ROOT));
+      return ResultFormat.valueOf(format.toUpperCase(Locale.ROOT));
     } catch (IllegalArgumentException e) {
       throw new picocli.CommandLine.ParameterException(
-          new picocli.CommandLine(this),
+          new picocli.CommandLine(command),
           "--format must be table, csv or json, got '" + format + "'");
     }
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    ResultFormat resultFormat = resultFormat(this, format);
     AdlakeConfig config = env.load();
     SparkSession spark = SparkSessions.create(config);
     if (sql != null) {
