@@ -104,6 +104,11 @@ public enum StreamingJobs {
       Trigger trigger,
       ProgressLog progress);
 
+  /** Every job, in the order run starts them: the default of run, the demo and the soak. */
+  public static List<StreamingJobs> all() {
+    return List.of(values());
+  }
+
   public static List<StreamingJobs> parse(List<String> names) {
     List<StreamingJobs> jobs = new ArrayList<>();
     for (String name : names) {

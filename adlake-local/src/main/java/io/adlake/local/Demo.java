@@ -187,16 +187,7 @@ public final class Demo {
                     .orElse(""));
       }
       ProgressLog log = new ProgressLog(out);
-      StreamingJobs.runAll(
-          spark,
-          config,
-          List.of(
-              StreamingJobs.INGEST,
-              StreamingJobs.ATTRIBUTION,
-              StreamingJobs.CONVERSIONS,
-              StreamingJobs.AGGREGATE),
-          Trigger.AvailableNow(),
-          log);
+      StreamingJobs.runAll(spark, config, StreamingJobs.all(), Trigger.AvailableNow(), log);
       out.printf("  streaming jobs done in %.1f s%n", seconds(jobStart));
 
       step(4, "Report");

@@ -364,16 +364,7 @@ public final class Soak {
         new Thread(
             () -> {
               try {
-                StreamingJobs.runAll(
-                    spark,
-                    config,
-                    List.of(
-                        StreamingJobs.INGEST,
-                        StreamingJobs.ATTRIBUTION,
-                        StreamingJobs.CONVERSIONS,
-                        StreamingJobs.AGGREGATE),
-                    trigger,
-                    progress);
+                StreamingJobs.runAll(spark, config, StreamingJobs.all(), trigger, progress);
               } catch (Throwable t) {
                 failure.set(t);
               } finally {
