@@ -244,13 +244,18 @@ class RestCatalogOnS3Test {
   }
 
   /**
-   * Every table the jobs create: those holding data, and the dimension tables the jobs join (the
-   * rates seeded from the conf; campaigns and advertisers empty until loaded).
+   * Every table the jobs create: those holding data, the dimension tables the jobs join (the rates
+   * seeded from the conf; campaigns and advertisers empty until loaded), and late_events (empty:
+   * nothing arrives behind the ingest's watermark here).
    */
   private static Set<String> listedTables() {
     Set<String> tables = expectedTables();
     tables.addAll(
-        List.of(AdlakeTables.CAMPAIGNS, AdlakeTables.ADVERTISERS, AdlakeTables.CURRENCY_RATES));
+        List.of(
+            AdlakeTables.CAMPAIGNS,
+            AdlakeTables.ADVERTISERS,
+            AdlakeTables.CURRENCY_RATES,
+            AdlakeTables.LATE_EVENTS));
     return tables;
   }
 
