@@ -672,8 +672,8 @@ public record PipelineStatus(
                 batch,
                 when,
                 input.kind().name().toLowerCase(Locale.ROOT) + " " + input.name(),
-                number(input.committed()),
-                number(input.latest()),
+                offset(input.kind(), input.committed()),
+                offset(input.kind(), input.latest()),
                 lag));
       }
     }
@@ -716,6 +716,13 @@ public record PipelineStatus(
         + (age.isNegative()
             ? " (" + human(age.negated()) + " after the status time)"
             : " (" + human(age) + " ago)");
+  }
+
+  /** A snapshot id as Iceberg prints it; offsets and file counts grouped by thousands. */
+  private static String offset(Kind kind, OptionalLong value) {
+    return kind == Kind.ICEBERG && value.isPresent()
+        ? Long.toString(value.getAsLong())
+        : number(value);
   }
 
   private static String number(OptionalLong value) {
