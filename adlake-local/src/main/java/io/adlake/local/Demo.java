@@ -167,25 +167,12 @@ public final class Demo {
       long jobStart = System.nanoTime();
       SparkSession spark = SparkSessions.create(config);
       // The campaigns and advertisers the events name, loaded before the jobs join them.
-      Path dims = options.dataDir().resolve("dims");
-      DimensionLoad load = new DimensionLoad(spark, config.catalog());
-      load.ensureTables(config.ingest().usdRates());
-      for (Map.Entry<String, Path> file :
-          new GeneratedReferenceData(config)
-              .write(dims, LocalDate.now(ZoneOffset.UTC).minusDays(2))
-              .entrySet()) {
-        out.println(
-            "  dims load "
-                + file.getKey()
-                + " "
-                + file.getValue()
-                + ": "
-                + load.load(Dimension.named(file.getKey()), file.getValue().toString())
-                    .describe()
-                    .lines()
-                    .findFirst()
-                    .orElse(""));
-      }
+      loadGeneratedDimensions(
+          spark,
+          config,
+          options.dataDir().resolve("dims"),
+          LocalDate.now(ZoneOffset.UTC).minusDays(2),
+          out);
       ProgressLog log = new ProgressLog(out);
       StreamingJobs.runAll(spark, config, StreamingJobs.all(), Trigger.AvailableNow(), log);
       out.printf("  streaming jobs done in %.1f s%n", seconds(jobStart));
@@ -211,6 +198,31 @@ public final class Demo {
               .filter("attribution <> 'unattributed'")
               .count());
       spark.stop();
+    }
+  }
+
+  /**
+   * Writes the campaigns, advertisers and rates the generator's events name into {@code dir} and
+   * loads them (dims load), printing one line per table: the demo and the soak join them.
+   */
+  public static void loadGeneratedDimensions(
+      SparkSession spark, AdlakeConfig config, Path dir, LocalDate firstDay, PrintStream out)
+      throws IOException {
+    DimensionLoad load = new DimensionLoad(spark, config.catalog());
+    load.ensureTables(config.ingest().usdRates());
+    for (Map.Entry<String, Path> file :
+        new GeneratedReferenceData(config).write(dir, firstDay).entrySet()) {
+      out.println(
+          "  dims load "
+              + file.getKey()
+              + " "
+              + file.getValue()
+              + ": "
+              + load.load(Dimension.named(file.getKey()), file.getValue().toString())
+                  .describe()
+                  .lines()
+                  .findFirst()
+                  .orElse(""));
     }
   }
 

@@ -15,6 +15,7 @@ import io.adlake.job.Triggers;
 import io.adlake.lake.AdlakeTables;
 import io.adlake.lake.CommitLedger;
 import io.adlake.lake.TableSetup;
+import io.adlake.local.Demo;
 import io.adlake.local.soak.Trend.Point;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -24,6 +25,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
@@ -165,6 +167,9 @@ public final class Soak {
             options.rate(), topics, data.resolve("generator.log"));
 
         spark = SparkSessions.create(config);
+        // The campaigns and advertisers the events name, so the jobs join real names.
+        Demo.loadGeneratedDimensions(
+            spark, config, data.resolve("dims"), LocalDate.now(ZoneOffset.UTC).minusDays(1), out);
         UnclosedStreamCounter unclosed = UnclosedStreamCounter.attach();
         SoakListener listener = new SoakListener();
         spark.streams().addListener(listener);
