@@ -83,12 +83,7 @@ public final class KafkaTopics {
       }
       Map<TopicPartition, OffsetSpec> earliest = new HashMap<>();
       Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-      for (TopicDescription d :
-          admin
-              .describeTopics(topics)
-              .allTopicNames()
-              .get(TIMEOUT_SECONDS, TimeUnit.SECONDS)
-              .values()) {
+      for (TopicDescription d : describe(admin, topics)) {
         for (TopicPartitionInfo p : d.partitions()) {
           TopicPartition partition = new TopicPartition(d.name(), p.partition());
           earliest.put(partition, OffsetSpec.earliest());
@@ -137,12 +132,7 @@ public final class KafkaTopics {
       try {
         Map<TopicPartition, OffsetSpec> partitions = new HashMap<>();
         boolean led = true;
-        for (TopicDescription d :
-            admin
-                .describeTopics(topics)
-                .allTopicNames()
-                .get(TIMEOUT_SECONDS, TimeUnit.SECONDS)
-                .values()) {
+        for (TopicDescription d : describe(admin, topics)) {
           for (TopicPartitionInfo p : d.partitions()) {
             led &= p.leader() != null && !p.leader().isEmpty();
             partitions.put(new TopicPartition(d.name(), p.partition()), OffsetSpec.latest());
@@ -220,5 +210,15 @@ public final class KafkaTopics {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("Interrupted while creating topics", e);
     }
+  }
+
+  /** The topics' descriptions (partitions and their leaders), within the admin timeout. */
+  private static Collection<TopicDescription> describe(Admin admin, Collection<String> topics)
+      throws InterruptedException, ExecutionException, TimeoutException {
+    return admin
+        .describeTopics(topics)
+        .allTopicNames()
+        .get(TIMEOUT_SECONDS, TimeUnit.SECONDS)
+        .values();
   }
 }
