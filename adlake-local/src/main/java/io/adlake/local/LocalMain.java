@@ -21,6 +21,7 @@ public final class LocalMain {
     return Main.commandLine()
         .addSubcommand(new DemoCommand())
         .addSubcommand(new BenchCommand())
+        .addSubcommand(new PeerBenchCommand())
         .addSubcommand(new SoakCommand());
   }
 }
