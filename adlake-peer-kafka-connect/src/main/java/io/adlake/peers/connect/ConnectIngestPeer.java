@@ -60,13 +60,16 @@ public final class ConnectIngestPeer {
   }
 
   public static void main(String[] argv) {
+    if (argv.length == 1 && argv[0].equals("--help")) {
+      System.out.println(PeerArguments.USAGE);
+      return;
+    }
     PeerArguments args;
     try {
       args = PeerArguments.parse(argv);
       Files.createDirectories(args.workDir());
     } catch (IllegalArgumentException | IOException e) {
-      System.err.println("ConnectIngestPeer: " + e.getMessage());
-      System.err.println(PeerArguments.USAGE);
+      System.err.println("ConnectIngestPeer: " + e.getMessage() + " (--help for usage)");
       System.exit(2);
       return;
     }

@@ -44,7 +44,7 @@ public record PeerArguments(
     requireNonNull(bootstrapServers, "bootstrapServers");
     requireNonNull(warehouse, "warehouse");
     requireNonNull(namespace, "namespace");
-    tables = Map.copyOf(requireNonNull(tables, "tables"));
+    requireNonNull(tables, "tables");
     requireNonNull(workDir, "workDir");
     check(
         HOST_PORT.matcher(bootstrapServers).matches(),
@@ -74,6 +74,7 @@ public record PeerArguments(
         tables);
     check(intervalMs >= 100, "--interval-ms must be at least 100, got %s", intervalMs);
     check(tasks >= 1, "--tasks must be at least 1, got %s", tasks);
+    tables = Map.copyOf(tables);
   }
 
   /** The topic of each table, in the order of {@link #TABLES}. */
