@@ -19,7 +19,7 @@ CREATE TEMPORARY TABLE impressions (
   platform STRING,
   bid_price DOUBLE,
   impression_time AS COALESCE(event_timestamp, TO_TIMESTAMP_LTZ(0, 3)),
-  WATERMARK FOR impression_time AS impression_time - INTERVAL '${watermark_delay_seconds}' SECOND(9, 3)
+  WATERMARK FOR impression_time AS impression_time - INTERVAL '${watermark_delay}' DAY TO SECOND
 ) WITH (
   'connector' = 'kafka',
   'topic' = '${impressions_topic}',
@@ -40,7 +40,7 @@ CREATE TEMPORARY TABLE clicks (
   event_timestamp TIMESTAMP_LTZ(3),
   click_price DOUBLE,
   click_time AS COALESCE(event_timestamp, TO_TIMESTAMP_LTZ(0, 3)),
-  WATERMARK FOR click_time AS click_time - INTERVAL '${watermark_delay_seconds}' SECOND(9, 3)
+  WATERMARK FOR click_time AS click_time - INTERVAL '${watermark_delay}' DAY TO SECOND
 ) WITH (
   'connector' = 'kafka',
   'topic' = '${clicks_topic}',
@@ -88,8 +88,7 @@ SELECT
   ad_id, impression_id, click_id, campaign_id, publisher_id,
   impression_time, click_time, geo_location, platform, device_type, bid_price, click_price,
   CASE WHEN bid_price > 50 THEN 'Yes' ELSE 'No' END AS is_premium_ad,
-  -- The original job's formula: whole epoch seconds of each side, subtracted (so 0.9 s can be 1).
-  CAST(click_time AS BIGINT) - CAST(impression_time AS BIGINT) AS engagement_duration,
+  engagement_duration,
   CASE
     WHEN device_type IN (1, 4) THEN 'Mobile'
     WHEN device_type = 5 THEN 'Tablet'
@@ -98,10 +97,16 @@ SELECT
     ELSE 'Other'
   END AS platform_category,
   click_price * 1.2 AS click_revenue,
-  CAST(click_time AS BIGINT) - CAST(impression_time AS BIGINT) < 1 AS is_suspected_fraud,
+  engagement_duration < 1 AS is_suspected_fraud,
   CURRENT_TIMESTAMP AS processed_time
 FROM (
   SELECT *,
+    -- The original job's formula: whole epoch seconds of each side, subtracted (so 0.9 s can be 1).
+    -- Flink neither CASTs a TIMESTAMP_LTZ to a number nor FLOORs one: the seconds between the two whole
+    -- seconds, in the session's time zone, which is UTC.
+    CAST(TIMESTAMPDIFF(SECOND,
+        FLOOR(CAST(impression_time AS TIMESTAMP(3)) TO SECOND),
+        FLOOR(CAST(click_time AS TIMESTAMP(3)) TO SECOND)) AS BIGINT) AS engagement_duration,
     ROW_NUMBER() OVER (PARTITION BY ad_id, impression_id ORDER BY click_time, click_id) AS click_rank
   FROM attributed
 )

@@ -27,6 +27,7 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.table.api.EnvironmentSettings;
 import org.apache.flink.table.api.bridge.java.StreamStatementSet;
 import org.apache.flink.table.api.bridge.java.StreamTableEnvironment;
+import org.apache.flink.table.api.config.TableConfigOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -114,6 +115,8 @@ final class AttributionPeerJob implements AutoCloseable {
     conf.set(JobManagerOptions.ADDRESS, "127.0.0.1");
     conf.set(TaskManagerOptions.HOST, "127.0.0.1");
     conf.set(CoreOptions.TMP_DIRS, options.workDir().resolve("tmp").toString());
+    // As adlake's Spark session: timestamps turned into wall-clock time are UTC's.
+    conf.set(TableConfigOptions.LOCAL_TIME_ZONE, "UTC");
     return conf;
   }
 

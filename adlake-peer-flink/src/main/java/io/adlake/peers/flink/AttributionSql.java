@@ -5,10 +5,11 @@ import static java.util.Objects.requireNonNull;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -54,8 +55,24 @@ public final class AttributionSql {
             options.impressionsTopic(),
             "clicks_topic",
             options.clicksTopic(),
-            "watermark_delay_seconds",
-            BigDecimal.valueOf(options.watermarkDelay().toMillis(), 3).toPlainString()));
+            "watermark_delay",
+            dayToSecond(options.watermarkDelay())));
+  }
+
+  /**
+   * A duration as the text of Flink's {@code INTERVAL '...' DAY TO SECOND} literal, {@code d
+   * hh:mm:ss.fff}: its planner takes interval literals of the default precisions only, and a SECOND
+   * literal of that precision cannot pass 99 s.
+   */
+  static String dayToSecond(Duration duration) {
+    return String.format(
+        Locale.ROOT,
+        "%d %02d:%02d:%02d.%03d",
+        duration.toDays(),
+        duration.toHoursPart(),
+        duration.toMinutesPart(),
+        duration.toSecondsPart(),
+        duration.toMillisPart());
   }
 
   /** The catalog, namespace and table, each statement created only when missing. */
@@ -69,9 +86,9 @@ public final class AttributionSql {
   }
 
   List<String> statements(String file) {
-    String text = fill(read(file), file);
+    String text = fill(withoutComments(read(file)), file);
     List<String> statements = new ArrayList<>();
-    for (String statement : STATEMENT_END.split(withoutComments(text))) {
+    for (String statement : STATEMENT_END.split(text)) {
       if (!statement.isBlank()) {
         statements.add(statement.strip());
       }

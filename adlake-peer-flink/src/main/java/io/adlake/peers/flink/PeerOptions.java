@@ -97,8 +97,8 @@ public record PeerOptions(
     check(
         parallelism >= 1 && parallelism <= 64, "--parallelism must be 1..64, got %s", parallelism);
     check(
-        !watermarkDelay.isNegative(),
-        "--watermark-delay-ms must not be negative, got %s",
+        !watermarkDelay.isNegative() && watermarkDelay.toDays() < 100,
+        "--watermark-delay-ms must be 0 or more and under 100 days, got %s",
         watermarkDelay.toMillis());
   }
 
