@@ -4,7 +4,9 @@ import static java.util.Objects.requireNonNull;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.configuration.CheckpointingOptions;
@@ -16,13 +18,13 @@ import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.configuration.TaskManagerOptions;
+import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.runtime.execution.ExecutionState;
 import org.apache.flink.runtime.executiongraph.AccessExecutionGraph;
 import org.apache.flink.runtime.executiongraph.AccessExecutionVertex;
 import org.apache.flink.runtime.jobgraph.JobGraph;
 import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
-import org.apache.flink.streaming.api.environment.ExecutionCheckpointingOptions;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.table.api.EnvironmentSettings;
 import org.apache.flink.table.api.bridge.java.StreamStatementSet;
@@ -95,10 +97,8 @@ final class AttributionPeerJob implements AutoCloseable {
     conf.set(PipelineOptions.NAME, "adlake-peer-flink attribution");
     conf.set(CoreOptions.DEFAULT_PARALLELISM, options.parallelism());
     // Exactly once: the Iceberg sink commits the files of checkpoint n when checkpoint n completes.
-    conf.set(ExecutionCheckpointingOptions.CHECKPOINTING_INTERVAL, options.checkpointInterval());
-    conf.set(
-        ExecutionCheckpointingOptions.CHECKPOINTING_MODE,
-        org.apache.flink.streaming.api.CheckpointingMode.EXACTLY_ONCE);
+    conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, options.checkpointInterval());
+    conf.set(CheckpointingOptions.CHECKPOINTING_CONSISTENCY_MODE, CheckpointingMode.EXACTLY_ONCE);
     // Heap state (hashmap backend), not RocksDB: the join state is bounded by the watermark and
     // the rank's by the attributed keys, both small next to the heap; checkpoints go to files.
     conf.set(StateBackendOptions.STATE_BACKEND, "hashmap");
@@ -155,18 +155,23 @@ final class AttributionPeerJob implements AutoCloseable {
 
   /** Cancels the job (when still running), waits for it to end, closes the cluster. Idempotent. */
   @Override
-  public synchronized void close() throws Exception {
+  public synchronized void close() throws ExecutionException, TimeoutException {
     if (closed) {
       return;
     }
     closed = true;
     try {
-      if (!status().isGloballyTerminalState()) {
+      if (!cluster
+          .getJobStatus(jobId)
+          .get(STOP_TIMEOUT.toSeconds(), TimeUnit.SECONDS)
+          .isGloballyTerminalState()) {
         cluster.cancelJob(jobId).get(STOP_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
         cluster.requestJobResult(jobId).get(STOP_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
       }
-    } finally {
       cluster.closeAsync().get(STOP_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      cluster.closeAsync();
     }
   }
 
