@@ -2,7 +2,7 @@
 MVN ?= mvn -B
 ARGS ?=
 
-.PHONY: demo test format faults build package bench soak conf clean
+.PHONY: demo test format faults build package bench bench-peers soak conf clean
 
 ## demo: build, then embedded broker + generator + attribution + report, end to end, on Spark 4.1;
 ## make demo SPARK=3.5 (or 4.0) runs it on that Spark line
@@ -42,6 +42,13 @@ package: build
 ## bench: throughput of plain append vs attribution, and MERGE scaling (prints figures)
 bench: build
 	ADLAKE_SPARK=$(SPARK) bin/adlake bench $(ARGS)
+
+## bench-peers: adlake against Flink SQL (attribution) and Iceberg's Kafka Connect sink (ingest) on the same events,
+## each in its own JVM, alternating rounds; prints throughput, CPU per million events, peak RSS, freshness and the
+## ratios (docs/benchmarks.md#peers). Builds the peer modules (-Ppeers) first. ARGS="--rounds 1" for a quick look.
+bench-peers:
+	$(MVN) -q -Ppeers -DskipTests package
+	ADLAKE_SPARK=4.1 bin/adlake bench-peers $(ARGS)
 
 ## soak: the whole pipeline (run: ingest, attribution, conversions, aggregate) with an interval trigger for MINUTES
 ## (30) on the embedded broker, fed at a constant rate; prints a row a minute (heap after a full GC, open files,

@@ -291,7 +291,7 @@ final class PeerBench {
       Analysis analysis =
           c == Case.ATTRIBUTION
               ? attribution(namespace, outputs.get(0), firstSend, pacedStart, paced)
-              : ingest(namespace, outputs, firstSend, pacedStart, paced);
+              : ingest(namespace, outputs, side, firstSend, pacedStart, paced);
       double seconds = (analysis.burstDone() - firstSend) / 1000.0;
       long cpuUsed = cpu.at(analysis.burstDone()) - cpuAtStart;
       out.printf(
@@ -571,6 +571,7 @@ final class PeerBench {
         table(namespace, output)
             .orElseThrow(() -> new IllegalStateException(namespace + "." + output + " is missing"));
     Map<String, Long> visible = new HashMap<>();
+    // The burst's keys: the same events for both systems (the paced phase's events differ).
     Set<String> last = Set.of();
     for (Snapshot snapshot : history(table)) {
       Set<String> keys = new HashSet<>();
@@ -586,7 +587,9 @@ final class PeerBench {
       for (String key : keys) {
         visible.putIfAbsent(key, snapshot.timestampMillis());
       }
-      last = keys;
+      if (snapshot.timestampMillis() < pacedStart) {
+        last = keys;
+      }
     }
     long burstDone =
         visible.values().stream()
@@ -611,10 +614,16 @@ final class PeerBench {
    * the burst.
    */
   private Analysis ingest(
-      String namespace, List<String> outputs, long firstSend, long pacedStart, SendLog paced) {
+      String namespace,
+      List<String> outputs,
+      Side side,
+      long firstSend,
+      long pacedStart,
+      SendLog paced)
+      throws IOException {
     long burstDone = 0;
     List<Double> freshness = new ArrayList<>();
-    Map<String, Long> rows = new LinkedHashMap<>();
+    Map<String, Long> ids = new LinkedHashMap<>();
     for (int i = 0; i < outputs.size(); i++) {
       String name = outputs.get(i);
       EventType type = FUNNEL.get(i);
@@ -636,17 +645,48 @@ final class PeerBench {
               .orElse(pacedStart);
       burstDone = Math.max(burstDone, reached);
       List<Long> sent = paced.typeSent().getOrDefault(type, List.of());
+      long finalRows = snapshots.isEmpty() ? 0 : totalRecords(snapshots.get(snapshots.size() - 1));
+      // adlake's bid_requests holds a row per ad slot: rows per record of the paced phase.
+      double rowsPerRecord =
+          sent.isEmpty() ? 1 : Math.max(1e-9, (finalRows - burstRows) / (double) sent.size());
       int k = 0;
       for (Snapshot s : snapshots) {
         long have = totalRecords(s) - burstRows;
-        while (k < sent.size() && k < have && s.timestampMillis() >= pacedStart) {
+        while (k < sent.size()
+            && Math.ceil((k + 1) * rowsPerRecord) <= have
+            && s.timestampMillis() >= pacedStart) {
           freshness.add((s.timestampMillis() - sent.get(k)) / 1000.0);
           k++;
         }
       }
-      rows.put(name, snapshots.isEmpty() ? 0 : totalRecords(snapshots.get(snapshots.size() - 1)));
+      // The burst's records: the same events for both systems (the paced phase's events differ).
+      Optional<Snapshot> burstEnd =
+          snapshots.stream().filter(s -> s.timestampMillis() < pacedStart).reduce((a, b) -> b);
+      ids.put(name, burstEnd.isEmpty() ? 0 : distinct(table, burstEnd.get(), idColumn(type, side)));
     }
-    return new Analysis(burstDone, freshness, rows, Set.of());
+    return new Analysis(burstDone, freshness, ids, Set.of());
+  }
+
+  /** The column that names a record: adlake's bronze columns, or the raw JSON's field. */
+  private static String idColumn(EventType type, Side side) {
+    return switch (type) {
+      case BID_REQUEST -> side == Side.ADLAKE ? "request_id" : "id";
+      case BID_RESPONSE -> side == Side.ADLAKE ? "response_id" : "bidid";
+      case IMPRESSION -> "impression_id";
+      case CLICK -> "click_id";
+      case CONVERSION -> "conversion_id";
+    };
+  }
+
+  private static long distinct(Table table, Snapshot snapshot, String column) throws IOException {
+    Set<Object> values = new HashSet<>();
+    try (CloseableIterable<Record> rows =
+        IcebergGenerics.read(table).useSnapshot(snapshot.snapshotId()).select(column).build()) {
+      for (Record r : rows) {
+        values.add(r.getField(column));
+      }
+    }
+    return values.size();
   }
 
   /** Send times of the paced phase: per type in send order, and per attribution key. */
@@ -781,7 +821,8 @@ final class PeerBench {
       Set<String> onlyPeer = new HashSet<>(peer.keys());
       onlyPeer.removeAll(adlake.keys());
       out.printf(
-          "  round %d attribution keys: adlake %,d, Flink %,d; only in adlake %,d%s, only in Flink"
+          "  round %d attribution keys of the burst: adlake %,d, Flink %,d; only in adlake %,d%s,"
+              + " only in Flink"
               + " %,d%s%n",
           round,
           adlake.keys().size(),
@@ -799,7 +840,7 @@ final class PeerBench {
               .map(t -> t + " adlake " + a.get(t) + " vs Connect " + p.get(t))
               .toList();
       out.printf(
-          "  round %d bronze rows: %s%n",
+          "  round %d bronze records of the burst (distinct ids): %s%n",
           round, differences.isEmpty() ? "equal in every table " + a : differences);
     }
   }
@@ -813,7 +854,7 @@ final class PeerBench {
   private static String describe(Measure m) {
     return String.format(
         "%s %s round %d: %,.0f events/s, %.1f CPU s per million events, peak RSS %,d MB,"
-            + " freshness p50 %.1f s p99 %.1f s (%,d samples), rows %s",
+            + " freshness p50 %.1f s p99 %.1f s (%,d samples), %s %s",
         m.benchCase().name().toLowerCase(),
         label(m.benchCase(), m.side()),
         m.round(),
@@ -823,6 +864,7 @@ final class PeerBench {
         m.freshnessP50(),
         m.freshnessP99(),
         m.freshnessSamples(),
+        m.benchCase() == Case.ATTRIBUTION ? "keys" : "distinct ids",
         m.rows());
   }
 
