@@ -165,7 +165,7 @@ final class PeerBench {
   // ---- events ----
 
   /** The burst: events generated once per case into memory, replayed for every run. */
-  private record Burst(List<Sent> records, Set<String> expectedKeys) {}
+  private record Burst(List<Sent> records, Set<String> expectedKeys, double pacedGeneratorRate) {}
 
   private record Sent(EventType type, String key, byte[] value) {}
 
@@ -207,6 +207,7 @@ final class PeerBench {
     Set<String> expected = new HashSet<>();
     // Two days back, as the demo: the burst's event time stays behind the paced phase's (now).
     Instant start = Instant.now().minus(Duration.ofDays(2));
+    long started = System.nanoTime();
     out.printf(
         "Generating the %s burst: about %,d events of %s%n",
         c.name().toLowerCase(), options.events(), streams);
@@ -218,7 +219,28 @@ final class PeerBench {
                 capture(records::add),
                 s -> {});
     summary.expected().forEach(e -> expected.add(e.adId() + "/" + e.impressionId()));
-    return new Burst(List.copyOf(records), expected);
+    out.printf(
+        "  %,d events in %.1f s; the paced phase sends %,.0f of them per second%n",
+        records.size(), (System.nanoTime() - started) / 1e9, options.pacedRate());
+    return new Burst(List.copyOf(records), expected, generatorRate(config, streams));
+  }
+
+  /**
+   * The generator's rate (all streams) at which the case's own streams carry {@code --paced-rate}
+   * events per second: their share measured on a sample of the generator's funnel.
+   */
+  private double generatorRate(AdlakeConfig config, List<EventType> streams)
+      throws InterruptedException {
+    Map<EventType, Long> counts = new EnumMap<>(EventType.class);
+    new FunnelGenerator(config)
+        .generate(
+            FunnelGenerator.Run.count(100_000, config.generator().eventRate(), Instant.now()),
+            capture(s -> counts.merge(s.type(), 1L, Long::sum)),
+            s -> {});
+    // The generator's rate counts the four funnel streams (conversions come on top).
+    long all = FUNNEL.stream().mapToLong(t -> counts.getOrDefault(t, 0L)).sum();
+    long own = streams.stream().mapToLong(t -> counts.getOrDefault(t, 0L)).sum();
+    return options.pacedRate() * all / Math.max(1, own);
   }
 
   private static List<EventType> streams(Case c) {
@@ -278,7 +300,8 @@ final class PeerBench {
       try (KafkaEventSink sink = sink(broker, config)) {
         new FunnelGenerator(config)
             .generate(
-                FunnelGenerator.Run.paced(options.pacedRate(), options.pacedFor(), Instant.now())
+                FunnelGenerator.Run.paced(
+                        burst.pacedGeneratorRate(), options.pacedFor(), Instant.now())
                     .onlyStreams(EnumSet.copyOf(streams(c))),
                 paced.wrap(sink),
                 s -> {});

@@ -23,7 +23,7 @@ final class PeerBenchCommand implements Callable<Integer> {
 
   @Option(
       names = "--events",
-      defaultValue = "200000",
+      defaultValue = "1000000",
       description =
           "Events per burst: impressions + clicks for attribution, the four funnel topics for ingest "
               + "(default: ${DEFAULT-VALUE}).")
@@ -49,8 +49,8 @@ final class PeerBenchCommand implements Callable<Integer> {
       names = "--paced-rate",
       defaultValue = "2000",
       description =
-          "Events per second of the paced phase that measures freshness, before the case's stream "
-              + "filter (default: ${DEFAULT-VALUE}).")
+          "Events per second on the case's own topics in the paced phase that measures freshness "
+              + "(default: ${DEFAULT-VALUE}).")
   double pacedRate;
 
   @Option(
