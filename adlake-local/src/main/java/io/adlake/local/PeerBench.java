@@ -79,6 +79,7 @@ final class PeerBench {
       String master,
       Set<Case> cases,
       Set<Side> sides,
+      boolean profile,
       Path workDir) {}
 
   /** One system's figures for one case in one round. */
@@ -325,6 +326,9 @@ final class PeerBench {
           seconds,
           paced.count(),
           paced.count() / Math.max(1.0, options.pacedFor().toSeconds()));
+      if (options.profile() && side == Side.ADLAKE) {
+        out.println("    CPU profile (collapsed stacks): " + work.resolve("profile-cpu.collapsed"));
+      }
       Measure measure =
           new Measure(
               c,
@@ -374,6 +378,14 @@ final class PeerBench {
     List<String> command = new ArrayList<>(List.of(java, "-Xmx" + options.heap()));
     String warehouse = options.workDir().resolve("warehouse").toAbsolutePath().toString();
     String bootstrap = config.source().kafka().bootstrapServers();
+    if (side == Side.ADLAKE && options.profile()) {
+      // CPU samples by interval timer (no perf events needed), as collapsed stacks.
+      command.add(
+          "-agentpath:"
+              + profilerLibrary()
+              + "=start,event=itimer,interval=10ms,collapsed,file="
+              + work.resolve("profile-cpu.collapsed").toAbsolutePath());
+    }
     if (side == Side.ADLAKE) {
       // This JVM's own flags (the --add-opens of the launcher) and classpath.
       ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
@@ -449,6 +461,24 @@ final class PeerBench {
             .redirectOutput(work.resolve("process.log").toFile());
     builder.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
     return builder.start();
+  }
+
+  /** async-profiler's agent for this platform, unpacked from its Maven jar on the classpath. */
+  private Path profilerLibrary() throws IOException {
+    String arch = System.getProperty("os.arch").contains("aarch64") ? "linux-arm64" : "linux-x64";
+    Path library = options.workDir().resolve("libasyncProfiler.so").toAbsolutePath();
+    if (!Files.exists(library)) {
+      try (var in = PeerBench.class.getResourceAsStream("/" + arch + "/libasyncProfiler.so")) {
+        if (in == null) {
+          throw new ConfigurationException(
+              "--profile: async-profiler's "
+                  + arch
+                  + " agent is not on the classpath (Linux only).");
+        }
+        Files.copy(in, library);
+      }
+    }
+    return library;
   }
 
   private static String bronzeTable(EventType type) {

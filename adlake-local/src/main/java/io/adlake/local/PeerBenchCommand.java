@@ -89,6 +89,13 @@ final class PeerBenchCommand implements Callable<Integer> {
   List<String> systems;
 
   @Option(
+      names = "--profile",
+      description =
+          "Attach async-profiler to the adlake JVM (CPU, interval timer) and write its collapsed stacks"
+              + " next to the run's log.")
+  boolean profile;
+
+  @Option(
       names = "--work-dir",
       defaultValue = "target/bench-peers",
       description = "Scratch directory, wiped first (default: ${DEFAULT-VALUE}).")
@@ -126,6 +133,7 @@ final class PeerBenchCommand implements Callable<Integer> {
                 master,
                 selected,
                 sides,
+                profile,
                 workDir.toAbsolutePath()),
             env::load)
         .run();
