@@ -91,14 +91,9 @@ public final class EventParser {
     Column tooLarge = length(col(RawRecord.RAW)).gt(lit(maxRecordBytes));
     Column decoded = when(tooLarge, lit(null)).otherwise(decoder.decode(col(RawRecord.RAW), type));
 
+    // The record's own columns first: RawRecord's, and any a caller added (a re-send mark).
     List<Column> columns = new ArrayList<>();
-    for (String name :
-        List.of(
-            RawRecord.RAW,
-            RawRecord.SOURCE,
-            RawRecord.PARTITION,
-            RawRecord.OFFSET,
-            RawRecord.RECEIVED_AT)) {
+    for (String name : raw.columns()) {
       columns.add(col(name));
     }
     for (StructField field : type.schema().fields()) {

@@ -37,6 +37,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.sql.Timestamp;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -45,6 +46,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.function.Function;
+import java.util.stream.Stream;
 import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -54,6 +57,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
 import org.apache.spark.sql.streaming.OutputMode;
 import org.apache.spark.sql.streaming.StreamingQuery;
 import org.apache.spark.sql.streaming.Trigger;
@@ -68,6 +72,9 @@ import org.apache.spark.sql.streaming.Trigger;
  */
 public final class IngestJob {
   public static final String QUERY_PREFIX = "ingest_";
+
+  /** A record's re-send key, beside its raw columns while it is marked. */
+  private static final String RECORD_KEY = "_record_key";
 
   private IngestJob() {}
 
@@ -189,14 +196,16 @@ public final class IngestJob {
       Optional<GeoIpFile> geoIp,
       PrintStream out) {
     IngestSettings settings = config.ingest();
-    Dataset<Row> parsed =
-        EventParser.parse(
-            source.readStream(spark, type),
-            type,
-            decoder,
-            settings.maxRecordBytes(),
-            settings.minEventTime(),
-            settings.maxFutureSkew());
+    Dataset<Row> raw = source.readStream(spark, type);
+    Function<Dataset<Row>, Dataset<Row>> parse =
+        records ->
+            EventParser.parse(
+                records,
+                type,
+                decoder,
+                settings.maxRecordBytes(),
+                settings.minEventTime(),
+                settings.maxFutureSkew());
     // A valid record's key is its id; an unusable one is keyed by its position, so it is never a
     // "duplicate".
     Column key =
@@ -209,7 +218,19 @@ public final class IngestJob {
                     col(RawRecord.OFFSET).cast("string"),
                     sha2(col(RawRecord.RAW), 256)));
     // Re-sends are marked, not dropped: the sink counts records read and duplicates on its batch.
-    Dataset<Row> marked = ResendMarking.mark(parsed, key, settings.dedupWindow());
+    // Marked as raw records with their key, parsed again after: the marking's shuffle and its
+    // typed function then carry a few flat columns, not the whole nested event.
+    Dataset<Row> keyed =
+        parse
+            .apply(raw)
+            .select(
+                Stream.concat(
+                        Arrays.stream(raw.columns()).map(functions::col),
+                        Stream.of(key.as(RECORD_KEY)))
+                    .toArray(Column[]::new));
+    Dataset<Row> marked =
+        parse.apply(
+            ResendMarking.mark(keyed, col(RECORD_KEY), settings.dedupWindow()).drop(RECORD_KEY));
     return ForeachBatchQuery.start(
         marked,
         queryName(type),
