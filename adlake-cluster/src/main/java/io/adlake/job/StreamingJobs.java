@@ -11,6 +11,7 @@ import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.UnaryOperator;
+import java.util.stream.Collectors;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.streaming.StreamingQuery;
 import org.apache.spark.sql.streaming.StreamingQueryException;
@@ -193,13 +194,21 @@ public enum StreamingJobs {
     }
     List<StreamingQuery> queries = new ArrayList<>();
     try {
-      for (List<Phase> group : phases(jobs, trigger)) {
+      List<List<Phase>> groups = phases(jobs, trigger);
+      for (List<Phase> group : groups) {
+        long start = System.nanoTime();
         List<StreamingQuery> started = new ArrayList<>();
         for (Phase phase : group) {
           started.addAll(phase.start(spark, config, source, trigger, progress));
         }
         queries.addAll(started);
         awaitAll(started);
+        if (groups.size() > 1) {
+          System.out.printf(
+              "  %s done in %.1f s%n",
+              started.stream().map(StreamingQuery::name).collect(Collectors.joining(", ")),
+              (System.nanoTime() - start) / 1e9);
+        }
       }
     } finally {
       for (StreamingQuery query : queries) {
