@@ -3,6 +3,7 @@ package io.adlake.local;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.adlake.config.AdlakeConfig;
+import io.adlake.config.AdlakeConfig.StreamNames;
 import io.adlake.config.ConfigurationException;
 import io.adlake.embedded.ChildProcesses;
 import io.adlake.embedded.EmbeddedKafkaBroker;
@@ -10,6 +11,7 @@ import io.adlake.event.EventSink;
 import io.adlake.event.EventType;
 import io.adlake.event.FunnelGenerator;
 import io.adlake.event.KafkaEventSink;
+import io.adlake.job.IngestJob;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -186,20 +188,15 @@ final class PeerBench {
                 "adlake.generator.malformed-share=0"));
     for (EventType type : EventType.values()) {
       settings.add(
-          "adlake.streams." + streamSetting(type) + "=" + namespace + "." + streamSetting(type));
+          "adlake.streams."
+              + type.streamName(StreamNames.byKey())
+              + "="
+              + namespace
+              + "."
+              + type.streamName(StreamNames.byKey()));
     }
     settings.addAll(Arrays.asList(more));
     return loadConfig.apply(settings.toArray(String[]::new));
-  }
-
-  private static String streamSetting(EventType type) {
-    return switch (type) {
-      case BID_REQUEST -> "bid-requests";
-      case BID_RESPONSE -> "bid-responses";
-      case IMPRESSION -> "impressions";
-      case CLICK -> "clicks";
-      case CONVERSION -> "conversions";
-    };
   }
 
   private Burst burst(AdlakeConfig config, Case c) throws InterruptedException {
@@ -366,7 +363,7 @@ final class PeerBench {
     if (c == Case.ATTRIBUTION) {
       return List.of(side == Side.ADLAKE ? "enriched_ad_data" : FLINK_TABLE);
     }
-    return List.of("bid_requests", "bid_responses", "impressions", "clicks");
+    return FUNNEL.stream().map(t -> IngestJob.bronzeSpec(t).name()).toList();
   }
 
   private Path peerModule(Case c) {
@@ -414,7 +411,10 @@ final class PeerBench {
       for (EventType type : EventType.values()) {
         command.add("--conf");
         command.add(
-            "adlake.streams." + streamSetting(type) + "=" + type.streamName(config.streams()));
+            "adlake.streams."
+                + type.streamName(StreamNames.byKey())
+                + "="
+                + type.streamName(config.streams()));
       }
     } else {
       Path module = peerModule(c);
@@ -450,7 +450,7 @@ final class PeerBench {
         command.add("--topics");
         command.add(
             FUNNEL.stream()
-                .map(t -> bronzeTable(t) + "=" + t.streamName(config.streams()))
+                .map(t -> IngestJob.bronzeSpec(t).name() + "=" + t.streamName(config.streams()))
                 .collect(Collectors.joining(",")));
       }
     }
@@ -479,16 +479,6 @@ final class PeerBench {
       }
     }
     return library;
-  }
-
-  private static String bronzeTable(EventType type) {
-    return switch (type) {
-      case BID_REQUEST -> "bid_requests";
-      case BID_RESPONSE -> "bid_responses";
-      case IMPRESSION -> "impressions";
-      case CLICK -> "clicks";
-      case CONVERSION -> "conversions";
-    };
   }
 
   /**
