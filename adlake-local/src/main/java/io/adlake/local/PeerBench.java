@@ -157,7 +157,7 @@ final class PeerBench {
             out.println("  " + describe(result.measure()));
           }
           if (results.size() == 2) {
-            compare(c, round, results.get(Side.ADLAKE), results.get(Side.PEER));
+            compare(c, round, results.get(Side.ADLAKE), results.get(Side.PEER), bursts.get(c));
           }
         }
       }
@@ -307,12 +307,11 @@ final class PeerBench {
       awaitQuiet(namespace, outputs, process, work);
       long peakRss = peakRss(process.pid());
       ChildProcesses.stop(process, Duration.ofSeconds(30));
-      cpu.close();
 
       Analysis analysis =
           c == Case.ATTRIBUTION
-              ? attribution(namespace, outputs.get(0), firstSend, pacedStart, paced)
-              : ingest(namespace, outputs, side, firstSend, pacedStart, paced);
+              ? attribution(namespace, outputs.get(0), pacedStart, paced)
+              : ingest(namespace, outputs, side, pacedStart, paced);
       double seconds = (analysis.burstDone() - firstSend) / 1000.0;
       long cpuUsed = cpu.at(analysis.burstDone()) - cpuAtStart;
       out.printf(
@@ -607,8 +606,7 @@ final class PeerBench {
    * Attribution: the keys of each snapshot, read with Iceberg's generic reader (deletes applied); a
    * key is visible at the commit of the first snapshot that holds it.
    */
-  private Analysis attribution(
-      String namespace, String output, long firstSend, long pacedStart, SendLog paced)
+  private Analysis attribution(String namespace, String output, long pacedStart, SendLog paced)
       throws IOException {
     Table table =
         table(namespace, output)
@@ -657,12 +655,7 @@ final class PeerBench {
    * the burst.
    */
   private Analysis ingest(
-      String namespace,
-      List<String> outputs,
-      Side side,
-      long firstSend,
-      long pacedStart,
-      SendLog paced)
+      String namespace, List<String> outputs, Side side, long pacedStart, SendLog paced)
       throws IOException {
     long burstDone = 0;
     List<Double> freshness = new ArrayList<>();
@@ -857,8 +850,15 @@ final class PeerBench {
 
   // ---- output ----
 
-  private void compare(Case c, int round, RunResult adlake, RunResult peer) {
+  private void compare(Case c, int round, RunResult adlake, RunResult peer, Burst burst) {
     if (c == Case.ATTRIBUTION) {
+      out.printf(
+          "  round %d: the generator expects %,d attributions of the burst; adlake's keys %s them,"
+              + " Flink's %s them%n",
+          round,
+          burst.expectedKeys().size(),
+          adlake.keys().equals(burst.expectedKeys()) ? "equal" : "differ from",
+          peer.keys().equals(burst.expectedKeys()) ? "equal" : "differ from");
       Set<String> onlyAdlake = new HashSet<>(adlake.keys());
       onlyAdlake.removeAll(peer.keys());
       Set<String> onlyPeer = new HashSet<>(peer.keys());
